@@ -1,0 +1,109 @@
+"""Canonical student records: the columns every stage of gapkit expects, and the EL groups derived from them.
+
+A school's own files arrive in other shapes; `gapkit.readers` maps them onto these columns.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+#: Canonical columns of student-year records, with their meaning.
+COLUMNS = {
+    "student_id": "stable student identifier (string), the same across years",
+    "year": "school year, named by its spring (2024 = 2023-24)",
+    "school_id": "school identifier",
+    "school_name": "school name",
+    "school_level": "elementary, middle or high",
+    "grade": "tested grade (3-8 and 10)",
+    "el_status": "EL (current English learner), RFEP (reclassified fluent: former EL), "
+                 "IFEP (initially fluent English proficient) or EO (English only)",
+    "el_exit_year": "year a former EL was reclassified (RFEP only)",
+    "elp_level": "English-proficiency level 1-5 this year (current ELs)",
+    "elp_level_prior": "English-proficiency level 1-5 the year before",
+    "years_in_us": "years enrolled in US schools",
+    "home_language": "primary language spoken at home",
+    "iep": "has an individualized education program (disability)",
+    "econ_disadv": "economically disadvantaged",
+    "race_ethnicity": "federal race/ethnicity category",
+    "gender": "F, M or X",
+    "math_scale": "mathematics scale score",
+    "math_level": "mathematics performance level 1-4 (3 and 4 are proficient)",
+    "ela_scale": "English language arts scale score",
+    "ela_level": "English language arts performance level 1-4 (3 and 4 are proficient)",
+    "attendance_rate": "share of enrolled days attended, 0-1",
+    "advanced_course": "enrolled in Algebra I by grade 8, or an advanced course in high school",
+}
+
+EL_STATUSES = ("EL", "RFEP", "IFEP", "EO")
+RACE_ETHNICITY = (
+    "Hispanic/Latino",
+    "American Indian/Alaska Native",
+    "Asian",
+    "Black/African American",
+    "Native Hawaiian/Pacific Islander",
+    "White",
+    "Two or more races",
+)
+GENDERS = ("F", "M", "X")
+PERFORMANCE_LEVELS = (1, 2, 3, 4)
+PROFICIENT_LEVEL = 3
+
+#: A newcomer is a current EL in their first years in US schools.
+NEWCOMER_MAX_YEARS = 2
+
+#: Subjects: outcome column (scale score) and its performance-level column.
+SUBJECTS = {
+    "math": ("math_scale", "math_level"),
+    "ela": ("ela_scale", "ela_level"),
+}
+
+#: Named comparisons an analyst needs: (group column, focal labels, reference labels or None = everyone else).
+COMPARISONS = {
+    "Current EL vs never EL": ("el_status", ("EL",), ("IFEP", "EO")),
+    "Current EL vs all others": ("el_status", ("EL",), None),
+    "Former EL vs never EL": ("el_status", ("RFEP",), ("IFEP", "EO")),
+    "Ever EL vs never EL": ("ever_el", (True,), (False,)),
+    "Newcomer EL vs never EL": ("newcomer_status", ("newcomer EL",), ("never EL",)),
+    "Students with disabilities vs without": ("iep", (True,), (False,)),
+    "Economically disadvantaged vs not": ("econ_disadv", (True,), (False,)),
+    "Hispanic/Latino vs White": ("race_ethnicity", ("Hispanic/Latino",), ("White",)),
+    "Black/African American vs White": ("race_ethnicity", ("Black/African American",), ("White",)),
+    "Female vs male": ("gender", ("F",), ("M",)),
+}
+
+
+def add_el_groups(records: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of `records` with the EL groups an analyst compares.
+
+    Adds boolean columns ``current_el``, ``former_el``, ``ever_el``, ``never_el`` and ``newcomer``,
+    ``years_since_exit`` (former ELs: years since reclassification) and ``newcomer_status``
+    (``"newcomer EL"``, ``"other current EL"``, ``"former EL"`` or ``"never EL"``).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"year": [2024, 2024, 2024], "el_status": ["EL", "RFEP", "EO"],
+    ...                      "el_exit_year": [pd.NA, 2021, pd.NA], "years_in_us": [1, 6, 9]})
+    >>> add_el_groups(rows)[["ever_el", "newcomer", "years_since_exit"]].to_dict("list")
+    {'ever_el': [True, True, False], 'newcomer': [True, False, False], 'years_since_exit': [<NA>, 3, <NA>]}
+    """
+    if "el_status" not in records.columns:
+        raise ValueError("`records` has no 'el_status' column; map the local EL column first (see gapkit.readers).")
+    out = records.copy()
+    status = out["el_status"]
+    out["current_el"] = status.eq("EL").fillna(False).astype(bool)
+    out["former_el"] = status.eq("RFEP").fillna(False).astype(bool)
+    out["ever_el"] = out["current_el"] | out["former_el"]
+    out["never_el"] = status.isin(["IFEP", "EO"]).fillna(False).astype(bool)
+    years_in_us = pd.to_numeric(out.get("years_in_us"), errors="coerce") if "years_in_us" in out else None
+    newcomer = out["current_el"] & (years_in_us <= NEWCOMER_MAX_YEARS).fillna(False) if years_in_us is not None \
+        else pd.Series(False, index=out.index)
+    out["newcomer"] = newcomer.astype(bool)
+    if "el_exit_year" in out:
+        since = pd.to_numeric(out["year"], errors="coerce") - pd.to_numeric(out["el_exit_year"], errors="coerce")
+        out["years_since_exit"] = since.where(out["former_el"]).astype("Int64")
+    labels = pd.Series(pd.NA, index=out.index, dtype="object")
+    labels[out["current_el"]] = "other current EL"
+    labels[out["newcomer"]] = "newcomer EL"
+    labels[out["former_el"]] = "former EL"
+    labels[out["never_el"]] = "never EL"
+    out["newcomer_status"] = labels
+    return out

@@ -82,8 +82,9 @@ def add_el_groups(records: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> rows = pd.DataFrame({"year": [2024, 2024, 2024], "el_status": ["EL", "RFEP", "EO"],
     ...                      "el_exit_year": [pd.NA, 2021, pd.NA], "years_in_us": [1, 6, 9]})
-    >>> add_el_groups(rows)[["ever_el", "newcomer", "years_since_exit"]].to_dict("list")
-    {'ever_el': [True, True, False], 'newcomer': [True, False, False], 'years_since_exit': [<NA>, 3, <NA>]}
+    >>> groups = add_el_groups(rows)
+    >>> groups["ever_el"].tolist(), groups["newcomer"].tolist(), groups["years_since_exit"].tolist()
+    ([True, True, False], [True, False, False], [None, 3, None])
     """
     if "el_status" not in records.columns:
         raise ValueError("`records` has no 'el_status' column; map the local EL column first (see gapkit.readers).")

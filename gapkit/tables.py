@@ -1,0 +1,272 @@
+"""Gap tables: summary -> measures -> privacy, in one call.
+
+`gap_table` is the only way student data becomes a table of gaps, and it always ends with
+`gapkit.privacy.suppress`: suppression runs after every measure and before any view.
+"""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import measures as _measures
+from ._validation import as_tuple, validate_choice, validate_int, validate_level
+from .privacy import suppress
+from .summary import Summary, summarize
+
+__all__ = ["MEASURES", "gap_table"]
+
+#: Measures gap_table can compute, and what each needs from the summary.
+MEASURES = {
+    "proportion_difference": "proportions",
+    "probit_gap": "proportions",
+    "risk_ratio": "proportions",
+    "mean_difference": "means",
+    "cohens_d": "means",
+    "hedges_g": "means",
+    "v_statistic": "levels",
+}
+
+#: Columns of a gap table, after the `by` columns.
+COLUMNS = ["measure", "focal", "reference", "n_focal", "n_reference", "estimate", "se", "ci_low", "ci_high",
+           "value_focal", "value_reference", "method", "note", "suppressed", "reason"]
+
+_HIDDEN = ["estimate", "se", "ci_low", "ci_high", "value_focal", "value_reference"]
+_SIDES = ("focal", "reference")
+
+
+def gap_table(data, outcome: str | None = None, group: str | None = None, *, focal, reference=None,
+              by: Sequence[str] = (), measures: Sequence[str] | None = None, min_n: int = 10,
+              proficient=3, levels: str | None = None, cuts=None, level: float = 0.95,
+              margins: bool = False) -> pd.DataFrame:
+    """Gaps between a focal and a reference group, per cell, with small cells suppressed.
+
+    Parameters
+    ----------
+    data : DataFrame or Summary
+        Student records (then `outcome` and `group` are required) or a `Summary`.
+    outcome, group : str
+        Outcome column and the column whose labels are compared (records only).
+    focal, reference : label or sequence of labels
+        Labels of `group` on each side; several labels are pooled exactly from their summaries.
+        ``reference=None`` compares with everyone else in the cell.
+    by : sequence of str
+        Columns that define a cell (records only; a Summary brings its own).
+    measures : sequence of str, optional
+        Any of `MEASURES`. Default: every measure the data supports, leaving out the ratio and probit.
+    min_n : int
+        Minimum students in each group for a cell to be shown (default 10).
+    proficient : level label
+        Lowest performance level that counts as proficient (default 3).
+    levels, cuts : optional
+        Performance levels of records, as for `gapkit.summarize`.
+    level : float
+        Confidence level of the intervals.
+    margins : bool
+        Add total rows (``"All"``) over each `by` column; complementary suppression then protects them.
+
+    Returns
+    -------
+    DataFrame
+        One row per cell and measure: the `by` columns, then `COLUMNS`. On suppressed rows the estimate,
+        interval and group values are missing and ``reason`` says why.
+
+    Raises
+    ------
+    ValueError
+        An unknown measure or label, a measure the data cannot support, or a bad option.
+
+    Examples
+    --------
+    Ten English learners and twelve never-EL students in one grade:
+
+    >>> rows = pd.DataFrame({"el_status": ["EL"] * 10 + ["EO"] * 12,
+    ...                      "level": [1, 2] * 5 + [2, 3, 3, 4] * 3,
+    ...                      "score": [400.0 + i for i in range(10)] + [430.0 + i for i in range(12)]})
+    >>> table = gap_table(rows, "score", "el_status", focal="EL", reference="EO", levels="level",
+    ...                   measures=["proportion_difference", "mean_difference"])
+    >>> table[["measure", "n_focal", "n_reference", "estimate"]].round(3).to_dict("records")
+    [{'measure': 'proportion_difference', 'n_focal': 10, 'n_reference': 12, 'estimate': 0.75}, \
+{'measure': 'mean_difference', 'n_focal': 10, 'n_reference': 12, 'estimate': 31.0}]
+    """
+    min_n = validate_int(min_n, "min_n", minimum=1)
+    level = validate_level(level)
+    if isinstance(data, Summary):
+        summary = data
+    elif isinstance(data, pd.DataFrame):
+        if outcome is None or group is None:
+            raise ValueError("`outcome` and `group` are required when `data` is student records.")
+        summary = summarize(data, outcome, group, by=by, levels=levels, cuts=cuts)
+    else:
+        raise TypeError(f"`data` must be a DataFrame of student records or a Summary; got {type(data).__name__}.")
+    measures = _measures_iv(measures, summary)
+    focal, reference = _labels_iv(summary, focal, reference)
+    cells = _cells(summary, focal, reference, proficient=proficient, margins=margins)
+    cells = _privacy(cells, summary.by, min_n)
+    table = _estimates(cells, summary, measures, level)
+    table["focal"] = _describe(focal)
+    table["reference"] = _describe(reference) if reference else "all others"
+    return table[[*summary.by, *COLUMNS]]
+
+
+def _measures_iv(measures, summary):
+    has_means = summary.table["mean"].notna().any() and summary.table["sd"].notna().any()
+    has_proportions = bool(summary.levels) or "successes" in summary.table
+    supported = {"means": has_means, "proportions": has_proportions, "levels": len(summary.levels) >= 2}
+    if measures is None:
+        defaults = ("proportion_difference", "mean_difference", "hedges_g", "v_statistic")
+        return [m for m in defaults if supported[MEASURES[m]]]
+    measures = list(as_tuple(measures))
+    for measure in measures:
+        validate_choice(measure, "measures", MEASURES)
+        if not supported[MEASURES[measure]]:
+            need = {"means": "means and standard deviations", "proportions": "performance levels or a yes/no "
+                    "outcome", "levels": "counts in two or more performance levels"}[MEASURES[measure]]
+            raise ValueError(f"`measures` asks for {measure!r}, which needs {need}; this summary has none.")
+    return measures
+
+
+def _labels_iv(summary, focal, reference):
+    present = summary.table[summary.group].dropna().unique().tolist()
+    focal = as_tuple(focal)
+    reference = as_tuple(reference)
+    if not focal:
+        raise ValueError("`focal` must name at least one label of the group column.")
+    for name, labels in (("focal", focal), ("reference", reference)):
+        unknown = [label for label in labels if label not in present]
+        if unknown:
+            raise ValueError(f"`{name}` label(s) {', '.join(map(repr, unknown))} not found in column "
+                             f"{summary.group!r}; labels are: {', '.join(map(repr, sorted(present, key=str)))}.")
+    overlap = set(focal) & set(reference)
+    if overlap:
+        raise ValueError(f"`focal` and `reference` share label(s) {', '.join(map(repr, overlap))}.")
+    return focal, reference
+
+
+def _cells(summary, focal, reference, *, proficient, margins):
+    """One row per cell with each side's pooled statistics (columns <stat>_focal, <stat>_reference)."""
+    table = summary.table
+    labels = table[summary.group]
+    in_reference = labels.isin(reference) if reference else ~labels.isin(focal)
+    side = pd.Series(np.where(labels.isin(focal), "focal", np.where(in_reference, "reference", "")),
+                     index=table.index)
+    rows = table[side != ""].assign(_side=side[side != ""])
+    level_columns = summary.level_columns
+    if "successes" not in rows:
+        proficient_columns = [f"level_{label}" for label in summary.levels if label >= proficient]
+        rows["successes"] = rows[proficient_columns].sum(axis=1, min_count=1) if proficient_columns else np.nan
+    by = list(summary.by)
+    if not by:  # a single cell
+        by = ["_cell"]
+        rows["_cell"] = "all"
+    pooled = [_pool(rows, by, level_columns)]
+    if margins and summary.by:
+        for size in range(1, len(by) + 1):
+            for rolled in itertools.combinations(by, size):
+                kept = [c for c in by if c not in rolled]
+                part = _pool(rows, kept, level_columns)
+                for column in rolled:
+                    part[column] = "All"
+                pooled.append(part[pooled[0].columns])
+    pooled = pd.concat(pooled, ignore_index=True) if len(pooled) > 1 else pooled[0]
+    wide = pooled.pivot_table(index=by, columns="_side", aggfunc="first", dropna=False)
+    wide.columns = [f"{stat}_{side}" for stat, side in wide.columns]
+    wide = wide.reset_index()
+    for stat in ["n", "successes", "mean", "sd", "source_suppressed", *level_columns]:
+        for s in _SIDES:
+            column = f"{stat}_{s}"
+            if column not in wide:
+                wide[column] = np.nan
+    for s in _SIDES:
+        wide[f"n_{s}"] = wide[f"n_{s}"].fillna(0)
+        wide[f"source_suppressed_{s}"] = wide[f"source_suppressed_{s}"].eq(True)
+    return wide
+
+
+def _pool(rows, keys, level_columns):
+    """Combine group labels exactly: counts add, means weight by n, sums of squares add around the pooled mean."""
+    keys = [*keys, "_side"]
+    rows = rows.assign(_weighted=rows["n"] * rows["mean"],
+                       _incomplete=rows["source_suppressed"] | rows["n"].isna())
+    grouped = rows.groupby(keys, dropna=False, sort=True)
+    counts = ["n", "successes", *level_columns]
+    out = grouped[counts + ["_weighted"]].sum(min_count=1)
+    out["mean"] = out["_weighted"] / out["n"]
+    rows = rows.join(out["mean"].rename("_pooled_mean"), on=keys)
+    within = ((rows["n"] - 1) * rows["sd"] ** 2).where(rows["n"] > 1, 0.0)
+    between = rows["n"] * (rows["mean"] - rows["_pooled_mean"]) ** 2
+    squares = (within + between).groupby([rows[k] for k in keys], dropna=False, sort=True).sum(min_count=1)
+    out["sd"] = np.sqrt(squares / (out["n"] - 1)).where(out["n"] > 1)
+    missing = (rows[["mean", "sd"]].isna() & (rows["n"] > 1).to_numpy()[:, None]).any(axis=1)
+    out.loc[missing.groupby([rows[k] for k in keys], dropna=False, sort=True).any(), ["mean", "sd"]] = np.nan
+    incomplete = grouped["_incomplete"].any()
+    out.loc[incomplete, counts + ["mean", "sd"]] = np.nan
+    out["source_suppressed"] = incomplete
+    return out.drop(columns="_weighted").reset_index()
+
+
+def _privacy(cells, by, min_n):
+    """Primary and complementary suppression of each cell (both groups' sizes are shown counts)."""
+    hidden_by_source = cells["source_suppressed_focal"] | cells["source_suppressed_reference"]
+    marked = cells.assign(suppressed=hidden_by_source, reason=np.where(hidden_by_source, "hidden in the source", ""))
+    marked.loc[hidden_by_source, ["n_focal", "n_reference"]] = np.nan
+    return suppress(marked, dims=list(by) or ["_cell"], count_columns=["n_focal", "n_reference"], min_n=min_n)
+
+
+def _estimates(cells, summary, measures, level):
+    records = []
+    for row in cells.to_dict("records"):
+        for measure in measures:
+            estimate = None if row["suppressed"] else _estimate(measure, row, summary, level)
+            records.append({**{c: row[c] for c in summary.by}, "measure": measure,
+                            "n_focal": row["n_focal"], "n_reference": row["n_reference"],
+                            **_values(measure, row, estimate),
+                            "suppressed": row["suppressed"], "reason": row["reason"]})
+    table = pd.DataFrame.from_records(records, columns=[*summary.by, *COLUMNS[:1], *COLUMNS[3:]])
+    for column in ("n_focal", "n_reference"):
+        table[column] = table[column].astype("Int64")
+    return table
+
+
+def _estimate(measure, row, summary, level):
+    f = {stat: row[f"{stat}_focal"] for stat in ("n", "mean", "sd", "successes")}
+    r = {stat: row[f"{stat}_reference"] for stat in ("n", "mean", "sd", "successes")}
+    n_f, n_r = int(f["n"]), int(r["n"])
+    kind = MEASURES[measure]
+    function = getattr(_measures, measure)
+    if kind == "means":
+        if np.isnan(f["mean"]) or np.isnan(r["mean"]):
+            return None
+        return function(mean_focal=f["mean"], sd_focal=f["sd"], n_focal=n_f, mean_reference=r["mean"],
+                        sd_reference=r["sd"], n_reference=n_r, level=level)
+    if kind == "proportions":
+        s_f, s_r = int(f["successes"]), int(r["successes"])
+        if measure == "probit_gap":
+            return function(p_focal=s_f / n_f, p_reference=s_r / n_r, n_focal=n_f, n_reference=n_r, level=level)
+        return function(successes_focal=s_f, n_focal=n_f, successes_reference=s_r, n_reference=n_r, level=level)
+    counts_f = [int(row[f"{c}_focal"]) for c in summary.level_columns]
+    counts_r = [int(row[f"{c}_reference"]) for c in summary.level_columns]
+    return function(counts_focal=counts_f, counts_reference=counts_r, level=level)
+
+
+def _values(measure, row, estimate):
+    if estimate is None:
+        values = dict.fromkeys(_HIDDEN, np.nan) | {"method": "", "note": ""}
+        if not row["suppressed"]:
+            values["note"] = "not computable for this cell"
+        return values
+    kind = MEASURES[measure]
+    if kind == "means":
+        own = row["mean_focal"], row["mean_reference"]
+    elif kind == "proportions":
+        own = row["successes_focal"] / row["n_focal"], row["successes_reference"] / row["n_reference"]
+    else:
+        own = np.nan, np.nan
+    return {"estimate": estimate.value, "se": estimate.se, "ci_low": estimate.ci_low, "ci_high": estimate.ci_high,
+            "value_focal": own[0], "value_reference": own[1], "method": estimate.method, "note": estimate.note}
+
+
+def _describe(labels) -> str:
+    return " + ".join(map(str, labels))

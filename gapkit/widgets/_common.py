@@ -1,0 +1,86 @@
+"""What every course widget shares: where it is shown, the course, Markdown, friendly errors."""
+from __future__ import annotations
+
+import functools
+import html
+import logging
+import os
+
+import ipywidgets as w
+
+log = logging.getLogger("gapkit.widgets")
+
+#: Set to ``widget`` or ``markdown`` to force how course widgets show themselves.
+DISPLAY_ENV = "GAPKIT_DISPLAY"
+#: Variables Voila sets in the environment of every kernel it starts, preheated ones included.
+VOILA_ENV = ("VOILA_KERNEL_ID", "VOILA_PREHEAT", "VOILA_BASE_URL", "VOILA_SERVER_URL", "VOILA_APP_PORT")
+#: Set by jupyter_server (JupyterLab, Notebook 7) in the environment of kernels it starts for a notebook.
+JUPYTER_SESSION_ENV = "JPY_SESSION_NAME"
+DISPLAY_MODES = ("widget", "markdown")
+
+
+def display_mode() -> str:
+    """``"widget"`` when a person will see the output live, ``"markdown"`` when nobody will.
+
+    A notebook is executed without a browser by nbgrader (autograde, validate), papermill and
+    nbval: each runs its own kernel through nbclient, so no front end will ever render a widget
+    and the answer has to be in the saved output as Markdown. A person is there when the kernel
+    was started by Voila (it sets ``VOILA_*`` variables in the kernel's environment, also for
+    preheated kernels that run the notebook before the browser connects) or by a Jupyter server
+    for a notebook session (``JPY_SESSION_NAME``). ``GAPKIT_DISPLAY=widget|markdown`` overrides
+    both, e.g. for another front end.
+    """
+    forced = os.environ.get(DISPLAY_ENV, "").strip().lower()
+    if forced:
+        if forced not in DISPLAY_MODES:
+            raise ValueError(f"`{DISPLAY_ENV}` ({forced!r}) not recognized; must be 'widget' or 'markdown'.")
+        return forced
+    if any(os.environ.get(k) for k in VOILA_ENV) or os.environ.get(JUPYTER_SESSION_ENV):
+        return "widget"
+    return "markdown"
+
+
+@functools.lru_cache(maxsize=4)
+def _course(root):
+    from gapkit.content import load_course
+
+    return load_course(root)
+
+
+def get_course(course=None):
+    """The course passed in, or the published course loaded once per process."""
+    return course if course is not None else _course(None)
+
+
+_MD = None
+
+
+def markdown_html(text: str) -> str:
+    """Course Markdown (trusted, written by maintainers) as HTML."""
+    global _MD
+    if _MD is None:
+        import mistune
+
+        _MD = mistune.create_markdown(escape=False, plugins=["table", "strikethrough"])
+    return _MD(text or "")
+
+
+def esc(text) -> str:
+    """Text for HTML (participant or data text)."""
+    return html.escape(str(text), quote=True)
+
+
+def problem_box(message: str, *, exc: BaseException | None = None, context: str = "") -> w.HTML:
+    """A friendly message in place of a widget that failed; the error goes to the log, not the page."""
+    if exc is not None:
+        log.error("%s: %s", context or "widget error", exc, exc_info=exc)
+    return w.HTML(
+        f'<div class="gapkit-problem" role="alert"><p><strong>This part of the page could not be shown.</strong> '
+        f"{esc(message)}</p></div>"
+    )
+
+
+def status_html(message: str, *, problem: bool = False) -> str:
+    if problem:
+        return f'<p class="gapkit-status gapkit-status-problem" role="alert"><strong>Not saved:</strong> {esc(message)}</p>'
+    return f'<p class="gapkit-status">{esc(message)}</p>'

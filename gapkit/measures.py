@@ -22,11 +22,12 @@ summary -> measures -> privacy -> views).
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize, special, stats
+
+from gapkit._validation import validate_choice, validate_int, validate_level, validate_real
 
 __all__ = [
     "Estimate",
@@ -90,54 +91,37 @@ class Estimate:
 # ---------------------------------------------------------------------------
 
 
-def _is_real(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-
-
 def _validate_count(value, name):
     """Return ``value`` as a non-negative ``int`` or raise naming ``name``."""
-    rule = f"`{name}` must be a non-negative integer; got {value!r}."
-    if not _is_real(value):
-        raise TypeError(rule)
-    if not math.isfinite(value) or value < 0 or value != int(value):
-        raise ValueError(rule)
-    return int(value)
+    return validate_int(value, name, minimum=0)
 
 
 def _validate_real(value, name, *, allow_nan=False):
-    """Return ``value`` as a finite ``float`` (or NaN if allowed)."""
-    rule = f"`{name}` must be a finite number; got {value!r}."
-    if not _is_real(value):
-        raise TypeError(rule)
-    value = float(value)
+    """Return ``value`` as a finite ``float`` (or NaN if ``allow_nan``)."""
+    value = validate_real(value, name, finite=False)
     if math.isnan(value) and allow_nan:
         return value
     if not math.isfinite(value):
-        raise ValueError(rule)
+        raise ValueError(f"`{name}` must be finite; got {value}.")
     return value
 
 
 def _validate_sd(value, name, *, allow_nan=False):
     value = _validate_real(value, name, allow_nan=allow_nan)
     if value < 0:
-        raise ValueError(f"`{name}` must be a non-negative finite number; got {value!r}.")
+        raise ValueError(f"`{name}` must be a non-negative number; got {value}.")
     return value
 
 
 def _validate_level(level):
-    rule = f"`level` must be a number strictly between 0 and 1; got {level!r}."
-    if not _is_real(level):
-        raise TypeError(rule)
-    if not 0 < level < 1:
-        raise ValueError(rule)
-    return float(level)
+    return validate_level(level)
 
 
 def _validate_option(value, name, options):
-    allowed = ", ".join(repr(o) for o in options)
-    if not isinstance(value, str) or value not in options:
+    if not isinstance(value, str):
+        allowed = ", ".join(repr(o) for o in options)
         raise ValueError(f"`{name}` ({value!r}) not recognized; must be one of {allowed}.")
-    return value
+    return validate_choice(value, name, options)
 
 
 def _validate_successes(successes, successes_name, n, n_name):
@@ -764,3 +748,599 @@ def risk_ratio(successes_focal, n_focal, successes_reference, n_reference, *, le
     value, se, low, high, note = _risk_ratio_core(successes_focal, n_focal,
                                                   successes_reference, n_reference, _z(level))
     return Estimate(measure, value, se, low, high, n_focal, n_reference, level, method, note)
+
+
+# ---------------------------------------------------------------------------
+# The V statistic (Ho & Reardon) from counts per performance level
+# ---------------------------------------------------------------------------
+
+_SQRT2 = math.sqrt(2.0)
+
+
+def _validate_counts(counts, name):
+    """Return ``counts`` as a 1-D float array of non-negative integers."""
+    if isinstance(counts, (str, bytes)) or not hasattr(counts, "__len__"):
+        raise TypeError(
+            f"`{name}` must be a sequence of counts per performance level, lowest level "
+            f"first; got {counts!r}."
+        )
+    values = list(counts)
+    if len(values) == 0:
+        raise ValueError(f"`{name}` must list at least one performance level; got {counts!r}.")
+    out = [_validate_count(v, f"{name}[{i}]") for i, v in enumerate(values)]
+    return np.asarray(out, dtype=float)
+
+
+def _v_statistic_iv(counts_focal, counts_reference, method, level):
+    focal = _validate_counts(counts_focal, "counts_focal")
+    reference = _validate_counts(counts_reference, "counts_reference")
+    if focal.size != reference.size:
+        raise ValueError(
+            "`counts_focal` and `counts_reference` must have the same number of performance "
+            f"levels; got {focal.size} and {reference.size}."
+        )
+    method = _validate_option(method, "method", ("binormal", "nonparametric"))
+    level = _validate_level(level)
+    return focal, reference, method, level
+
+
+def _v_nonparametric(focal, reference, z):
+    """Return ``(V, se, note)`` from the probability of superiority."""
+    n_f, n_r = focal.sum(), reference.sum()
+    below_f = np.cumsum(focal) - focal            # focal students below each level
+    above_r = n_r - np.cumsum(reference)          # reference students above each level
+    # Placement of each reference student among the focal group, and vice versa.
+    place_r = (below_f + 0.5 * focal) / n_f
+    place_f = (above_r + 0.5 * reference) / n_r
+    p = float(np.dot(reference, place_r) / n_r)
+    if p <= 0.0 or p >= 1.0:
+        side = "above" if p >= 1.0 else "below"
+        return _NAN, _NAN, (
+            f"Every reference student scored {side} every focal student, so the two groups do "
+            "not overlap and the gap is unbounded."
+        )
+    v = _SQRT2 * float(special.ndtri(p))
+    if n_f < 2 or n_r < 2:
+        return v, _NAN, "A group has only one student, so there is no standard error."
+    s10 = float(np.dot(reference, (place_r - p) ** 2) / (n_r - 1))
+    s01 = float(np.dot(focal, (place_f - p) ** 2) / (n_f - 1))
+    var_p = s10 / n_r + s01 / n_f
+    se = _SQRT2 * math.sqrt(var_p) / float(stats.norm.pdf(special.ndtri(p)))
+    return v, se, ""
+
+
+def _binormal_probs(mu, sigma, cuts):
+    edges_r = np.concatenate(([-np.inf], cuts, [np.inf]))
+    z = (cuts - mu) / sigma
+    edges_f = np.concatenate(([-np.inf], z, [np.inf]))
+    return np.diff(special.ndtr(edges_r)), np.diff(special.ndtr(edges_f)), z
+
+
+def _binormal_loglik(eta, focal, reference, equal_variance):
+    """Log-likelihood and its gradient in the natural parameters.
+
+    ``eta`` is ``(mu, sigma, c_1, ..., c_{K-1})``, or ``(mu, c_1, ...)`` when
+    ``equal_variance`` (sigma fixed at 1).
+    """
+    if equal_variance:
+        mu, sigma, cuts = eta[0], 1.0, np.asarray(eta[1:])
+    else:
+        mu, sigma, cuts = eta[0], eta[1], np.asarray(eta[2:])
+    pr_r, pr_f, z = _binormal_probs(mu, sigma, cuts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if np.any(pr_r[reference > 0] <= 0) or np.any(pr_f[focal > 0] <= 0):
+            return -np.inf, np.zeros_like(eta)
+        loglik = float(np.sum(reference[reference > 0] * np.log(pr_r[reference > 0]))
+                       + np.sum(focal[focal > 0] * np.log(pr_f[focal > 0])))
+        ratio_r = np.where(reference > 0, reference / pr_r, 0.0)
+        ratio_f = np.where(focal > 0, focal / pr_f, 0.0)
+    g_c = stats.norm.pdf(cuts) * (ratio_r[:-1] - ratio_r[1:])
+    g_z = stats.norm.pdf(z) * (ratio_f[:-1] - ratio_f[1:])
+    g_c = g_c + g_z / sigma
+    g_mu = -np.sum(g_z) / sigma
+    if equal_variance:
+        return loglik, np.concatenate(([g_mu], g_c))
+    g_sigma = -np.sum(g_z * z) / sigma
+    return loglik, np.concatenate(([g_mu, g_sigma], g_c))
+
+
+def _binormal_fit(focal, reference, equal_variance):
+    """Maximum-likelihood fit; return ``(eta, hessian)`` or ``None`` if no interior optimum."""
+    k = focal.size
+    cum_r = (np.cumsum(reference)[:-1] + 0.5) / (reference.sum() + 1)
+    cum_f = (np.cumsum(focal)[:-1] + 0.5) / (focal.sum() + 1)
+    cuts0 = special.ndtri(cum_r)
+    cuts0 = cuts0[0] + np.concatenate(([0.0], np.cumsum(np.maximum(np.diff(cuts0), 1e-2))))
+    zf = special.ndtri(cum_f)
+    sigma0 = 1.0
+    if not equal_variance and k > 2 and np.ptp(zf) > 0:
+        slope = np.polyfit(zf, cuts0, 1)[0]
+        sigma0 = float(np.clip(slope, 0.2, 5.0))
+    mu0 = float(np.mean(cuts0 - sigma0 * zf))
+
+    # Unconstrained parameters: mu, log sigma, c_1, log(c_2 - c_1), ...
+    def to_eta(theta):
+        mu = theta[0]
+        rest = theta[1:] if equal_variance else theta[2:]
+        cuts = rest[0] + np.concatenate(([0.0], np.cumsum(np.exp(rest[1:]))))
+        if equal_variance:
+            return np.concatenate(([mu], cuts))
+        return np.concatenate(([mu, math.exp(theta[1])], cuts))
+
+    def objective(theta):
+        eta = to_eta(theta)
+        loglik, grad = _binormal_loglik(eta, focal, reference, equal_variance)
+        if not np.isfinite(loglik):
+            return np.inf, np.zeros_like(theta)
+        off = 1 if equal_variance else 2
+        g_c = grad[off:]
+        tail = np.cumsum(g_c[::-1])[::-1]            # sum of d/dc_j over j >= i
+        g_theta = [grad[0]] if equal_variance else [grad[0], grad[1] * eta[1]]
+        g_theta = np.concatenate((g_theta, [tail[0]], tail[1:] * np.exp(theta[off + 1:])))
+        return -loglik, -g_theta
+
+    theta0 = [mu0] if equal_variance else [mu0, math.log(sigma0)]
+    theta0 = np.concatenate((theta0, [cuts0[0]], np.log(np.diff(cuts0))))
+    result = optimize.minimize(objective, theta0, jac=True, method="BFGS",
+                               options={"gtol": 1e-9, "maxiter": 2000})
+    eta = to_eta(result.x)
+    sigma = 1.0 if equal_variance else eta[1]
+    cuts = eta[1:] if equal_variance else eta[2:]
+    loglik, grad = _binormal_loglik(eta, focal, reference, equal_variance)
+    n_total = focal.sum() + reference.sum()
+    interior = (np.isfinite(loglik) and abs(math.log(sigma)) < 4 and abs(eta[0]) < 10
+                and np.all(np.abs(cuts) < 10) and np.all(np.diff(cuts) > 1e-4)
+                and np.max(np.abs(grad)) < 1e-4 * n_total)
+    if not interior:
+        return None
+    # Observed information: minus the Jacobian of the analytic score (central differences).
+    p = eta.size
+    hessian = np.empty((p, p))
+    for i in range(p):
+        h = 1e-6 * max(1.0, abs(eta[i]))
+        up, down = eta.copy(), eta.copy()
+        up[i] += h
+        down[i] -= h
+        hessian[:, i] = (_binormal_loglik(up, focal, reference, equal_variance)[1]
+                         - _binormal_loglik(down, focal, reference, equal_variance)[1]) / (2 * h)
+    information = -(hessian + hessian.T) / 2
+    try:
+        np.linalg.cholesky(information)
+    except np.linalg.LinAlgError:
+        return None  # flat or saddle: the optimum is not a well-defined interior point
+    return eta, information
+
+
+def _v_binormal(focal, reference):
+    """Return ``(V, se, method, note)`` from the binormal ML fit."""
+    if np.count_nonzero(focal) < 2 or np.count_nonzero(reference) < 2:
+        return None  # a group in a single level: its mean and spread are not identified
+    equal_variance = focal.size == 2
+    fit = _binormal_fit(focal, reference, equal_variance)
+    if fit is None:
+        return None
+    eta, information = fit
+    mu = float(eta[0])
+    sigma = 1.0 if equal_variance else float(eta[1])
+    scale = math.sqrt((1 + sigma**2) / 2)
+    v = float(-mu / scale) + 0.0
+    grad = np.zeros_like(eta)
+    grad[0] = -1 / scale
+    if not equal_variance:
+        grad[1] = mu * sigma / (2 * scale**3)
+    se = math.sqrt(float(grad @ np.linalg.solve(information, grad)))
+    if equal_variance:
+        return (v, se, "binormal (equal variance)",
+                "With two performance levels the binormal model cannot estimate a separate "
+                "spread for each group, so equal spreads were assumed (V is then the probit "
+                "gap in the share above the cut score).")
+    return v, se, "binormal", ""
+
+
+def v_statistic(counts_focal, counts_reference, *, method="binormal", level=0.95):
+    r"""Ho and Reardon's V: a standardized gap from counts per performance level.
+
+    Parameters
+    ----------
+    counts_focal : sequence of int
+        Focal-group students in each ordered performance level, lowest level
+        first (for example, ``[levels 1, 2, 3, 4]`` of a state test).
+    counts_reference : sequence of int
+        Reference-group students in the same levels; same length.
+    method : {'binormal', 'nonparametric'}, optional
+        ``'binormal'`` (default): maximum-likelihood fit of the binormal
+        (heteroskedastic ordered probit) model [1]_ [2]_; ``'nonparametric'``:
+        from the probability that a reference student outscores a focal
+        student [1]_.
+    level : float, optional
+        Confidence level of the (normal) interval.
+
+    Returns
+    -------
+    Estimate
+        ``measure="v_statistic"``, in standard-deviation units; ``method``
+        says which estimator was used (see Notes for fallbacks).
+
+    Raises
+    ------
+    ValueError, TypeError
+        If a count is not a non-negative integer, the two sequences differ in
+        length or are empty, ``method`` is unknown, or ``level`` is out of
+        range.
+
+    See Also
+    --------
+    cohens_d : the same kind of gap from means and standard deviations.
+    probit_gap : V from a single cut score.
+
+    Notes
+    -----
+    *Nonparametric.* With :math:`P = \Pr(X_r > X_f) + \tfrac12 \Pr(X_r = X_f)`
+    for a random reference and focal student (the Mann-Whitney :math:`U`
+    divided by :math:`n_f n_r`),
+
+    .. math::
+
+        V = \sqrt2\, \Phi^{-1}(P).
+
+    Its standard error comes from the variance of :math:`P` by the structural
+    components of DeLong et al. [3]_ (which handle ties by giving them half
+    weight), :math:`\widehat{Var}(P) = S_{10}/n_r + S_{01}/n_f`, and the
+    delta method: :math:`SE_V = \sqrt2\, SE_P / \phi(\Phi^{-1}(P))`.
+
+    *Binormal.* The reference group's latent score is :math:`N(0, 1)`, the
+    focal group's :math:`N(\mu, \sigma^2)`, and both share the cut scores
+    :math:`c_1 < \dots < c_{K-1}`. The likelihood of the counts is maximised
+    over :math:`(\mu, \sigma, c)` and
+
+    .. math::
+
+        V = \frac{-\mu}{\sqrt{(1 + \sigma^2)/2}},
+
+    so that, as everywhere here, a positive V means the focal group is
+    behind. The standard error is the delta method applied to the inverse of
+    the observed information matrix (the Jacobian of the analytic score,
+    differentiated numerically). With three levels the model is saturated and
+    V equals the closed form from the probits of the cumulative proportions.
+
+    Edge cases, each reported in ``note``:
+
+    * levels with no student in either group carry no information and are
+      dropped;
+    * an empty group, or every student of both groups in one level: V is not
+      identified (NaN);
+    * two levels: the binormal model cannot separate :math:`\sigma` from the
+      cut score, so equal variances (:math:`\sigma = 1`) are assumed and V is
+      the probit gap in the share above the cut score (``method`` is
+      ``"binormal (equal variance)"``);
+    * zero counts that push the binormal optimum to the edge of the parameter
+      space (for example, a focal group entirely in the lowest level):
+      the nonparametric estimate is reported instead and ``method`` says
+      ``"nonparametric"``;
+    * groups that do not overlap at all: V is unbounded (NaN).
+
+    References
+    ----------
+    .. [1] Ho, A. D., & Reardon, S. F. (2012). Estimating achievement gaps
+       from test scores reported in ordinal "proficiency" categories.
+       *Journal of Educational and Behavioral Statistics*, 37(4), 489-517.
+       https://doi.org/10.3102/1076998611411918
+    .. [2] Reardon, S. F., & Ho, A. D. (2015). Practical issues in estimating
+       achievement gaps from coarsened data. *Journal of Educational and
+       Behavioral Statistics*, 40(2), 158-189.
+       https://doi.org/10.3102/1076998615570944
+    .. [3] DeLong, E. R., DeLong, D. M., & Clarke-Pearson, D. L. (1988).
+       Comparing the areas under two or more correlated receiver operating
+       characteristic curves: a nonparametric approach. *Biometrics*, 44(3),
+       837-845. https://doi.org/10.2307/2531595
+
+    Examples
+    --------
+    A synthetic middle school publishes mathematics results in four levels.
+    Of 60 English learners, 24, 20, 12 and 4 are in levels 1 to 4; of 240
+    other students, 36, 60, 84 and 60.
+
+    >>> from gapkit.measures import v_statistic
+    >>> est = v_statistic([24, 20, 12, 4], [36, 60, 84, 60])
+    >>> est.method, round(est.value, 2), round(est.se, 2)
+    ('binormal', 0.83, 0.16)
+    >>> est = v_statistic([24, 20, 12, 4], [36, 60, 84, 60], method="nonparametric")
+    >>> round(est.value, 2)
+    0.76
+    """
+    focal, reference, method, level = _v_statistic_iv(counts_focal, counts_reference, method,
+                                                      level)
+    measure = "v_statistic"
+    n_focal, n_reference = int(focal.sum()), int(reference.sum())
+    empty = _empty_group_note(n_focal, n_reference)
+    if empty:
+        return _nan_estimate(measure, n_focal, n_reference, level, method, empty)
+    notes = []
+    keep = (focal + reference) > 0
+    if not np.all(keep):
+        dropped = ", ".join(str(i + 1) for i in np.flatnonzero(~keep))
+        notes.append(f"Levels with no students in either group were dropped (level {dropped}).")
+        focal, reference = focal[keep], reference[keep]
+    if focal.size == 1:
+        notes.append("All students of both groups are in one performance level, so the gap "
+                     "is not identified.")
+        return _nan_estimate(measure, n_focal, n_reference, level, method, " ".join(notes))
+    z = _z(level)
+    used = method
+    fitted = _v_binormal(focal, reference) if method == "binormal" else None
+    if fitted is not None:
+        v, se, used, note = fitted
+    else:
+        if method == "binormal":
+            notes.append("The binormal model has no interior maximum for these counts (zero "
+                         "counts leave a group's mean or spread undetermined), so the "
+                         "nonparametric V is reported instead.")
+            used = "nonparametric"
+        v, se, note = _v_nonparametric(focal, reference, z)
+    if note:
+        notes.append(note)
+    note = " ".join(notes)
+    if not math.isfinite(v):
+        return _nan_estimate(measure, n_focal, n_reference, level, used, note)
+    low, high = (v - z * se, v + z * se) if math.isfinite(se) else (_NAN, _NAN)
+    return Estimate(measure, v, se, low, high, n_focal, n_reference, level, used, note)
+
+
+# ---------------------------------------------------------------------------
+# IDEA significant disproportionality (34 CFR 300.647)
+# ---------------------------------------------------------------------------
+
+
+def _idea_risk_ratio_iv(successes_focal, n_focal, successes_reference, n_reference, min_cell,
+                        min_n, state_successes_reference, state_n_reference):
+    out = _two_proportions_iv(successes_focal, n_focal, successes_reference, n_reference)
+    min_cell = _validate_count(min_cell, "min_cell")
+    min_n = _validate_count(min_n, "min_n")
+    if (state_successes_reference is None) != (state_n_reference is None):
+        raise ValueError(
+            "`state_successes_reference` and `state_n_reference` must be given together; got "
+            f"{state_successes_reference!r} and {state_n_reference!r}."
+        )
+    if state_n_reference is not None:
+        state_n_reference = _validate_count(state_n_reference, "state_n_reference")
+        state_successes_reference = _validate_successes(
+            state_successes_reference, "state_successes_reference", state_n_reference,
+            "state_n_reference")
+    return (*out, min_cell, min_n, state_successes_reference, state_n_reference)
+
+
+def idea_risk_ratio(successes_focal, n_focal, successes_reference, n_reference, *, min_cell=10,
+                    min_n=30, state_successes_reference=None, state_n_reference=None):
+    r"""Risk ratio as calculated for IDEA significant disproportionality.
+
+    Follows the standard methodology of 34 CFR 300.647 [1]_ [2]_: the risk
+    of an outcome (for example, identification for special education) for
+    children of one group in a district (LEA), divided by the risk for all
+    other children in the district (the comparison group).
+
+    Parameters
+    ----------
+    successes_focal : int
+        Children of the group with the outcome (the risk numerator).
+    n_focal : int
+        Children of the group enrolled (the risk denominator).
+    successes_reference : int
+        Children of the local comparison group with the outcome.
+    n_reference : int
+        Children of the local comparison group enrolled.
+    min_cell : int, optional
+        The State's minimum cell size: the fewest children with the outcome
+        for a risk to be used. 10 or less is presumptively reasonable.
+    min_n : int, optional
+        The State's minimum n-size: the fewest children enrolled for a risk to
+        be used. 30 or less is presumptively reasonable.
+    state_successes_reference, state_n_reference : int, optional
+        The comparison group in the whole State, used for the alternate risk
+        ratio. Give both or neither.
+
+    Returns
+    -------
+    Estimate
+        ``measure="idea_risk_ratio"`` with ``method`` one of
+        ``"risk ratio"``, ``"alternate risk ratio"`` (then ``n_reference`` is
+        the State comparison group's size) or ``"not calculated"``.
+        The regulation defines a point value compared with the State's
+        threshold, not an interval, so ``se``, ``ci_low`` and ``ci_high`` are
+        NaN; use :func:`risk_ratio` for an interval.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If a count is not a non-negative integer, successes exceed their
+        group's size, or only one of the two State counts is given.
+
+    See Also
+    --------
+    risk_ratio : the same ratio with a confidence interval.
+
+    Notes
+    -----
+    With risk :math:`R = x/n`, the three cases of the regulation are:
+
+    1. the group itself is below the minimum cell size (numerator) or the
+       minimum n-size (denominator): the ratio is **not calculated**
+       (300.647(c));
+    2. otherwise, if the local comparison group is below either minimum, the
+       **alternate risk ratio** :math:`R_{group, LEA} / R_{comparison, State}`
+       is used (300.647(a)(1) and (b)(5)); without State counts it is not
+       calculated;
+    3. otherwise the **risk ratio** :math:`R_{group, LEA} / R_{comparison, LEA}`
+       (300.647(a)(6) and (b)(3)-(4)).
+
+    A comparison group with no child having the outcome gives no ratio (NaN).
+
+    References
+    ----------
+    .. [1] Assistance to States for the Education of Children With
+       Disabilities; Preschool Grants for Children With Disabilities, 34 CFR
+       300.647, Determining significant disproportionality.
+       81 Fed. Reg. 92376, 92463 (December 19, 2016).
+    .. [2] U.S. Department of Education, Office of Special Education Programs
+       (2017). *Questions and answers on IDEA Part B: significant
+       disproportionality (equity in IDEA)*, 81 FR 92376, March 2017.
+
+    Examples
+    --------
+    In a synthetic district, 24 of 120 Hispanic/Latino children and 45 of 600
+    other children were identified with a specific learning disability:
+
+    >>> from gapkit.measures import idea_risk_ratio
+    >>> est = idea_risk_ratio(24, 120, 45, 600)
+    >>> est.method, round(est.value, 3)
+    ('risk ratio', 2.667)
+
+    In a small district whose comparison group has only 8 children with the
+    outcome, the State comparison group (900 of 12000) is used instead:
+
+    >>> est = idea_risk_ratio(24, 120, 8, 200, state_successes_reference=900,
+    ...                       state_n_reference=12000)
+    >>> est.method, round(est.value, 3)
+    ('alternate risk ratio', 2.667)
+    """
+    (successes_focal, n_focal, successes_reference, n_reference, min_cell, min_n,
+     state_successes, state_n) = _idea_risk_ratio_iv(
+        successes_focal, n_focal, successes_reference, n_reference, min_cell, min_n,
+        state_successes_reference, state_n_reference)
+    measure = "idea_risk_ratio"
+
+    def result(value, method, n_ref, note=""):
+        return Estimate(measure, value, _NAN, _NAN, _NAN, n_focal, n_ref, 0.95, method, note)
+
+    short = []
+    if successes_focal < min_cell:
+        short.append(f"{successes_focal} children with the outcome (minimum cell size {min_cell})")
+    if n_focal < min_n:
+        short.append(f"{n_focal} children enrolled (minimum n-size {min_n})")
+    if short:
+        return result(_NAN, "not calculated", n_reference,
+                      "Not calculated: the group has " + " and ".join(short) + ".")
+    risk = successes_focal / n_focal
+    if successes_reference < min_cell or n_reference < min_n:
+        if state_n is None:
+            return result(_NAN, "not calculated", n_reference,
+                          "Not calculated: the comparison group in the district is below the "
+                          "minimum cell size or n-size, and no State comparison group was "
+                          "given for the alternate risk ratio.")
+        if state_successes == 0:
+            return result(_NAN, "alternate risk ratio", state_n,
+                          "No child in the State comparison group has the outcome, so the "
+                          "ratio would divide by zero.")
+        return result(risk / (state_successes / state_n), "alternate risk ratio", state_n,
+                      "The comparison group in the district is below the minimum cell size or "
+                      "n-size, so the State comparison group was used.")
+    return result(risk / (successes_reference / n_reference), "risk ratio", n_reference)
+
+
+# ---------------------------------------------------------------------------
+# Probit gap
+# ---------------------------------------------------------------------------
+
+
+def _probit_gap_iv(p_focal, p_reference, n_focal, n_reference, level):
+    p_focal = _validate_real(p_focal, "p_focal")
+    p_reference = _validate_real(p_reference, "p_reference")
+    for value, name in ((p_focal, "p_focal"), (p_reference, "p_reference")):
+        if not 0 <= value <= 1:
+            raise ValueError(f"`{name}` must be a proportion between 0 and 1; got {value}.")
+    if (n_focal is None) != (n_reference is None):
+        raise ValueError(
+            f"`n_focal` and `n_reference` must be given together; got {n_focal!r} and "
+            f"{n_reference!r}."
+        )
+    if n_focal is not None:
+        n_focal = validate_int(n_focal, "n_focal", minimum=1)
+        n_reference = validate_int(n_reference, "n_reference", minimum=1)
+    level = _validate_level(level)
+    return p_focal, p_reference, n_focal, n_reference, level
+
+
+def probit_gap(p_focal, p_reference, *, n_focal=None, n_reference=None, level=0.95):
+    r"""Gap in the share above a cut score, on the probit (standard-normal) scale.
+
+    Parameters
+    ----------
+    p_focal, p_reference : float
+        Share of each group at or above the cut score (for example,
+        proficient), between 0 and 1.
+    n_focal, n_reference : int, optional
+        Group sizes (at least 1 each, given together). Without them there is
+        no standard error, and ``n_focal``/``n_reference`` of the result are 0.
+    level : float, optional
+        Confidence level of the (normal) interval.
+
+    Returns
+    -------
+    Estimate
+        ``measure="probit_gap"``, ``method="delta"`` when sizes are given,
+        else ``"point"``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If a share is not a number between 0 and 1, only one size is given, a
+        size is not a positive integer, or ``level`` is out of range.
+
+    See Also
+    --------
+    v_statistic : the same idea with all performance levels.
+    proportion_difference : the gap on the percentage scale.
+
+    Notes
+    -----
+    If both groups' scores are normal with equal spread, the distance between
+    their means in standard-deviation units is [1]_
+
+    .. math::
+
+        G = \Phi^{-1}(p_r) - \Phi^{-1}(p_f), \qquad
+        SE_G = \sqrt{\sum_{g \in \{f, r\}} \frac{p_g (1 - p_g)}
+                                            {n_g\, \phi(\Phi^{-1}(p_g))^2}}
+
+    (delta method). It does not depend on where the cut score sits, unlike the
+    difference in percentages. At 0% or 100% the probit is infinite, so the
+    value is NaN with a note.
+
+    References
+    ----------
+    .. [1] Ho, A. D., & Reardon, S. F. (2012). Estimating achievement gaps
+       from test scores reported in ordinal "proficiency" categories.
+       *Journal of Educational and Behavioral Statistics*, 37(4), 489-517.
+       https://doi.org/10.3102/1076998611411918
+
+    Examples
+    --------
+    At a synthetic elementary school, 30% of 50 English learners and 60% of
+    150 other students are proficient in reading:
+
+    >>> from gapkit.measures import probit_gap
+    >>> est = probit_gap(0.30, 0.60, n_focal=50, n_reference=150)
+    >>> round(est.value, 3), round(est.se, 3)
+    (0.778, 0.213)
+    """
+    p_focal, p_reference, n_focal, n_reference, level = _probit_gap_iv(
+        p_focal, p_reference, n_focal, n_reference, level)
+    measure = "probit_gap"
+    method = "point" if n_focal is None else "delta"
+    n_f = 0 if n_focal is None else n_focal
+    n_r = 0 if n_reference is None else n_reference
+    extreme = [name for value, name in ((p_focal, "focal"), (p_reference, "reference"))
+               if value in (0.0, 1.0)]
+    if extreme:
+        return _nan_estimate(measure, n_f, n_r, level, method,
+                             f"The {' and '.join(extreme)} share is 0% or 100%, where the "
+                             "probit scale is infinite, so there is no probit gap.")
+    z_f, z_r = float(special.ndtri(p_focal)), float(special.ndtri(p_reference))
+    value = z_r - z_f
+    if n_focal is None:
+        return Estimate(measure, value, _NAN, _NAN, _NAN, n_f, n_r, level, method,
+                        "No group sizes were given, so there is no standard error.")
+    var = (p_focal * (1 - p_focal) / (n_focal * stats.norm.pdf(z_f) ** 2)
+           + p_reference * (1 - p_reference) / (n_reference * stats.norm.pdf(z_r) ** 2))
+    se = math.sqrt(var)
+    half = _z(level) * se
+    return Estimate(measure, value, se, value - half, value + half, n_f, n_r, level, method)

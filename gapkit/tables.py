@@ -208,11 +208,17 @@ def _pool(rows, keys, level_columns):
 
 
 def _privacy(cells, by, min_n):
-    """Primary and complementary suppression of each cell (both groups' sizes are shown counts)."""
-    hidden_by_source = cells["source_suppressed_focal"] | cells["source_suppressed_reference"]
-    marked = cells.assign(suppressed=hidden_by_source, reason=np.where(hidden_by_source, "hidden in the source", ""))
-    marked.loc[hidden_by_source, ["n_focal", "n_reference"]] = np.nan
-    return suppress(marked, dims=list(by) or ["_cell"], count_columns=["n_focal", "n_reference"], min_n=min_n)
+    """Primary and complementary suppression of each cell (both groups' sizes are shown counts).
+
+    Cells a published file hid (and totals over them) stay hidden; their counts are unknown, so they
+    are left out of the recoverability check, which protects the cells that are shown.
+    """
+    dims = list(by) or ["_cell"]
+    hidden = cells["source_suppressed_focal"] | cells["source_suppressed_reference"]
+    shown = suppress(cells[~hidden], dims=dims, count_columns=["n_focal", "n_reference"], min_n=min_n)
+    source = cells[hidden].assign(suppressed=True, reason="hidden in the source", n_focal=np.nan,
+                                  n_reference=np.nan)
+    return pd.concat([shown, source]).sort_index() if len(source) else shown
 
 
 def _estimates(cells, summary, measures, level):

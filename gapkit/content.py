@@ -427,11 +427,12 @@ def _to_block(node: _Node, where: str, problems: _Problems) -> Block:
             first_nonblank = next((n for n, t in node.lines if t.strip()), body_start)
             line = first_nonblank + mark.line if mark is not None else node.line
             problems.add("bad yaml", f"{node.kind} block", where, line, _yaml_reason(exc))
-            data = {}
+            # `data` None: the block is not checked further, so one mistake gives one message.
+            return Block(kind=node.kind, text=text, data=None, line=node.line)
         if data is not None and not isinstance(data, dict):
             problems.add("bad yaml", f"{node.kind} block", where, node.line,
                          "the block must hold a YAML mapping of keys (id: ..., prompt: ...)")
-            data = {}
+            return Block(kind=node.kind, text=text, data=None, line=node.line)
         data = data or {}
     children = tuple(_to_block(c, where, problems) for c in node.children)
     return Block(kind=node.kind, text=text, data=data, children=children, line=node.line)

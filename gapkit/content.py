@@ -636,15 +636,15 @@ def _check_version(value, where, line, problems) -> bool:
     return True
 
 
-def _sources(raw, where, problems, known: dict | None) -> tuple[Source, ...]:
+def _sources(raw, where, problems, known: dict | None, line=1) -> tuple[Source, ...]:
     if not isinstance(raw, list) or not raw:
-        problems.add("front matter", "", where, 1, "`sources` must be a non-empty list of "
+        problems.add("front matter", "", where, line, "`sources` must be a non-empty list of "
                      "{title, organisation, sections}")
         return ()
     out = []
     for i, s in enumerate(raw, start=1):
         if not isinstance(s, dict) or _missing(s, ("title", "organisation")):
-            problems.add("front matter", "", where, 1, f"source {i} needs a `title` and an `organisation`")
+            problems.add("front matter", "", where, line, f"source {i} needs a `title` and an `organisation`")
             continue
         sections = s.get("sections", s.get("section", ()))
         if isinstance(sections, str):
@@ -654,15 +654,15 @@ def _sources(raw, where, problems, known: dict | None) -> tuple[Source, ...]:
         if known is not None:
             ref = known.get(src.title)
             if ref is None:
-                problems.add("unknown source", repr(src.title), where, 1,
+                problems.add("unknown source", repr(src.title), where, line,
                              "list it under `sources:` in course_config/course.yaml or fix the title")
             else:
                 if ref.organisation != src.organisation:
-                    problems.add("unknown source", repr(src.title), where, 1,
+                    problems.add("unknown source", repr(src.title), where, line,
                                  f"its organisation is {ref.organisation!r}, not {src.organisation!r}")
                 for sec in sections:
                     if ref.sections and sec not in ref.sections:
-                        problems.add("unknown section", repr(sec), where, 1,
+                        problems.add("unknown section", repr(sec), where, line,
                                      f"{src.title!r} has sections {', '.join(map(repr, ref.sections))}")
         out.append(src)
     return tuple(out)
@@ -675,31 +675,35 @@ def _load_module(path: Path, mid: str, number: int, rel: str, problems: _Problem
     blocks = tuple(_to_block(n, rel, problems) for n in nodes)
     if meta is None:
         return None
+
+    def at(key):
+        return _line_of(text, f"{key}:", stop="---", start=2) or 1
+
     missing = _missing(meta, FRONT_MATTER_KEYS)
     if missing:
         problems.add("front matter", "", rel, 1, f"missing key(s) {', '.join(missing)}")
         return None
-    if not _check_version(meta["schema_version"], rel, 1, problems):
+    if not _check_version(meta["schema_version"], rel, at("schema_version"), problems):
         return None
     ok = True
     if str(meta["id"]) != mid:
-        problems.add("front matter", "", rel, 1,
+        problems.add("front matter", "", rel, at("id"),
                      f"`id` ({meta['id']!r}) must match the file name and course.yaml entry {mid!r}")
         ok = False
     if meta["domain"] not in DOMAINS:
-        problems.add("front matter", "", rel, 1,
+        problems.add("front matter", "", rel, at("domain"),
                      f"`domain` ({meta['domain']!r}) must be one of {', '.join(DOMAINS)}")
         ok = False
     minutes = meta["minutes"]
     teaching = exercises = 0
     if not isinstance(minutes, dict) or any(_int(minutes.get(k)) is None or minutes[k] < 0
                                             for k in ("teaching", "exercises")):
-        problems.add("front matter", "", rel, 1,
+        problems.add("front matter", "", rel, at("minutes"),
                      "`minutes` must map `teaching` and `exercises` to whole numbers of minutes")
         ok = False
     else:
         teaching, exercises = minutes["teaching"], minutes["exercises"]
-    sources = _sources(meta["sources"], rel, problems, known_sources)
+    sources = _sources(meta["sources"], rel, problems, known_sources, at("sources"))
 
     reflections, checks = [], []
     for b in blocks:
@@ -770,8 +774,11 @@ def _module_number(mid: str, position: int) -> int:
     return int(m.group(1)) if m else position
 
 
-def _line_of(text: str, needle: str):
-    for i, line in enumerate(text.splitlines(), start=1):
+def _line_of(text: str, needle: str, *, stop: str | None = None, start: int = 1):
+    """The number of the first line (from `start`) that begins with `needle`, before a `stop` line."""
+    for i, line in enumerate(text.splitlines()[start - 1:], start=start):
+        if stop is not None and line.strip() == stop:
+            return None
         if line.strip().startswith(needle):
             return i
     return None
@@ -783,11 +790,13 @@ def _build(root) -> tuple[Course | None, list[str]]:
     config, id_lines = _read_course(root, problems)
     if config is None:
         return None, list(problems)
+    course_text = (root / COURSE_FILE).read_text(encoding="utf-8")
     course_rel = COURSE_FILE.as_posix()
     known = None
     course_sources = ()
     if config.get("sources") is not None:
-        course_sources = _sources(config["sources"], course_rel, problems, None)
+        course_sources = _sources(config["sources"], course_rel, problems, None,
+                                  _line_of(course_text, "sources:") or 1)
         known = {s.title: s for s in course_sources}
 
     modules = []
@@ -906,7 +915,8 @@ def facilitator_guide(course: Course) -> str:
                    f"| {graded} | {len(m.checks)} |")
     for m in course.modules:
         out += ["", f"## Module {m.number}: {m.title}", "",
-                f"*{m.domain}. {m.minutes_teaching} minutes teaching, {m.minutes_exercises} minutes exercises.*"]
+                f"*{m.domain}. {m.minutes_teaching} minutes teaching, {m.minutes_exercises} minutes exercises.*",
+                "", "Sources: " + "; ".join(src.citation() for src in m.sources) + "."]
         for note in m.instructor_notes:
             out += ["", note]
         answer_lines = []

@@ -451,14 +451,17 @@ def hedges_g(mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n_refe
 
     computed on the log scale (``gammaln``) so that large groups do not
     overflow. :math:`SE_d` is the Hedges-Olkin standard error of :math:`d` [2]_.
-    Borenstein et al. [3]_ (equation 4.22) use the approximation
-    :math:`J \approx 1 - 3/(4\nu - 1)`, which agrees with the exact factor to
-    within 0.0001 once :math:`\nu \ge 10`; the exact factor is the one used by
-    the R package ``effectsize`` (``hedges_g``) and by ``pingouin``
-    (``compute_effsize``, which however uses the approximation), so small-group
-    results here can differ from the latter in the fourth decimal.
-    At least two students in total beyond one per group are needed
-    (:math:`\nu \ge 2`).
+    This reproduces the worked example of Borenstein et al. [3]_ (section
+    4, means 103 and 100, SDs 5.5 and 4.5, 50 per group: :math:`d = 0.5970`,
+    :math:`J = 0.9923`, :math:`g = 0.5924`, :math:`SE_g = 0.2028`). Borenstein
+    et al., ``statsmodels.stats.meta_analysis.effectsize_smd`` and
+    ``pingouin.compute_effsize`` use the approximation
+    :math:`J \approx 1 - 3/(4\nu - 1)`, which differs from the exact factor by
+    less than 0.0001 once :math:`\nu \ge 19`, so very small groups can differ
+    from those tools in the fourth decimal (statsmodels also uses a slightly
+    different variance, :math:`g^2/(2(N - 3.94))` in place of
+    :math:`d^2/(2N)`).
+    At least four students in all are needed (:math:`\nu \ge 2`).
 
     References
     ----------

@@ -240,6 +240,8 @@ def _estimate(measure, row, summary, level):
     f = {stat: row[f"{stat}_focal"] for stat in ("n", "mean", "sd", "successes")}
     r = {stat: row[f"{stat}_reference"] for stat in ("n", "mean", "sd", "successes")}
     n_f, n_r = int(f["n"]), int(r["n"])
+    if n_f == 0 or n_r == 0:
+        return None
     kind = MEASURES[measure]
     function = getattr(_measures, measure)
     if kind == "means":
@@ -261,7 +263,8 @@ def _values(measure, row, estimate):
     if estimate is None:
         values = dict.fromkeys(_HIDDEN, np.nan) | {"method": "", "note": ""}
         if not row["suppressed"]:
-            values["note"] = "not computable for this cell"
+            values["note"] = ("a group has no students in this cell" if 0 in (row["n_focal"], row["n_reference"])
+                              else "not computable from this cell's data")
         return values
     kind = MEASURES[measure]
     if kind == "means":

@@ -1,0 +1,123 @@
+"""Time and peak memory of summarize + gap_table on generated student rows.
+
+For 100k, 1M and 5M rows it compares:
+  gapkit      gap_table(records, ...) = summarize (DuckDB group-by) + measures + suppression
+  summarize   the group-by step alone
+  duckdb      one DuckDB group-by computing the same per-cell statistics: the practical floor for one pass
+  loop        a plain per-cell Python loop over pandas groups (what a notebook author would write)
+
+Each run happens in a fresh process; "peak MB" is the rise in peak resident memory over the process's
+resident memory once the input frame exists, and "frame MB" the frame's own size.
+
+usage: python benchmarks/summary_bench.py [--sizes 100000 1000000 5000000] [--repeat 3]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+BY = ["school_id", "grade", "year"]
+MEASURES = ["proportion_difference", "mean_difference", "hedges_g"]
+
+
+def make_rows(n: int, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    status = rng.choice(np.array(["EL", "RFEP", "IFEP", "EO"]), n, p=[0.2, 0.1, 0.05, 0.65])
+    score = rng.normal(2450, 90, n) - 70 * (status == "EL")
+    return pd.DataFrame({
+        "school_id": pd.Categorical(rng.integers(0, 40, n).astype(str)),
+        "grade": rng.integers(3, 9, n).astype("int16"),
+        "year": rng.integers(2021, 2026, n).astype("int16"),
+        "el_status": pd.Categorical(status),
+        "math_scale": score,
+        "math_level": (np.digitize(score, [2380, 2450, 2520]) + 1).astype("int8"),
+    })
+
+
+def run_gapkit(rows):
+    from gapkit import gap_table
+    return gap_table(rows, "math_scale", "el_status", focal="EL", reference=["IFEP", "EO"], by=BY,
+                     levels="math_level", measures=MEASURES)
+
+
+def run_summarize(rows):
+    from gapkit import summarize
+    return summarize(rows, "math_scale", "el_status", by=BY, levels="math_level")
+
+
+def run_duckdb(rows):
+    import duckdb
+    levels = ", ".join(f"count(*) FILTER (WHERE math_level = {k}) AS level_{k}" for k in range(1, 5))
+    with duckdb.connect() as con:
+        con.register("rows", rows)
+        return con.execute(f"SELECT school_id, grade, year, el_status, count(math_scale) AS n, "
+                           f"avg(math_scale) AS mean, stddev_samp(math_scale) AS sd, {levels} "
+                           f"FROM rows GROUP BY ALL").df()
+
+
+def run_loop(rows):
+    from scipy import stats
+    out = []
+    for key, cell in rows.groupby(BY, observed=True):
+        focal = cell.loc[cell.el_status == "EL", "math_scale"]
+        reference = cell.loc[cell.el_status.isin(["IFEP", "EO"]), "math_scale"]
+        if len(focal) >= 10 and len(reference) >= 10:
+            test = stats.ttest_ind(reference, focal, equal_var=False)
+            out.append((*key, reference.mean() - focal.mean(), *test.confidence_interval()))
+    return out
+
+
+METHODS = {"gapkit": run_gapkit, "summarize": run_summarize, "duckdb": run_duckdb, "loop": run_loop}
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def child(method: str, n: int, repeat: int) -> None:
+    rows = make_rows(n)
+    METHODS[method](rows.head(1000))  # imports and first-call costs are not part of the measurement
+    before = rss_mb()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        METHODS[method](rows)
+        times.append(time.perf_counter() - start)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": min(times), "peak_mb": max(peak - before, 0.0),
+                      "frame_mb": rows.memory_usage(deep=True).sum() / 2**20}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000, 5_000_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", nargs=2, metavar=("METHOD", "N"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], int(args.child[1]), args.repeat)
+        return
+    print(f"{'rows':>10} {'method':>10} {'seconds':>9} {'x duckdb':>9} {'peak MB':>9} {'frame MB':>9} {'x frame':>8}")
+    for n in args.sizes:
+        results = {}
+        for method in METHODS:
+            repeat = 1 if method == "loop" and n > 1_000_000 else args.repeat
+            out = subprocess.run([sys.executable, __file__, "--child", method, str(n), "--repeat", str(repeat)],
+                                 capture_output=True, text=True, check=True)
+            results[method] = json.loads(out.stdout.strip().splitlines()[-1])
+        floor = results["duckdb"]["seconds"]
+        for method, r in results.items():
+            print(f"{n:>10} {method:>10} {r['seconds']:>9.3f} {r['seconds'] / floor:>9.2f} {r['peak_mb']:>9.0f} "
+                  f"{r['frame_mb']:>9.0f} {r['peak_mb'] / r['frame_mb']:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()

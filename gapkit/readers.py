@@ -879,7 +879,7 @@ def _percent_to_counts(level, n):
     pct_low = np.where(exact_pct, value - half, low)
     pct_high = np.where(exact_pct, value + half, np.where(status == "range", high + np.where(
         text.str.contains(r"-|–|to", regex=True), half, 0.0), high))
-    count_low = np.ceil(np.clip(pct_low, 0, 100) / 100 * n_value - 1e-9)
+    count_low = np.maximum(np.ceil(np.clip(pct_low, 0, 100) / 100 * n_value - 1e-9), 0.0)
     count_high = np.floor(np.clip(pct_high, 0, 100) / 100 * n_value + 1e-9)
     count_low = pd.Series(count_low, index=value.index).where(n_value.notna(), 0.0)
     count_high = pd.Series(count_high, index=value.index).where(n_value.notna(), n[2])
@@ -945,7 +945,7 @@ def _print_report(report: _Report, result, out) -> None:
         p("Unknown codes:")
         for column, counts in report.unknown_codes.items():
             p(f"  {column}: " + ", ".join(f"{value!r} ({n} rows)" for value, n in counts.items()))
-    if report.kind == "published":
+    if report.kind == "published aggregates":
         total = sum(report.suppressed.values())
         p(f"Suppressed or range cells: {total}" + (" (" + ", ".join(f"{c}: {n}" for c, n in
                                                                   report.suppressed.items()) + ")" if total else ""))

@@ -154,6 +154,7 @@ def suppress(table, *, dims, count_columns, min_n=10, total_label="All", hide=()
     Grade 4 has 7 students, so it is hidden; grade 5, the smallest other grade, is
     hidden too, because 62 - 30 - 25 would give grade 4 back.
     """
+    index = table.index if isinstance(table, pd.DataFrame) else None
     (table, dims, count_columns, min_n, total_label, hide,
      percent_columns) = _suppress_iv(table, dims, count_columns, min_n, total_label, hide,
                                      percent_columns)
@@ -192,6 +193,7 @@ def suppress(table, *, dims, count_columns, min_n=10, total_label="All", hide=()
         ]
     out["suppressed"] = suppressed
     out["reason"] = pd.array(reason.astype(str), dtype=object)
+    out.index = index
     return out
 
 

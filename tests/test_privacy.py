@@ -202,6 +202,7 @@ class TestOutput:
         assert out["pct_display"].tolist() == ["43%", "*", "*", "50%"]
         assert out["suppressed"].dtype == bool
         assert list(out.columns[-2:]) == ["suppressed", "reason"]
+        assert out.index.tolist() == [10, 11, 12, 13]
 
 
 class TestValidation:

@@ -1,12 +1,28 @@
 """Course widgets: thin shells over pure functions, testable without a browser.
 
 Each widget observes its controls with ``observe(..., names="value")``, keeps its last ``.result``
-and has a programmatic trigger (``.save()``, ``.check()``, ``.update()``), so tests set ``.value``
-or call ``.click()`` and read ``.result``.
+and has a programmatic trigger, so tests set ``.value`` or call ``.click()`` and read ``.result``.
 
-* `reflection` -- a prompt with an autosaving answer box (the grading bridge: Markdown when headless)
+* `reflection` -- a prompt with an autosaving answer box; executed without a browser it shows the
+  saved answer as Markdown (the grading bridge, see `display_mode`).
+* `knowledge_check` -- single or multiple choice with feedback on each chosen option (`grade_check`).
+* `gap_explorer` -- subject, measure, comparison, school, grade and year; chart, table and sentence
+  (`explore`).
+* `action_plan` -- focus goals saved in the journal, exported to Markdown and HTML.
+* `lesson` / `home` -- a module's whole lesson page, and the course home page.
 """
 from gapkit.widgets._common import display_mode
+from gapkit.widgets.check import CheckResult, CheckWidget, grade_check, knowledge_check
+from gapkit.widgets.explorer import Exploration, ExplorerWidget, explore, gap_explorer
+from gapkit.widgets.lesson import HOME_NOTEBOOK, HomePage, LessonPage, home, lesson
+from gapkit.widgets.plan import ActionPlanWidget, Goal, Plan, action_plan, export_plan
 from gapkit.widgets.reflection import ReflectionWidget, reflection
 
-__all__ = ["display_mode", "reflection", "ReflectionWidget"]
+__all__ = [
+    "display_mode",
+    "reflection", "ReflectionWidget",
+    "knowledge_check", "grade_check", "CheckWidget", "CheckResult",
+    "gap_explorer", "explore", "ExplorerWidget", "Exploration",
+    "action_plan", "export_plan", "ActionPlanWidget", "Plan", "Goal",
+    "lesson", "home", "LessonPage", "HomePage", "HOME_NOTEBOOK",
+]

@@ -1,0 +1,356 @@
+"""The gap explorer: pick a subject, measure, comparison, school, grade and year; see a chart, a table and a sentence.
+
+Data go the one way every view goes: records -> `gapkit.tables.gap_table` (summary, measures,
+privacy) -> `gapkit.views`. The widget is a thin shell over `explore`, a pure function.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ipywidgets as w
+import pandas as pd
+
+from gapkit import records as _records
+from gapkit import views
+from gapkit.tables import gap_table
+from gapkit.widgets._common import display_mode, esc, get_course, log
+
+__all__ = ["MEASURES", "SUBJECTS", "COMPARISONS", "ALL_SCHOOLS", "ALL_GRADES", "Exploration", "explore",
+           "course_records", "ExplorerWidget", "gap_explorer"]
+
+#: Explorer measures: label shown, gap_table measure.
+MEASURES = {
+    "percent_proficient": ("Percent proficient", "proportion_difference"),
+    "mean_scale": ("Mean scale score", "mean_difference"),
+    "standardized": ("Standardized gap (Hedges' g)", "hedges_g"),
+    "v_statistic": ("V statistic (all performance levels)", "v_statistic"),
+}
+SUBJECTS = {"math": "Math", "ela": "English language arts"}
+ALL_SCHOOLS = "All schools"
+ALL_GRADES = "All grades"
+
+#: Words for the groups of each named comparison (focal, reference), for sentences and headings.
+_GROUP_WORDS = {
+    "Current EL vs never EL": ("current English learners", "never-EL students"),
+    "Current EL vs all others": ("current English learners", "all other students"),
+    "Former EL vs never EL": ("former English learners", "never-EL students"),
+    "Ever EL vs never EL": ("ever-EL students", "never-EL students"),
+    "Newcomer EL vs never EL": ("newcomer English learners", "never-EL students"),
+    "Other current EL vs never EL": ("other current English learners", "never-EL students"),
+    "Students with disabilities vs without": ("students with disabilities", "students without disabilities"),
+    "Economically disadvantaged vs not": ("economically disadvantaged students", "other students"),
+    "Hispanic/Latino vs White": ("Hispanic/Latino students", "White students"),
+    "Black/African American vs White": ("Black/African American students", "White students"),
+    "Female vs male": ("female students", "male students"),
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A named comparison: the group column, focal and reference labels, and the groups in words."""
+
+    name: str
+    group: str
+    focal: tuple
+    reference: tuple | None
+    focal_words: str
+    reference_words: str
+
+
+def _comparison(name, spec) -> Comparison:
+    group, focal, reference = spec
+    words = _GROUP_WORDS.get(name)
+    if words is None:
+        left, _, right = name.partition(" vs ")
+        words = (left or "the focal group", right or "everyone else")
+    return Comparison(name, group, tuple(focal), tuple(reference) if reference is not None else None, *words)
+
+
+#: Every comparison the explorer offers: `gapkit.records.COMPARISONS` plus other current ELs (the
+#: newcomer split needs both halves).
+COMPARISONS = {name: _comparison(name, spec) for name, spec in {
+    **_records.COMPARISONS,
+    "Other current EL vs never EL": ("newcomer_status", ("other current EL",), ("never EL",)),
+}.items()}
+
+
+def comparison_for(group, focal, reference) -> Comparison:
+    """The named comparison matching an explore preset, or a new one named from its labels."""
+    focal = tuple(focal) if isinstance(focal, (list, tuple)) else (focal,)
+    if reference is not None:
+        reference = tuple(reference) if isinstance(reference, (list, tuple)) else (reference,)
+    for c in COMPARISONS.values():
+        if c.group == group and set(c.focal) == set(focal) and (
+                (c.reference is None and reference is None)
+                or (c.reference is not None and reference is not None and set(c.reference) == set(reference))):
+            return c
+    f = " + ".join(map(str, focal))
+    r = " + ".join(map(str, reference)) if reference else "all others"
+    return Comparison(f"{group}: {f} vs {r}", group, focal, reference, f"{group} {f}", f"{group} {r}")
+
+
+@functools.lru_cache(maxsize=2)
+def _load_records(path: str) -> pd.DataFrame:
+    from gapkit.readers import read_records
+
+    return _records.add_el_groups(read_records(path))
+
+
+def course_records(course=None) -> pd.DataFrame:
+    """The course's sample records (``dataset`` in ``course_config/course.yaml``) with EL groups, read once."""
+    course = get_course(course)
+    path = Path(course.root) / course.dataset
+    return _load_records(str(path))
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """What the explorer shows for one choice of controls."""
+
+    subject: str
+    measure: str
+    comparison: str
+    school: str
+    grade: object
+    year: int
+    min_n: int
+    sentence: str
+    table: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    alt_text: str = ""
+    chart_html: str = field(default="", repr=False)
+    table_html: str = field(default="", repr=False)
+
+
+def _choice(value, name, options):
+    if value not in options:
+        raise ValueError(f"`{name}` ({value!r}) not recognized; must be one of {', '.join(map(repr, options))}.")
+    return value
+
+
+def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "percent_proficient",
+            comparison: str = "Current EL vs never EL", school: str = ALL_SCHOOLS, grade=ALL_GRADES,
+            year=None, min_n: int = 10, comparisons=None) -> Exploration:
+    """The gap for one choice of subject, measure, comparison, school, grade and year.
+
+    The table is by grade, with an all-grades total, for the chosen school (or the district) and
+    year, so complementary suppression protects every row shown; the chart draws every grade with
+    the chosen one highlighted; the sentence states the chosen grade (or all grades).
+
+    Parameters
+    ----------
+    records : DataFrame
+        Canonical student records with the EL groups of `gapkit.records.add_el_groups`.
+    subject : {'math', 'ela'}
+    measure : {'percent_proficient', 'mean_scale', 'standardized', 'v_statistic'}
+    comparison : str
+        A key of `COMPARISONS` (or of `comparisons`).
+    school : str
+        A school name or `ALL_SCHOOLS`.
+    grade : int or str
+        A grade or `ALL_GRADES`.
+    year : int, optional
+        The school year (its spring); default the latest.
+    min_n : int
+        The course's minimum group size.
+    comparisons : dict, optional
+        Named `Comparison` objects (default `COMPARISONS`).
+    """
+    comparisons = comparisons or COMPARISONS
+    _choice(subject, "subject", SUBJECTS)
+    _choice(measure, "measure", MEASURES)
+    _choice(comparison, "comparison", comparisons)
+    comp = comparisons[comparison]
+    years = sorted(records["year"].dropna().unique().tolist())
+    year = years[-1] if year is None else year
+    _choice(year, "year", years)
+    data = records[records["year"] == year]
+    if school != ALL_SCHOOLS:
+        _choice(school, "school", sorted(records["school_name"].dropna().unique()))
+        data = data[data["school_name"] == school]
+    outcome, levels = _records.SUBJECTS[subject]
+    label, table_measure = MEASURES[measure]
+    where_school = "the district" if school == ALL_SCHOOLS else school
+    grade_words = "all grades" if grade == ALL_GRADES else f"grade {grade}"
+    cell = f"{where_school}, {grade_words}, {views.school_year(year)}"
+    tested = data[data[outcome].notna()] if outcome in data else data.iloc[:0]
+    present = set(tested[comp.group].dropna().unique().tolist()) if comp.group in tested else set()
+    has_focal = bool(present & set(comp.focal))
+    has_reference = bool(present - set(comp.focal)) if comp.reference is None else bool(present & set(comp.reference))
+    common = dict(subject=subject, measure=measure, comparison=comparison, school=school, grade=grade, year=year,
+                  min_n=min_n)
+    if not (has_focal and has_reference):
+        missing = comp.focal_words if not has_focal else comp.reference_words
+        return Exploration(**common, sentence=f"{cell[0].upper()}{cell[1:]}: no {missing} were tested in "
+                                               "this selection, so there is no gap to show.")
+    table = gap_table(data, outcome, comp.group, focal=list(comp.focal),
+                      reference=list(comp.reference) if comp.reference is not None else None,
+                      by=("grade",), measures=[table_measure], levels=levels, margins=True, min_n=min_n)
+    row = table[table["grade"].astype(str) == str("All" if grade == ALL_GRADES else grade)]
+    subject_words = SUBJECTS[subject].lower() if subject == "math" else SUBJECTS[subject]
+    if row.empty:
+        sentence = f"{cell[0].upper()}{cell[1:]}: no students in this grade were tested in {subject_words}."
+    else:
+        sentence = views.gap_sentence(row.iloc[0], focal_name=comp.focal_words, reference_name=comp.reference_words,
+                                      subject=subject_words, cell=f"{where_school}, {grade_words}, "
+                                      f"{views.school_year(year)}")
+    highlight = "all grades" if grade == ALL_GRADES else f"grade {grade}"
+    title = f"{SUBJECTS[subject]}, {label.lower()}: {where_school}, {views.school_year(year)}"
+    fig = views.gap_chart(table, measure=table_measure, focal_name=comp.focal_words,
+                          reference_name=comp.reference_words, subject=subject_words, highlight=highlight,
+                          title=title)
+    alt = fig.alt_text
+    chart = views.figure_img(fig, alt=alt)
+    caption = (f"Gap in {label.lower()} ({subject_words}) by grade, {where_school}, {views.school_year(year)}: "
+               f"{comp.reference_words} minus {comp.focal_words}. Groups under {min_n} students are suppressed.")
+    html = views.table_html(table, caption=caption, focal_name=comp.focal_words.capitalize(),
+                            reference_name=comp.reference_words.capitalize())
+    return Exploration(**common, sentence=sentence, table=table, alt_text=alt, chart_html=chart, table_html=html)
+
+
+class ExplorerWidget(w.VBox):
+    """Dropdowns for the gap explorer, and the chart, sentence and table they choose. Build with `gap_explorer`.
+
+    Attributes
+    ----------
+    subject, measure, comparison, school, grade, year : ipywidgets.Dropdown
+    result : Exploration
+        What is shown now; `update` recomputes it (what changing any dropdown does).
+    """
+
+    def __init__(self, records: pd.DataFrame, *, min_n: int, look_for: str | None = None, comparisons=None,
+                 **presets):
+        self.records = records
+        self.min_n = min_n
+        self.comparisons = dict(comparisons or COMPARISONS)
+        self.result: Exploration | None = None
+        self._busy = False
+        schools = sorted(records["school_name"].dropna().unique().tolist())
+        years = sorted(int(y) for y in records["year"].dropna().unique())
+        style = {"description_width": "initial"}
+        layout = w.Layout(width="auto", min_width="15em")
+
+        def dropdown(description, options, value):
+            return w.Dropdown(description=description, options=options, value=value, style=style, layout=layout)
+
+        self.subject = dropdown("Subject", [(v, k) for k, v in SUBJECTS.items()], presets.get("subject", "math"))
+        self.measure = dropdown("Measure", [(v[0], k) for k, v in MEASURES.items()],
+                                presets.get("measure", "percent_proficient"))
+        self.comparison = dropdown("Compare", list(self.comparisons),
+                                   presets.get("comparison", "Current EL vs never EL"))
+        self.school = dropdown("School", [ALL_SCHOOLS, *schools], presets.get("school") or ALL_SCHOOLS)
+        self.year = dropdown("Year", [(views.school_year(y), y) for y in years], presets.get("year") or years[-1])
+        self.grade = dropdown("Grade", self._grade_options(), ALL_GRADES)
+        preset_grade = presets.get("grade")
+        if preset_grade is not None and preset_grade in [v for _, v in self.grade.options]:
+            self.grade.value = preset_grade
+        self.sentence = w.HTML()
+        self.chart = w.HTML()
+        self.table = w.HTML()
+        head = '<h3 class="gapkit-widget-title">Gap explorer</h3>'
+        if look_for:
+            head += f'<p class="gapkit-look-for"><strong>What to look for:</strong> {esc(look_for)}</p>'
+        controls = w.GridBox([self.subject, self.measure, self.comparison, self.school, self.grade, self.year],
+                             layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(19em, 1fr))",
+                                             grid_gap="0.4em 1em"))
+        super().__init__(children=[w.HTML(head), controls, self.sentence, self.chart, self.table])
+        self.add_class("gapkit-explorer")
+        self.sentence.add_class("gapkit-sentence")
+        for control in (self.subject, self.measure, self.comparison, self.grade, self.year):
+            control.observe(self._on_value, names="value")
+        self.school.observe(self._on_school, names="value")
+        self.update()
+
+    def _grade_options(self):
+        data = self.records
+        if getattr(self, "school", None) is not None and self.school.value != ALL_SCHOOLS:
+            data = data[data["school_name"] == self.school.value]
+        grades = sorted(int(g) for g in data["grade"].dropna().unique())
+        return [(ALL_GRADES, ALL_GRADES), *((f"Grade {g}", g) for g in grades)]
+
+    def _on_school(self, change):
+        self._busy = True
+        try:
+            current = self.grade.value
+            self.grade.options = self._grade_options()
+            values = [v for _, v in self.grade.options]
+            self.grade.value = current if current in values else ALL_GRADES
+        finally:
+            self._busy = False
+        self.update()
+
+    def _on_value(self, change):
+        if not self._busy:
+            self.update()
+
+    def update(self) -> Exploration | None:
+        """Recompute and redraw for the current dropdown values."""
+        try:
+            self.result = explore(self.records, subject=self.subject.value, measure=self.measure.value,
+                                  comparison=self.comparison.value, school=self.school.value,
+                                  grade=self.grade.value, year=self.year.value, min_n=self.min_n,
+                                  comparisons=self.comparisons)
+        except Exception as exc:  # a participant never sees a traceback
+            log.error("gap explorer: %s", exc, exc_info=exc)
+            self.sentence.value = ('<p role="status" class="gapkit-problem">This view could not be drawn for '
+                                   "this choice. Try another selection; the problem was noted in the log.</p>")
+            self.chart.value = self.table.value = ""
+            return None
+        r = self.result
+        self.sentence.value = f'<p role="status" aria-live="polite" class="gapkit-sentence-text">{esc(r.sentence)}</p>'
+        self.chart.value = r.chart_html
+        self.table.value = (f'<details class="gapkit-table-details"><summary>Show the table</summary>'
+                            f'<div class="gapkit-table-wrap">{r.table_html}</div></details>' if r.table_html else "")
+        return r
+
+    def markdown(self) -> str:
+        r = self.result
+        return f"**Gap explorer**\n\n{r.sentence if r else 'No view.'}\n"
+
+    def _repr_mimebundle_(self, **kwargs):
+        if display_mode() == "markdown":
+            md = self.markdown()
+            return {"text/markdown": md, "text/plain": md}
+        return super()._repr_mimebundle_(**kwargs)
+
+
+def gap_explorer(records=None, *, min_n=None, look_for=None, course=None, subject="math",
+                 measure="percent_proficient", comparison=None, group=None, focal=None, reference=None,
+                 school=None, grade=None, year=None) -> ExplorerWidget:
+    """The gap explorer widget, optionally preset (e.g. from an ``explore`` block).
+
+    Parameters
+    ----------
+    records : DataFrame, optional
+        Canonical student records (default: the course's sample district, see `course_records`).
+    min_n : int, optional
+        Minimum group size shown (default: ``min_n`` of ``course_config/course.yaml``).
+    look_for : str, optional
+        What the participant should look for (shown above the controls).
+    subject, measure, school, grade, year : optional
+        Starting values of the dropdowns.
+    comparison : str, optional
+        A key of `COMPARISONS`; or give `group`, `focal` and `reference` as in an ``explore`` block.
+    """
+    course_obj = None
+    if records is None or min_n is None:
+        course_obj = get_course(course)
+    if records is None:
+        records = course_records(course_obj)
+    elif not isinstance(records, pd.DataFrame):
+        raise TypeError(f"`records` must be a DataFrame of student records; got {type(records).__name__}.")
+    if "ever_el" not in records.columns:
+        records = _records.add_el_groups(records)
+    min_n = course_obj.min_n if min_n is None else min_n
+    comparisons = dict(COMPARISONS)
+    if group is not None:
+        found = comparison_for(group, focal, reference)
+        comparisons.setdefault(found.name, found)
+        comparison = found.name
+    comparison = comparison or "Current EL vs never EL"
+    if comparison not in comparisons:
+        raise ValueError(f"`comparison` ({comparison!r}) not recognized; must be one of "
+                         f"{', '.join(map(repr, comparisons))}.")
+    return ExplorerWidget(records, min_n=min_n, look_for=look_for, comparisons=comparisons, subject=subject,
+                          measure=measure, comparison=comparison, school=school, grade=grade, year=year)

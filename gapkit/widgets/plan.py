@@ -1,0 +1,346 @@
+"""The action plan: focus goals with a baseline from the data, saved in the journal, exported to Markdown and HTML.
+
+A focus goal names the gap to close (comparison, subject, measure), its baseline from the sample
+district, a target, a date, an owner, the stakeholders involved and the strategy. The plan is
+saved in the journal at every change and exported to two files the participant can take to their
+team (``action-plan.md`` and ``action-plan.html``, next to the journal).
+"""
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import ipywidgets as w
+
+from gapkit import journal as _journal
+from gapkit.widgets._common import display_mode, esc, get_course, log, markdown_html, status_html
+from gapkit.widgets.explorer import COMPARISONS, MEASURES, SUBJECTS, explore
+
+__all__ = ["Goal", "Plan", "ExportResult", "baseline_sentence", "plan_markdown", "plan_html", "export_plan",
+           "ActionPlanWidget", "action_plan"]
+
+GOALS = 3
+NOT_CHOSEN = "(choose)"
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One focus goal of an action plan (every field is text, empty when not filled in)."""
+
+    focus: str = ""
+    comparison: str = ""
+    subject: str = ""
+    measure: str = ""
+    baseline: str = ""
+    target: str = ""
+    date: str = ""
+    owner: str = ""
+    stakeholders: str = ""
+    strategy: str = ""
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, f.name).strip() for f in fields(self))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An action plan: its id, title and goals."""
+
+    plan_id: str
+    title: str
+    goals: tuple[Goal, ...]
+
+    def to_json(self) -> dict:
+        return {"title": self.title, "goals": [asdict(g) for g in self.goals]}
+
+    @classmethod
+    def from_json(cls, plan_id: str, data) -> "Plan":
+        data = data if isinstance(data, dict) else {}
+        names = {f.name for f in fields(Goal)}
+        goals = []
+        for g in data.get("goals") or []:
+            if isinstance(g, dict):
+                goals.append(Goal(**{k: str(v) for k, v in g.items() if k in names and v is not None}))
+        return cls(plan_id, str(data.get("title") or "My action plan"), tuple(goals))
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """Where an exported plan was written."""
+
+    markdown_path: str
+    html_path: str
+
+
+def baseline_sentence(records, *, comparison: str, subject: str, measure: str, min_n: int) -> str:
+    """The district's gap for the latest year, all grades, as a sentence (suppressed when too small)."""
+    return explore(records, subject=subject, measure=measure, comparison=comparison, min_n=min_n).sentence
+
+
+_LABELS = {
+    "focus": "Focus", "comparison": "Gap to close", "subject": "Subject", "measure": "Measure",
+    "baseline": "Baseline (sample district data)", "target": "Target", "date": "By when", "owner": "Owner",
+    "stakeholders": "Stakeholders involved", "strategy": "Strategy",
+}
+
+
+def _shown(goal: Goal, name: str) -> str:
+    value = getattr(goal, name)
+    if name == "subject":
+        return SUBJECTS.get(value, value)
+    if name == "measure":
+        return MEASURES[value][0] if value in MEASURES else value
+    return value
+
+
+def plan_markdown(plan: Plan) -> str:
+    """The plan as a Markdown document (empty goals left out)."""
+    out = [f"# {plan.title}", "", f"_Written {_dt.date.today():%d %B %Y}._", ""]
+    goals = [g for g in plan.goals if not g.is_empty()]
+    if not goals:
+        out += ["_No focus goals written yet._", ""]
+    for i, goal in enumerate(goals, start=1):
+        out += [f"## Focus goal {i}: {goal.focus or 'untitled'}", ""]
+        for name, label in _LABELS.items():
+            if name == "focus":
+                continue
+            value = _shown(goal, name).strip()
+            if value:
+                value = value.replace("\n", "\n  ")
+                out.append(f"- **{label}:** {value}")
+        out.append("")
+    return "\n".join(out)
+
+
+_PLAN_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 48rem; margin: 2rem auto;
+       padding: 0 1rem; line-height: 1.5; color: #1a1a1a; }
+h1 { font-size: 1.8rem; } h2 { font-size: 1.3rem; margin-top: 2rem; border-bottom: 2px solid #0072B2; }
+dt { font-weight: 600; margin-top: 0.6rem; } dd { margin-left: 0; white-space: pre-wrap; }
+"""
+
+
+def plan_html(plan: Plan) -> str:
+    """The plan as a standalone, printable HTML document (no external resources)."""
+    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             f"<title>{html.escape(plan.title)}</title><style>{_PLAN_CSS}</style></head><body><main>",
+             f"<h1>{html.escape(plan.title)}</h1>", f"<p><em>Written {_dt.date.today():%d %B %Y}.</em></p>"]
+    goals = [g for g in plan.goals if not g.is_empty()]
+    if not goals:
+        parts.append("<p><em>No focus goals written yet.</em></p>")
+    for i, goal in enumerate(goals, start=1):
+        parts.append(f"<section><h2>Focus goal {i}: {html.escape(goal.focus or 'untitled')}</h2><dl>")
+        for name, label in _LABELS.items():
+            value = _shown(goal, name).strip()
+            if name != "focus" and value:
+                parts.append(f"<dt>{html.escape(label)}</dt><dd>{html.escape(value)}</dd>")
+        parts.append("</dl></section>")
+    parts.append("</main></body></html>")
+    return "\n".join(parts)
+
+
+def export_plan(plan: Plan, folder) -> ExportResult:
+    """Write ``action-plan.md`` and ``action-plan.html`` into `folder` (atomic writes); return the paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = "action-plan" if plan.plan_id in ("", "action-plan") else f"action-plan-{plan.plan_id}"
+    md, page = folder / f"{stem}.md", folder / f"{stem}.html"
+    for path, text in ((md, plan_markdown(plan)), (page, plan_html(plan))):
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    return ExportResult(str(md), str(page))
+
+
+class _GoalEditor(w.VBox):
+    def __init__(self, number: int, goal: Goal, on_change, on_baseline):
+        style = {"description_width": "11em"}
+        wide = w.Layout(width="100%")
+        self.number = number
+        self.focus = w.Text(value=goal.focus, description="Focus", placeholder="What will change, for whom?",
+                            style=style, layout=wide)
+        self.comparison = w.Dropdown(description="Gap to close", style=style,
+                                     options=[NOT_CHOSEN, *COMPARISONS],
+                                     value=goal.comparison if goal.comparison in COMPARISONS else NOT_CHOSEN)
+        self.subject = w.Dropdown(description="Subject", style=style, options=[(v, k) for k, v in SUBJECTS.items()],
+                                  value=goal.subject if goal.subject in SUBJECTS else "math")
+        self.measure = w.Dropdown(description="Measure", style=style,
+                                  options=[(v[0], k) for k, v in MEASURES.items()],
+                                  value=goal.measure if goal.measure in MEASURES else "percent_proficient")
+        self.baseline_text = goal.baseline
+        self.baseline = w.HTML(self._baseline_html())
+        self.target = w.Text(value=goal.target, description="Target", style=style, layout=wide,
+                             placeholder="e.g. gap below 20 percentage points")
+        self.date = w.Text(value=goal.date, description="By when", style=style,
+                           placeholder="e.g. June 2026")
+        self.owner = w.Text(value=goal.owner, description="Owner", style=style, placeholder="Who leads this?")
+        self.stakeholders = w.Text(value=goal.stakeholders, description="Stakeholders", style=style, layout=wide,
+                                   placeholder="e.g. EL teachers, families, support staff, students")
+        self.strategy = w.Textarea(value=goal.strategy, description="Strategy", style=style, layout=wide, rows=4,
+                                   placeholder="What will the team do, and how will you know it is working?")
+        super().__init__(children=[
+            w.HTML(f'<h4 class="gapkit-goal-title">Focus goal {number}</h4>'), self.focus,
+            w.HBox([self.comparison, self.subject, self.measure], layout=w.Layout(flex_flow="row wrap")),
+            self.baseline, self.target, w.HBox([self.date, self.owner], layout=w.Layout(flex_flow="row wrap")),
+            self.stakeholders, self.strategy])
+        self.add_class("gapkit-goal")
+        for control in (self.focus, self.target, self.date, self.owner, self.stakeholders, self.strategy):
+            control.observe(on_change, names="value")
+        for control in (self.comparison, self.subject, self.measure):
+            control.observe(lambda change: on_baseline(self), names="value")
+
+    def _baseline_html(self) -> str:
+        text = self.baseline_text or "Choose the gap to close to see its baseline in the sample district."
+        return f'<p class="gapkit-baseline" role="status"><strong>Baseline:</strong> {esc(text)}</p>'
+
+    def goal(self) -> Goal:
+        comparison = self.comparison.value if self.comparison.value != NOT_CHOSEN else ""
+        return Goal(focus=self.focus.value, comparison=comparison, subject=self.subject.value if comparison else "",
+                    measure=self.measure.value if comparison else "", baseline=self.baseline_text,
+                    target=self.target.value, date=self.date.value, owner=self.owner.value,
+                    stakeholders=self.stakeholders.value, strategy=self.strategy.value)
+
+
+class ActionPlanWidget(w.VBox):
+    """Up to three focus goals, saved at every change, and an export button. Build with `action_plan`.
+
+    Attributes
+    ----------
+    goals : list of _GoalEditor
+        Each with ``focus``, ``comparison``, ``subject``, ``measure``, ``target``, ``date``, ``owner``,
+        ``stakeholders`` and ``strategy`` controls.
+    export_button : ipywidgets.Button
+    result : Plan
+        The plan as last saved.
+    exported : ExportResult or None
+    """
+
+    def __init__(self, *, plan_id: str, journal: _journal.Journal, records_loader, min_n: int, note: str = "",
+                 out_dir=None):
+        self.plan_id = plan_id
+        self.journal = journal
+        self._records_loader = records_loader
+        self.min_n = min_n
+        self.out_dir = Path(out_dir) if out_dir is not None else journal.path.parent
+        self.exported: ExportResult | None = None
+        saved = Plan(plan_id, "My action plan", ())
+        self.status = w.HTML("")
+        try:
+            saved = Plan.from_json(plan_id, journal.get("plans", plan_id))
+        except _journal.JournalError as exc:
+            self.status.value = status_html(str(exc), problem=True)
+        if journal.problem:
+            self.status.value = status_html(journal.problem, problem=True)
+        self.result = saved
+        goals = list(saved.goals) + [Goal()] * (GOALS - len(saved.goals))
+        self.title = w.Text(value=saved.title, description="Plan title", style={"description_width": "11em"},
+                            layout=w.Layout(width="100%"))
+        self.title.observe(self._on_change, names="value")
+        self.goals = [_GoalEditor(i + 1, g, self._on_change, self._on_baseline) for i, g in enumerate(goals[:GOALS])]
+        self.export_button = w.Button(description="Save my plan as Markdown and HTML", button_style="primary",
+                                      layout=w.Layout(width="auto"),
+                                      tooltip="Write action-plan.md and action-plan.html to take to your team")
+        self.export_button.on_click(lambda _: self.export())
+        self.export_status = w.HTML("")
+        head = '<h3 class="gapkit-widget-title">Action plan</h3>'
+        if note:
+            head += f'<div class="gapkit-plan-note">{markdown_html(note)}</div>'
+        super().__init__(children=[w.HTML(head), self.title, *self.goals, self.status, self.export_button,
+                                   self.export_status])
+        self.add_class("gapkit-plan")
+
+    def plan(self) -> Plan:
+        """The plan as the controls show it now."""
+        return Plan(self.plan_id, self.title.value.strip() or "My action plan", tuple(g.goal() for g in self.goals))
+
+    def save(self) -> Plan:
+        """Save the plan to the journal now (what every change does)."""
+        plan = self.plan()
+        try:
+            self.journal.put("plans", self.plan_id, {**plan.to_json(),
+                             "saved_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")})
+            self.status.value = status_html(f"Plan saved at {_dt.datetime.now():%H:%M:%S}.")
+        except _journal.JournalError as exc:
+            self.status.value = status_html(str(exc), problem=True)
+            log.error("plan %s: %s", self.plan_id, exc)
+        self.result = plan
+        return plan
+
+    def _on_change(self, change):
+        self.save()
+
+    def _on_baseline(self, editor: _GoalEditor):
+        if editor.comparison.value == NOT_CHOSEN:
+            editor.baseline_text = ""
+        else:
+            try:
+                editor.baseline_text = baseline_sentence(self._records_loader(), comparison=editor.comparison.value,
+                                                         subject=editor.subject.value, measure=editor.measure.value,
+                                                         min_n=self.min_n)
+            except Exception as exc:  # never a traceback on the page
+                log.error("plan baseline: %s", exc, exc_info=exc)
+                editor.baseline_text = "The baseline could not be computed for this choice."
+        editor.baseline.value = editor._baseline_html()
+        self.save()
+
+    def export(self) -> ExportResult | None:
+        """Write the plan to Markdown and HTML files and offer them as downloads."""
+        plan = self.save()
+        try:
+            self.exported = export_plan(plan, self.out_dir)
+        except OSError as exc:
+            log.error("plan export: %s", exc)
+            self.export_status.value = status_html(f"Could not write the files ({exc.strerror}).", problem=True)
+            return None
+        links = []
+        for path, mime in ((self.exported.markdown_path, "text/markdown"), (self.exported.html_path, "text/html")):
+            data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+            links.append(f'<a download="{esc(Path(path).name)}" href="data:{mime};charset=utf-8;base64,{data}">'
+                         f"Download {esc(Path(path).name)}</a>")
+        self.export_status.value = (f'<p role="status">Saved {esc(Path(self.exported.markdown_path).name)} and '
+                                    f"{esc(Path(self.exported.html_path).name)} in {esc(self.out_dir)}. "
+                                    f"{' · '.join(links)}</p>")
+        return self.exported
+
+    def _repr_mimebundle_(self, **kwargs):
+        if display_mode() == "markdown":
+            md = plan_markdown(self.result)
+            return {"text/markdown": md, "text/plain": md}
+        return super()._repr_mimebundle_(**kwargs)
+
+
+def action_plan(plan_id: str = "action-plan", *, journal=None, records=None, note: str = "", course=None,
+                out_dir=None) -> ActionPlanWidget:
+    """The action-plan builder: focus goals saved in the journal, exported to Markdown and HTML.
+
+    Parameters
+    ----------
+    plan_id : str
+        Key of the plan in the journal (one plan per id).
+    journal : gapkit.journal.Journal or path-like, optional
+        Default ``Journal()``.
+    records : DataFrame, optional
+        Student records for baselines (default: the course's sample district, loaded when first needed).
+    note : str, optional
+        Markdown shown above the goals (the text of a ``plan`` block).
+    course : gapkit.content.Course, optional
+    out_dir : path-like, optional
+        Where exports are written (default: the journal's folder).
+    """
+    if not isinstance(plan_id, str) or not plan_id.strip():
+        raise ValueError(f"`plan_id` must be a non-empty string; got {plan_id!r}.")
+    if journal is None or not isinstance(journal, _journal.Journal):
+        journal = _journal.Journal(journal)
+    course_obj = get_course(course)
+
+    def loader():
+        if records is not None:
+            return records
+        from gapkit.widgets.explorer import course_records
+        return course_records(course_obj)
+
+    return ActionPlanWidget(plan_id=plan_id, journal=journal, records_loader=loader, min_n=course_obj.min_n,
+                            note=note, out_dir=out_dir)

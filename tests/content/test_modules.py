@@ -560,3 +560,49 @@ class TestValidation:
     def test_content_error_is_a_value_error(self):
         """Can callers catch ContentError as a ValueError?"""
         assert issubclass(content.ContentError, ValueError)
+
+
+# ---------------------------------------------------------------------------------------------
+# The explore presets work on the sample district
+# ---------------------------------------------------------------------------------------------
+
+def explore_presets(course):
+    return [(m.id, b.data) for m in course.modules for b in m.blocks_of("explore")]
+
+
+class TestExplorePresets:
+    def test_presets_name_schools_grades_and_comparisons_that_exist(self, course):
+        """Does every preset's school (and grade at that school) exist in the sample district, and does
+        its group/focal/reference match a comparison the explorer offers by name?"""
+        import pandas as pd
+
+        from gapkit.widgets import explorer
+
+        assert set(content.EXPLORE_MEASURES) == set(explorer.MEASURES)
+        assert set(content.EXPLORE_SUBJECTS) == set(explorer.SUBJECTS)
+        students = pd.read_csv(ROOT / course.dataset, usecols=["school_name", "grade", "year"])
+        for mid, preset in explore_presets(course):
+            rows = students
+            if preset.get("school"):
+                assert preset["school"] in set(students["school_name"]), (mid, preset["school"])
+                rows = students[students["school_name"] == preset["school"]]
+            if preset.get("grade") is not None:
+                assert preset["grade"] in set(rows["grade"]), (mid, preset["grade"])
+            if preset.get("year") is not None:
+                assert preset["year"] in set(rows["year"]), (mid, preset["year"])
+            found = explorer.comparison_for(preset["group"], preset["focal"], preset["reference"])
+            assert found.name in explorer.COMPARISONS, (mid, found.name)
+
+    @pytest.mark.slow
+    def test_every_preset_builds_the_explorer(self, course):
+        """Does the real gap explorer open on every preset, showing the preset's view?"""
+        from gapkit.widgets.explorer import ALL_GRADES, ALL_SCHOOLS, gap_explorer
+
+        for mid, preset in explore_presets(course):
+            widget = gap_explorer(course=course, **preset)
+            r = widget.result
+            assert r is not None, mid
+            assert (r.subject, r.measure) == (preset["subject"], preset["measure"]), mid
+            assert r.school == (preset.get("school") or ALL_SCHOOLS), mid
+            assert r.grade == (preset["grade"] if preset.get("grade") is not None else ALL_GRADES), mid
+            assert r.sentence, mid

@@ -39,6 +39,7 @@ from .privacy import SUPPRESSED_MARK, code_percent, suppress
 from .records import COMPARISONS, PROFICIENT_LEVEL, SUBJECTS, add_el_groups
 from .summary import Summary, summarize
 from .tables import gap_table
+from . import views
 
 __all__ = [
     "ReportData", "ReportTable", "ReportFigure", "Finding", "Section",
@@ -648,3 +649,729 @@ def _el_family(data, table, *, outcome, by):
     table = _hide(table, newly)
     table.loc[newly, "reason"] = COMPLEMENTARY
     return table
+
+
+# ---------------------------------------------------------------------------
+# Sections
+# ---------------------------------------------------------------------------
+
+def _where(data: ReportData) -> str:
+    return data.school or "the district"
+
+
+def _subject_name(subject):
+    return _SUBJECT_NAMES.get(subject, subject)
+
+
+def _latest(data):
+    return data.years[-1] if data.years else None
+
+
+def data_used(data: ReportData) -> Section:
+    """What was read, what was left out and why (row counts through suppression)."""
+    paragraphs = [
+        f"Source file: {data.source} ({'student-level records' if data.kind == 'records' else 'published aggregate counts'}).",
+        f"Report for {_where(data)}; school years {', '.join(views.school_year(y) for y in data.years) or 'none'}; "
+        f"subjects: {', '.join(_subject_name(s) for s in data.subjects)}.",
+        f"Groups smaller than {data.min_n} students are not shown, and neither is any number from which a "
+        "hidden group could be worked out.",
+    ]
+    tables = []
+    excluded = data.excluded
+    if len(excluded) and int(excluded["rows"].sum()) > 0:
+        frame = pd.DataFrame({"why": [*excluded["reason"].astype(str), _ALL],
+                              "n": [*excluded["rows"].astype(int), int(excluded["rows"].sum())]})
+        out = suppress(frame, dims=["why"], count_columns=["n"], min_n=data.min_n)
+        shown = pd.DataFrame({"Why rows were left out": ["All rows left out" if r == _ALL else r for r in out["why"]],
+                              "Rows": [_count_text(v) for v in out["n"]]})
+        tables.append(ReportTable(caption=f"Rows of {data.source} left out of the report", frame=shown,
+                                  kind="counts", roles={"Rows": "n"}))
+        total_hidden = bool(out["suppressed"].iloc[-1])
+        paragraphs.append(f"The file has {data.rows_read:,} rows." if total_hidden else
+                          f"The file has {data.rows_read:,} rows; {data.rows_read - int(excluded['rows'].sum()):,} "
+                          "were used.")
+    else:
+        paragraphs.append(f"The file has {data.rows_read:,} rows; none was left out.")
+    if data.kind == "records":
+        for subject in data.subjects:
+            scale = SUBJECTS[subject][0]
+            missing = int(data.records[scale].isna().sum())
+            if missing:
+                paragraphs.append(
+                    f"In {_subject_name(subject)}, rows without a score (for example untested grades) are "
+                    "not counted in that subject's gaps.")
+    else:
+        paragraphs.append(_PUBLISHED_LIMITS)
+    return Section(key="data", title="The data in this report", paragraphs=tuple(paragraphs), tables=tuple(tables))
+
+
+_PUBLISHED_LIMITS = (
+    "This report was made from published counts per performance level. From such counts it can show the "
+    "percent proficient of each group and the V statistic (a gap across all performance levels). It cannot "
+    "show standardised gaps in average scores (published files have no standard deviations), newcomer "
+    "English learners (not a published group), the cohort view (published counts do not follow the same "
+    "students), access to advanced coursework, or English-proficiency progress. Those need student-level "
+    "records.")
+
+
+def _count_text(value) -> str:
+    return SUPPRESSED_MARK if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) \
+        else f"{int(value):,}"
+
+
+def _gap_section(data, comparisons, key, title):
+    paragraphs, tables, figures, details = [], [], [], []
+    measure = "proportion_difference"
+    other = "hedges_g" if data.kind == "records" else "v_statistic"
+    for subject in data.subjects:
+        table = gaps(data, subject)
+        table = table[table["comparison"].isin(comparisons)] if len(table) else table
+        if table.empty:
+            paragraphs.append(f"No comparison could be made in {_subject_name(subject)}.")
+            continue
+        overall = table[table["grade"] == _ALL]
+        head = overall[overall["measure"] == measure].drop(columns=["subject", "grade"])
+        tables.append(ReportTable(
+            caption=f"{_cap(_subject_name(subject))}: gap in percent proficient, all grades, by year "
+                    "(comparison group minus focal group, percentage points)",
+            frame=views.display_table(_ordered(head, comparisons), focal_name="Focal group",
+                                      reference_name="Comparison group"),
+            kind="gap", roles=_gap_roles()))
+        latest = overall[(overall["year"] == _latest(data)) & (overall["measure"] == measure)]
+        if len(latest):
+            chart_rows = _ordered(latest.drop(columns=["subject", "grade", "year"]), comparisons)
+            figure = views.gap_chart(chart_rows, measure=measure, focal_name="the focal group",
+                                     reference_name="the comparison group", subject=_subject_name(subject),
+                                     title=f"{_cap(_subject_name(subject))}, {views.school_year(_latest(data))}: "
+                                           "gap in percent proficient")
+            figures.append(_figure(figure, caption=f"{_cap(_subject_name(subject))}, "
+                                   f"{views.school_year(_latest(data))}, all grades: each dot is a gap with its "
+                                   "95% interval; right of the dashed line, the focal group is behind."))
+        standardised = overall[overall["measure"] == other].drop(columns=["subject", "grade"])
+        details.append(ReportTable(
+            caption=f"{_cap(_subject_name(subject))}: {views.MEASURE_TEXT[other].name}, all grades, by year",
+            frame=views.display_table(_ordered(standardised, comparisons), focal_name="Focal group",
+                                      reference_name="Comparison group"),
+            kind="gap", roles=_gap_roles()))
+        for comparison in comparisons:
+            part = table[(table["comparison"] == comparison) & (table["measure"] == measure)]
+            if part.empty:
+                continue
+            details.append(ReportTable(
+                caption=f"{_cap(_subject_name(subject))}: {comparison}, gap in percent proficient by grade "
+                        "and year",
+                frame=views.display_table(part.drop(columns=["subject", "comparison"]),
+                                          focal_name=_PLAIN[comparison][0].capitalize(),
+                                          reference_name=_PLAIN[comparison][1].capitalize()),
+                kind="gap", roles=_gap_roles()))
+    missing = [c for c in comparisons if c not in data.comparisons]
+    if missing and data.kind == "published":
+        paragraphs.append("Not available from published counts: " + "; ".join(missing) + ".")
+    return Section(key=key, title=title, paragraphs=tuple(paragraphs), tables=tuple(tables),
+                   figures=tuple(figures), details=tuple(details))
+
+
+def _gap_roles():
+    return {}
+
+
+def _ordered(table, comparisons):
+    order = {c: i for i, c in enumerate(comparisons)}
+    keys = ["comparison"] + (["year"] if "year" in table else [])
+    return table.assign(_o=table["comparison"].map(order)).sort_values(["_o", *keys[1:]], kind="stable") \
+        .drop(columns="_o").rename(columns={"comparison": "comparison"}).reset_index(drop=True)
+
+
+def _cap(text):
+    return text[:1].upper() + text[1:]
+
+
+def _figure(figure, *, caption):
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    return ReportFigure(png=buffer.getvalue(), alt=figure.alt_text, caption=caption)
+
+
+def el_gaps(data: ReportData) -> Section:
+    """Gaps for current, former, ever and newcomer English learners against never-EL students."""
+    return _gap_section(data, EL_COMPARISONS, "el", "Gaps for English learners")
+
+
+def other_gaps(data: ReportData) -> Section:
+    """Gaps for students with disabilities, economic disadvantage, race/ethnicity and gender."""
+    return _gap_section(data, OTHER_COMPARISONS, "other", "Gaps for other student groups")
+
+
+def opportunity_table(data: ReportData) -> pd.DataFrame:
+    """Access to advanced coursework (risk ratio, focal over comparison group) by year, every comparison."""
+    def compute():
+        if data.kind != "records" or "advanced_course" not in data.records \
+                or data.records["advanced_course"].notna().sum() == 0:
+            return pd.DataFrame()
+        frames = []
+        for comparison in data.comparisons:
+            table = _comparison_table(data, comparison, None, by=("year",), outcome="advanced_course",
+                                      measures=("risk_ratio",))
+            if table is not None:
+                frames.append(table.assign(comparison=comparison))
+        if not frames:
+            return pd.DataFrame()
+        table = pd.concat(frames, ignore_index=True)
+        return _el_family(data, table, outcome="advanced_course", by=("year",))
+    return _cached((id(data), "opportunity"), compute)
+
+
+def opportunity(data: ReportData) -> Section:
+    """Opportunity gaps: how likely each group is to take advanced coursework, as a risk ratio."""
+    if data.kind != "records":
+        return Section(key="opportunity", title="Opportunity gaps", paragraphs=(
+            "Access to advanced coursework cannot be computed from published test counts: it needs "
+            "student-level records with course enrolment.",))
+    table = opportunity_table(data)
+    if table.empty:
+        return Section(key="opportunity", title="Opportunity gaps", paragraphs=(
+            "The data has no advanced-coursework column (Algebra I by grade 8, or an advanced course in high "
+            "school), so opportunity gaps cannot be shown.",))
+    comparisons = [c for c in (*EL_COMPARISONS, *OTHER_COMPARISONS) if c in set(table["comparison"])]
+    shown = _ordered(table, comparisons)
+    tables = (ReportTable(
+        caption="Advanced coursework: rate of the focal group divided by the rate of the comparison group "
+                "(1 means equal access; below 1, the focal group is less often enrolled)",
+        frame=views.display_table(shown, focal_name="Focal group", reference_name="Comparison group"),
+        kind="gap"),)
+    figures = []
+    latest = table[table["year"].astype(str) == str(_latest(data))]
+    if len(latest):
+        figure = views.gap_chart(_ordered(latest.drop(columns="year"), comparisons), measure="risk_ratio",
+                                 focal_name="the focal group", reference_name="the comparison group",
+                                 title=f"Advanced coursework, {views.school_year(_latest(data))}: rate ratio")
+        figures.append(_figure(figure, caption="Each dot is a rate ratio with its 95% interval; left of the "
+                                               "dashed line (1), the focal group is enrolled less often."))
+    return Section(key="opportunity", title="Opportunity gaps", paragraphs=(
+        "Rows counted: students in grade 8 (Algebra I by grade 8) and in high school (an advanced course).",),
+        tables=tables, figures=tuple(figures))
+
+
+def progress_table(data: ReportData) -> pd.DataFrame:
+    """Current English learners who moved up at least one English-proficiency level since the prior year.
+
+    By year and grade, with all-grades rows (grade ``"All"``); through `gapkit.privacy.suppress` with the
+    all-grades rows as margins, and the share coded with `gapkit.privacy.code_percent` (``share_display``).
+    """
+    def compute():
+        records = data.records
+        if data.kind != "records" or not {"elp_level", "elp_level_prior"} <= set(records.columns):
+            return pd.DataFrame()
+        rows = records[records["current_el"] & records["elp_level"].notna() & records["elp_level_prior"].notna()
+                       & records["grade"].notna()]
+        if rows.empty:
+            return pd.DataFrame()
+        up = (rows["elp_level"].astype(int) > rows["elp_level_prior"].astype(int))
+        rows = rows.assign(moved_up=up.astype(int), grade=rows["grade"].astype(int).astype(str))
+        cells = rows.groupby(["year", "grade"]).agg(n=("moved_up", "size"), moved_up=("moved_up", "sum")).reset_index()
+        totals = rows.groupby("year").agg(n=("moved_up", "size"), moved_up=("moved_up", "sum")).reset_index()
+        totals["grade"] = _ALL
+        frame = pd.concat([cells, totals[cells.columns]], ignore_index=True)
+        frame["year"] = frame["year"].astype(str)
+        frame["share"] = frame["moved_up"] / frame["n"]
+        out = suppress(frame.drop(columns="moved_up"), dims=["year", "grade"], count_columns=["n"],
+                       percent_columns=["share"], min_n=data.min_n)
+        return out
+    return _cached((id(data), "progress"), compute)
+
+
+def elp_progress(data: ReportData) -> Section:
+    """English-proficiency progress: share of current ELs who moved up a level since the year before."""
+    title = "English-proficiency progress"
+    if data.kind != "records":
+        return Section(key="progress", title=title, paragraphs=(
+            "English-proficiency progress cannot be computed from published test counts: it needs each "
+            "current English learner's proficiency level this year and last year.",))
+    table = progress_table(data)
+    if table.empty:
+        return Section(key="progress", title=title, paragraphs=(
+            "The data has no English-proficiency levels for two consecutive years, so progress cannot be shown.",))
+    table = table.assign(_all=table["grade"] == _ALL).sort_values(["year", "_all"], kind="stable")
+    shown = pd.DataFrame({
+        "Year": [views.school_year(int(y)) for y in table["year"]],
+        "Grade": ["All grades" if g == _ALL else g for g in table["grade"]],
+        "Current English learners with a level this year and last year: n": [_count_text(v) for v in table["n"]],
+        "Moved up at least one level": [SUPPRESSED_MARK if s else v for s, v in
+                                        zip(table["suppressed"], table["share_display"])],
+    })
+    return Section(key="progress", title=title, paragraphs=(
+        "Each row counts current English learners who have an English-proficiency level both this year and the "
+        "year before, and shows the share whose level went up by at least one. Shares below 5% or above 95% "
+        "are shown as <5% or >95%.",),
+        tables=(ReportTable(caption="Current English learners who moved up at least one English-proficiency "
+                                    "level since the year before", frame=shown, kind="counts"),))
+
+
+# ---------------------------------------------------------------------------
+# Findings, the box for readers, the summary for families
+# ---------------------------------------------------------------------------
+
+def _cell(table, **keys):
+    """The one row of `table` matching `keys` (None when absent)."""
+    mask = pd.Series(True, index=table.index)
+    for column, value in keys.items():
+        mask &= table[column].astype(str) == str(value)
+    rows = table[mask]
+    return None if rows.empty else rows.iloc[0]
+
+
+def findings(data: ReportData) -> Section:
+    """A short list of "what this shows" sentences, each built from numbers computed above.
+
+    Each `Finding` keeps the cell it describes (``keys``) so its numbers can be checked against an
+    independent run of `gapkit.tables.gap_table`.
+    """
+    items = []
+    year = _latest(data)
+    if year is None:
+        return Section(key="findings", title="What this shows", paragraphs=("The data has no school year.",))
+    when = views.school_year(year)
+    for subject in data.subjects:
+        table = gaps(data, subject)
+        if table.empty:
+            continue
+        for comparison in ("Current EL vs never EL", "Former EL vs never EL"):
+            row = _cell(table, comparison=comparison, year=year, grade=_ALL, measure="proportion_difference")
+            if row is None:
+                continue
+            text = views.gap_sentence(row, focal_name=_PLAIN[comparison][0], reference_name=_PLAIN[comparison][1],
+                                      subject=_subject_name(subject), cell=f"{when}, all grades")
+            items.append(Finding(text=text, source="gap", keys=(comparison, subject, year, _ALL,
+                                                                "proportion_difference")))
+        row = _trend_finding(data, table, subject)
+        if row is not None:
+            items.append(row)
+        others = table[(table["comparison"].isin(OTHER_COMPARISONS)) & (table["year"] == year)
+                       & (table["grade"] == _ALL) & (table["measure"] == "proportion_difference")
+                       & ~table["suppressed"].astype(bool) & table["estimate"].notna()]
+        if len(others):
+            row = others.loc[others["estimate"].abs().idxmax()]
+            comparison = row["comparison"]
+            text = ("Largest gap among the other groups: " +
+                    views.gap_sentence(row, focal_name=_PLAIN[comparison][0], reference_name=_PLAIN[comparison][1],
+                                       subject=_subject_name(subject), cell=f"{when}, all grades"))
+            items.append(Finding(text=text, source="gap", keys=(comparison, subject, year, _ALL,
+                                                                "proportion_difference")))
+    if data.kind == "records":
+        access = opportunity_table(data)
+        if len(access):
+            row = _cell(access, comparison="Current EL vs never EL", year=year)
+            if row is not None:
+                items.append(Finding(text=_access_sentence(row, when), source="opportunity",
+                                     keys=("Current EL vs never EL", year)))
+        progress = progress_table(data)
+        if len(progress):
+            row = _cell(progress, year=year, grade=_ALL)
+            if row is not None and not row["suppressed"]:
+                items.append(Finding(
+                    text=f"{when}: {row['share_display']} of current English learners with an English-proficiency "
+                         f"level this year and last year (n = {int(row['n']):,}) moved up at least one level.",
+                    source="progress", keys=(year,)))
+    if not items:
+        items.append(Finding(text="No finding can be shown: every group is below the minimum size.",
+                             source="none"))
+    return Section(key="findings", title="What this shows", findings=tuple(items))
+
+
+def _access_sentence(row, when):
+    focal, reference = _PLAIN["Current EL vs never EL"]
+    if row["suppressed"]:
+        return f"{when}: access to advanced coursework for {focal} is not shown ({row['reason']})."
+    if pd.isna(row["estimate"]):
+        return f"{when}: access to advanced coursework for {focal} cannot be computed ({row['note']})."
+    pf = code_percent(float(row["value_focal"]), int(row["n_focal"]))
+    pr = code_percent(float(row["value_reference"]), int(row["n_reference"]))
+    return (f"{when}: {pf} of {focal} (n = {int(row['n_focal']):,}) and {pr} of {reference} "
+            f"(n = {int(row['n_reference']):,}) took advanced coursework; {focal} were "
+            f"{row['estimate']:.2f} times as likely to be enrolled (95% interval {row['ci_low']:.2f} to "
+            f"{row['ci_high']:.2f}).")
+
+
+def how_to_read(data: ReportData) -> Section:
+    """A plain-words box for readers who do not work with statistics."""
+    points = (
+        "A gap is the comparison group's result minus the focal group's result. A positive gap means the focal "
+        "group (for example, current English learners) is behind.",
+        "Percent proficient is the share of students who scored at the state's proficient level or above. "
+        "A gap of 20 percentage points means, for example, 60% against 40%.",
+        "The 95% interval is the range of gaps that fit the data. A narrow interval comes from many students; "
+        "a wide one means the gap is uncertain. An interval that includes zero is consistent with no gap.",
+        "A standardised gap (Hedges' g) puts average scale scores on a common scale: about 0.2 is small, "
+        "0.5 medium and 0.8 large by a common rule of thumb (Cohen, 1988).",
+        "A rate ratio compares how often two groups take advanced coursework: 0.5 means the focal group is "
+        "enrolled half as often; 1 means equally often.",
+        f"A star (*) or \u201csuppressed\u201d marks a number hidden to protect students: the group has fewer "
+        f"than {data.min_n} students, or the number would let a reader work out a hidden one.",
+        "Current English learners change every year as students are reclassified, so the current-EL gap can "
+        "stay wide even when every learner improves. Looking at former and ever English learners, and at the "
+        "cohort view, gives the fuller picture.",
+    )
+    return Section(key="how-to-read", title="How to read this report", paragraphs=points, box=True)
+
+
+def family_summary(data: ReportData) -> Section:
+    """A short summary for families, in `data.language` (English or Spanish)."""
+    year = _latest(data)
+    lines = []
+    comparison = "Current EL vs never EL"
+    for subject in data.subjects:
+        table = gaps(data, subject)
+        row = None if table.empty or year is None else _cell(table, comparison=comparison, year=year, grade=_ALL,
+                                                              measure="proportion_difference")
+        if row is None or row["suppressed"] or pd.isna(row["value_focal"]):
+            continue
+        pf = code_percent(float(row["value_focal"]), int(row["n_focal"]))
+        pr = code_percent(float(row["value_reference"]), int(row["n_reference"]))
+        lines.append(_family_line(data.language, subject, year, pf, pr, _where(data)))
+    if not lines:
+        lines.append("No hay datos suficientes para un resumen: los grupos son demasiado pequeños."
+                     if data.language == "es" else
+                     "There is not enough data for a summary: the groups are too small to show.")
+    title = "Resumen para las familias" if data.language == "es" else "Summary for families"
+    closing = ("Estas cifras describen a grupos de estudiantes, no a ningún estudiante en particular. Los grupos "
+               f"de menos de {data.min_n} estudiantes no se muestran." if data.language == "es" else
+               "These numbers describe groups of students, never one student. Groups of fewer than "
+               f"{data.min_n} students are not shown.")
+    return Section(key="families", title=title, paragraphs=(*lines, closing))
+
+
+def _out_of_100(coded, language):
+    """'43%' -> 'about 43 out of every 100'; '<5%' -> 'fewer than 5 out of every 100'."""
+    number = coded.strip("<>%")
+    if coded.startswith("<"):
+        return f"menos de {number} de cada 100" if language == "es" else f"fewer than {number} out of every 100"
+    if coded.startswith(">"):
+        return f"más de {number} de cada 100" if language == "es" else f"more than {number} out of every 100"
+    return f"alrededor de {number} de cada 100" if language == "es" else f"about {number} out of every 100"
+
+
+def _family_line(language, subject, year, pf, pr, where):
+    if language == "es":
+        where = "el distrito" if where == "the district" else where
+        return (f"En el año escolar {views.school_year(year)}, en {where}, {_out_of_100(pf, 'es')} estudiantes que "
+                f"están aprendiendo inglés alcanzaron el nivel esperado en {_SUBJECT_NAMES_ES[subject]}; entre los "
+                f"estudiantes que nunca necesitaron apoyo en inglés, lo alcanzaron {_out_of_100(pr, 'es')}.")
+    place = "in the district" if where == "the district" else f"at {where}"
+    return (f"In the {views.school_year(year)} school year, {place}, {_out_of_100(pf, 'en')} students who are "
+            f"learning English met the expected level in {_subject_name(subject)}; among students who never "
+            f"needed English-language support, {_out_of_100(pr, 'en')} did.")
+
+
+# ---------------------------------------------------------------------------
+# Trends (cross-sectional and cohort) through gapkit.trends
+# ---------------------------------------------------------------------------
+
+def trends(data: ReportData) -> Section:
+    """How the current-EL gap changed from year to year, decomposed into each group's change."""
+    return _trend_section(data, view="cross-sectional")
+
+
+def cohorts(data: ReportData) -> Section:
+    """The cohort view: the same grade cohort followed from one year (and grade) to the next."""
+    return _trend_section(data, view="cohort")
+
+
+def _trend_finding(data, table, subject):
+    return None
+
+
+def _trend_section(data, *, view):
+    key = "trends" if view == "cross-sectional" else "cohort"
+    title = "How gaps changed" if view == "cross-sectional" else "The cohort view"
+    return Section(key=key, title=title, paragraphs=("Trend decomposition is not yet available in this version.",))
+
+
+# ---------------------------------------------------------------------------
+# HTML
+# ---------------------------------------------------------------------------
+
+def cover(data: ReportData) -> Section:
+    """The line under the report's title: which school, which years, which minimum group size."""
+    years = data.years
+    span = (views.school_year(years[0]) if len(years) == 1 else
+            f"{views.school_year(years[0])} to {views.school_year(years[-1])}") if years else "no years"
+    return Section(key="cover", title="", paragraphs=(
+        f"{_cap(_where(data))}: school years {span}. Made from {data.source}. Groups of fewer than "
+        f"{data.min_n} students are not shown.",))
+
+
+def to_html(section: Section, *, heading: bool = False) -> str:
+    """A section as HTML: paragraphs, accessible tables and figures, findings, folded detail tables."""
+    esc = html.escape
+    parts = [f'<section class="gapkit-section" id="gapkit-{esc(section.key)}">']
+    if heading and section.title:
+        parts.append(f"<h2>{esc(section.title)}</h2>")
+    inner = []
+    if section.box:
+        inner.append('<aside class="gapkit-box" role="note" aria-label="How to read this report"><ul>')
+        inner += [f"<li>{esc(p)}</li>" for p in section.paragraphs]
+        inner.append("</ul></aside>")
+    else:
+        inner += [f"<p>{esc(p)}</p>" for p in section.paragraphs]
+    if section.findings:
+        inner.append('<ul class="gapkit-findings">')
+        for finding in section.findings:
+            attrs = " ".join(f'data-key-{i}="{esc(str(k), quote=True)}"' for i, k in enumerate(finding.keys))
+            inner.append(f'<li class="gapkit-finding" data-source="{esc(finding.source)}" {attrs}>'
+                         f"{esc(finding.text)}</li>")
+        inner.append("</ul>")
+    inner += [_table_html(t) for t in section.tables]
+    inner += [_figure_html(f) for f in section.figures]
+    if section.details:
+        inner.append(f"<details><summary>More detail ({len(section.details)} "
+                     f"table{'s' if len(section.details) != 1 else ''})</summary>")
+        inner += [_table_html(t) for t in section.details]
+        inner.append("</details>")
+    parts += inner
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _table_html(table: ReportTable) -> str:
+    esc = html.escape
+    head = []
+    for column in table.frame.columns:
+        role = table.roles.get(column) or ("n" if str(column).endswith(": n") else "")
+        role_attr = f' data-role="{role}"' if role else ""
+        head.append(f'<th scope="col"{role_attr}>{esc(str(column))}</th>')
+    body = []
+    for record in table.frame.itertuples(index=False):
+        cells = []
+        for value in record:
+            value = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+            css = ' class="gapkit-suppressed"' if value in (SUPPRESSED_MARK, views.SUPPRESSED_TEXT) else ""
+            cells.append(f"<td{css}>{esc(value)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    note = f'<p class="gapkit-note">{esc(table.note)}</p>' if table.note else ""
+    return (f'<div class="gapkit-table-wrap"><table class="gapkit-table" data-kind="{esc(table.kind)}">'
+            f"<caption>{esc(table.caption)}</caption><thead><tr>{''.join(head)}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>{note}</div>")
+
+
+def _figure_html(figure: ReportFigure) -> str:
+    data = base64.b64encode(figure.png).decode("ascii")
+    return (f'<figure class="gapkit-figure"><img src="data:image/png;base64,{data}" '
+            f'alt="{html.escape(figure.alt, quote=True)}" style="max-width:100%;height:auto">'
+            f"<figcaption>{html.escape(figure.caption)}</figcaption></figure>")
+
+
+def show(section: Section, *, heading: bool = False) -> None:
+    """Display a section in the notebook (as HTML output, so the exported report needs no code)."""
+    from IPython.display import HTML, display
+    display(HTML(to_html(section, heading=heading)))
+
+
+#: Styles of the exported report: system fonts, no web fonts, nothing fetched from a network.
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1a1a1a;
+       max-width: 62rem; margin: 0 auto; padding: 1.5rem; line-height: 1.5; }
+h1 { font-size: 1.8rem; margin-bottom: .2rem; } h2 { font-size: 1.35rem; margin-top: 2rem;
+       border-bottom: 2px solid #0072B2; padding-bottom: .2rem; } h3 { font-size: 1.1rem; }
+a.anchor-link { display: none; }
+.gapkit-table-wrap { overflow-x: auto; margin: 1rem 0; }
+table.gapkit-table { border-collapse: collapse; font-size: .9rem; }
+table.gapkit-table caption { text-align: left; font-weight: 600; padding: .3rem 0; }
+table.gapkit-table th, table.gapkit-table td { border: 1px solid #c8c8c8; padding: .25rem .5rem; text-align: left;
+       vertical-align: top; }
+table.gapkit-table th { background: #eef3f8; }
+td.gapkit-suppressed { color: #555; font-style: italic; }
+.gapkit-box { border: 2px solid #009E73; background: #f1faf6; padding: .5rem 1rem; border-radius: 6px; }
+.gapkit-findings li { margin: .4rem 0; }
+figure.gapkit-figure { margin: 1rem 0; } figcaption { font-size: .9rem; color: #333; }
+details { margin: 1rem 0; } summary { cursor: pointer; font-weight: 600; }
+.jp-OutputArea-output pre { white-space: pre-wrap; }
+"""
+
+_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{% block notebook_css %}<style type="text/css">{{ resources.gapkit_css }}</style>{% endblock notebook_css %}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block stream_stderr %}{% endblock stream_stderr %}
+{% block error %}{% endblock error %}
+"""
+
+
+def export_html(notebook, path, *, title: str) -> None:
+    """Write an executed notebook as one self-contained HTML page: no code, no prompts, no scripts."""
+    import jinja2
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(notebook, as_version=4) if not isinstance(notebook, nbformat.NotebookNode) else notebook
+    nb.metadata["title"] = title
+    exporter = HTMLExporter(template_name="lab", template_file="gapkit_report.html.j2",
+                            extra_loaders=[jinja2.DictLoader({"gapkit_report.html.j2": _TEMPLATE})],
+                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"gapkit_css": CSS, "metadata": {"name": title}})
+    Path(path).write_text(body, encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------
+# The command: gapkit report DATA [--mapping M] [--school S | --each school] [--min-n N] --out DIR
+# ---------------------------------------------------------------------------
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``gapkit report``."""
+    parser.add_argument("data", help="a student-level file or a published aggregate file (.csv, .xlsx, .parquet)")
+    parser.add_argument("--mapping", metavar="M", default=None,
+                        help="a mapping file (YAML) naming your columns and codes")
+    parser.add_argument("--kind", choices=KINDS, default="auto",
+                        help="student records or published aggregates (default: decide from the columns)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--school", metavar="S", default=None, help="school id or name (default: the district)")
+    where.add_argument("--each", choices=("school",), default=None,
+                       help="one report per school, with an index page linking them")
+    parser.add_argument("--subject", dest="subjects", action="append", choices=tuple(SUBJECTS), default=None,
+                        help="a subject to report (repeat for several; default: all)")
+    parser.add_argument("--group", dest="groups", action="append", default=None,
+                        choices=(*EL_COMPARISONS, *OTHER_COMPARISONS),
+                        help="a comparison to report (repeat for several; default: all)")
+    parser.add_argument("--year", dest="years", action="append", type=int, default=None,
+                        help="a school year to include, named by its spring (repeat; default: all)")
+    parser.add_argument("--min-n", dest="min_n", type=int, default=10, metavar="N",
+                        help="smallest group shown (default 10)")
+    parser.add_argument("--language", choices=LANGUAGES, default="en",
+                        help="language of the summary for families (en or es)")
+    parser.add_argument("--out", required=True, metavar="DIR", help="folder to write the report into")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Make the report(s); return 0 on success, 1 (with a message, no traceback) on failure.
+
+    The data file is read and checked first; the notebook is executed and exported in a temporary
+    folder beside ``--out``, and the files are moved into ``--out`` only when everything succeeded.
+    """
+    from .readers import DataError
+
+    try:
+        options = _options(args)
+        data = load(args.data, mapping=options["mapping_path"], kind=args.kind, school=args.school,
+                    subjects=args.subjects, comparisons=args.groups, years=args.years, min_n=args.min_n,
+                    language=args.language)
+    except (DataError, ReportError, ValueError, TypeError, OSError) as error:
+        print(f"gapkit report: {error}", file=sys.stderr)
+        return 1
+    options["kind"] = data.kind
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        print(f"gapkit report: `--out` ({out}) is a file; give a folder.", file=sys.stderr)
+        return 1
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".gapkit-report-", dir=out.parent))
+    try:
+        with _kernel_noise_to(work / "kernel.log") as progress_stream:
+            if args.each == "school":
+                targets = schools(data)
+                pages = []
+                from tqdm import tqdm
+                for school_id, name in tqdm(targets, desc="Reports", unit="school", file=progress_stream):
+                    stem = _slug(f"{school_id}-{name}")
+                    _make_one(options, school=school_id, name=name, stem=stem, folder=work)
+                    pages.append((name, school_id, stem))
+                (work / "index.html").write_text(_index_html(data, pages), encoding="utf-8")
+            else:
+                _make_one(options, school=args.school, name=data.school or "the district", stem="gap_report",
+                          folder=work)
+        (work / "kernel.log").unlink(missing_ok=True)
+        written = _move_into_place(work, out)
+    except ReportError as error:
+        print(f"gapkit report: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # anything else: a message, never a traceback, and nothing left behind
+        print(f"gapkit report: the report could not be made ({type(error).__name__}: {error}).", file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for path in written:
+        print(path)
+    return 0
+
+
+def _options(args):
+    def absolute(value):
+        if value is None:
+            return None
+        path = Path(value)
+        if not path.exists():
+            raise ReportError(f"`{'data' if value == args.data else 'mapping'}` file {path} does not exist.")
+        return str(path.resolve())
+    return {"data_path": absolute(args.data), "mapping_path": absolute(args.mapping), "kind": args.kind,
+            "subjects": list(args.subjects) if args.subjects else None,
+            "groups": list(args.groups) if args.groups else None,
+            "years": list(args.years) if args.years else None, "min_n": args.min_n, "language": args.language}
+
+
+def _make_one(options, *, school, name, stem, folder):
+    """Execute the report notebook for one school (or the district) and export its HTML."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    notebook = folder / f"{stem}.ipynb"
+    parameters = {**options, "school": school}
+    try:
+        papermill.execute_notebook(str(NOTEBOOK), str(notebook), parameters=parameters, kernel_name="python3",
+                                   progress_bar=False, log_output=False, cwd=str(folder))
+    except PapermillExecutionError as error:
+        raise ReportError(f"the report for {school or 'the district'} could not be made: "
+                          f"{error.ename}: {error.evalue}") from None
+    title = f"Gap report: {name}"
+    export_html(notebook, folder / f"{stem}.html", title=title)
+
+
+def _slug(text):
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "report"
+
+
+def _index_html(data, pages):
+    esc = html.escape
+    items = "".join(f'<li><a href="{esc(stem)}.html">{esc(name)}</a> ({esc(school_id)})</li>'
+                    for name, school_id, stem in pages)
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Gap reports: {esc(data.source)}'
+            f'</title><meta name="viewport" content="width=device-width, initial-scale=1.0"><style>{CSS}</style>'
+            f"</head><body><main><h1>Gap reports by school</h1><p>One report per school, made from "
+            f"{esc(data.source)}. Groups of fewer than {data.min_n} students are not shown in any report.</p>"
+            f'<ul class="gapkit-index">{items}</ul></main></body></html>')
+
+
+def _move_into_place(work, out):
+    """Move every file of `work` into `out` (created if needed); return the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in sorted(work.iterdir()):
+        target = out / path.name
+        os.replace(path, target)
+        written.append(target)
+    return written
+
+
+class _kernel_noise_to:
+    """Send the kernel's own log lines (written to file descriptor 2) to a file while reports run.
+
+    Yields a stream on the real standard error for the progress bar.
+    """
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def __enter__(self):
+        sys.stderr.flush()
+        self.saved = os.dup(2)
+        self.log = open(self.path, "w")
+        os.dup2(self.log.fileno(), 2)
+        self.stream = os.fdopen(os.dup(self.saved), "w", buffering=1)
+        return self.stream
+
+    def __exit__(self, *exc):
+        sys.stderr.flush()
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+        self.log.close()
+        self.stream.close()
+        return False

@@ -300,6 +300,9 @@ def _module_files(root: Path) -> list[Path]:
 # Parsing
 # ---------------------------------------------------------------------------------------------
 
+#: Reflection, check and module ids: they become notebook cell ids and nbgrader grade ids.
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
 _OPEN = re.compile(r"^(:{3,})\s*(?:\{\s*\.?([A-Za-z][\w-]*)[^}]*\}|([A-Za-z][\w-]*))\s*:*\s*$")
 _CLOSE = re.compile(r"^:{3,}\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
@@ -805,6 +808,9 @@ def _build(root) -> tuple[Course | None, list[str]]:
     last_number = None
     for position, mid in enumerate(config["modules"]):
         mid = str(mid)
+        if not ID_PATTERN.match(mid):
+            problems.add("bad id", repr(mid), course_rel, id_lines.get(mid),
+                         "module ids use lower-case letters, digits and hyphens, e.g. 03-professional-culture")
         number = _module_number(mid, position)
         if last_number is not None and number <= last_number:
             problems.add("module order", mid, course_rel, id_lines.get(mid),
@@ -826,6 +832,10 @@ def _build(root) -> tuple[Course | None, list[str]]:
             continue
         module, ids = loaded
         for item_id, line in ids:
+            if not ID_PATTERN.match(item_id):
+                problems.add("bad id", repr(item_id), rel, line,
+                             "ids use lower-case letters, digits and hyphens (at most 63 characters), "
+                             "because they become notebook cell ids")
             here = f"{rel} line {line}"
             if item_id in seen_ids:
                 problems.add("duplicate id", item_id, rel, line, f"already used in {seen_ids[item_id]}; "

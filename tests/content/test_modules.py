@@ -520,6 +520,15 @@ class TestValidation:
         assert problems == [f"[bad yaml] check block in modules/01-a.md line {n}: YAML could not be read "
                             "(mapping values are not allowed here)"]
 
+    def test_bad_id(self, tmp_path):
+        """Is an id that cannot be a notebook cell id reported?"""
+        text = module_text("01-a", body=REFLECTION.format(id="My Reflection"))
+        make_course(tmp_path, {"01-a": text})
+        n = line_of(text, "::: reflection")
+        with pytest.raises(ContentError, match=rf"\[bad id\] 'My Reflection' in modules/01-a\.md line {n}: "
+                                               r"ids use lower-case letters, digits and hyphens"):
+            load_course(tmp_path)
+
     def test_explore_preset_values(self, tmp_path):
         """Are an unknown measure and an unknown group column reported?"""
         body = ("::: explore\nsubject: math\nmeasure: median\ngroup: shoe_size\nfocal: EL\nreference: null\n"

@@ -158,6 +158,7 @@ class ReportData:
     years: tuple
     min_n: int = 10
     language: str = "en"
+    all_schools: tuple = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -273,6 +274,7 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
     if kind == "records":
         records, published = frame, None
         school_name = None
+        every = schools(frame)
         if school is not None:
             records, school_name = _one_school(records, school, source)
         wanted = _years_iv(years, records["year"], source)
@@ -281,13 +283,15 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
     else:
         records = None
         published, school_name = _published_rows(frame, school, source)
+        district = _district_id(frame)
+        every = [(i, n) for i, n in schools(frame) if i != district]
         wanted = _years_iv(years, published["year"], source)
         published = published[published["year"].isin(wanted)].reset_index(drop=True)
         present = tuple(sorted(int(y) for y in published["year"].unique()))
         comparisons = tuple(c for c in comparisons if c in PUBLISHED_GROUPS)
     return ReportData(source=source, kind=kind, records=records, published=published, excluded=excluded,
                       rows_read=int(rows_read), school=school_name, subjects=subjects, comparisons=comparisons,
-                      years=present, min_n=min_n, language=language)
+                      years=present, min_n=min_n, language=language, all_schools=tuple(every))
 
 
 def detect_kind(path) -> str:
@@ -383,20 +387,33 @@ def _one_school(records, school, source):
     return rows, str(rows["school_name"].iloc[0]) if "school_name" in rows else school
 
 
+def _district_id(frame):
+    """The id of the district-wide rows of a published file: the school id whose "All Students" total is at
+    least the sum of every other id's (None when the file has no such rows)."""
+    ids = frame["school_id"].astype(str)
+    everyone = frame[frame["student_group"] == "All Students"]
+    totals = everyone.groupby(everyone["school_id"].astype(str))["n"].sum()
+    if len(totals) < 2:
+        return None
+    top = totals.idxmax()
+    return top if totals[top] >= totals.drop(top).sum() else None
+
+
 def _published_rows(frame, school, source):
     ids = frame["school_id"].astype(str)
     names = frame["school_name"].astype(str) if "school_name" in frame else ids
     if school is None:
-        district = names.str.contains("district", case=False) | ids.str.upper().str.startswith("D")
-        ids_present = ids[district].unique()
-        if len(ids_present) != 1:
-            raise ReportError(f"{source} has no single district-wide set of rows; give `school`.")
-        match = ids == ids_present[0]
+        district = _district_id(frame)
+        present = ids.unique()
+        if district is None and len(present) != 1:
+            raise ReportError(f"{source} has no district-wide rows; give `school` (one of: "
+                              f"{', '.join(sorted(present))}).")
+        match = ids == (district if district is not None else present[0])
         name = None
     else:
         match = (ids == str(school)) | (names.str.casefold() == str(school).casefold())
         if not match.any():
-            listed = "; ".join(f"{i} ({n})" for i, n in sorted(set(zip(ids, names))))
+            listed = "; ".join(f"{i} ({n})" if i != n else i for i, n in sorted(set(zip(ids, names))))
             raise ReportError(f"`school` ({school!r}) is not in {source}; schools are: {listed}.")
         name = str(names[match].iloc[0])
     return _add_published_complements(frame[match].reset_index(drop=True)), name
@@ -465,8 +482,7 @@ def _spec(data: ReportData, comparison: str):
 
 
 def _measures(data: ReportData):
-    return ("proportion_difference", "hedges_g") if data.kind == "records" else \
-        ("proportion_difference", "v_statistic")
+    return ("proportion_difference", "hedges_g") if data.kind == "records" else ("proportion_difference",)
 
 
 _CACHE: dict = {}
@@ -506,7 +522,31 @@ def _gaps(data, subject):
     table["grade"] = table["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
     if data.kind == "records":
         table = _el_family(data, table, outcome=SUBJECTS[subject][0], by=("year", "grade"))
+    else:
+        table = pd.concat([table, _v_statistics(data, subject, table)], ignore_index=True)
     return table
+
+
+def _v_statistics(data, subject, table):
+    """The V statistic for the all-grades rows of published data, shown only where the main table shows the cell.
+
+    V needs a model fit per cell, so it is computed for all grades only; each row takes its cell's
+    suppression from the percent-proficient table (same counts, same cells), so it hides what that hides.
+    """
+    shown = table[(table["grade"] == _ALL) & (table["measure"] == "proportion_difference")]
+    frames = []
+    for comparison in shown["comparison"].unique():
+        column, focal, reference = _spec(data, comparison)
+        summary = _summary(data, column, subject, by=("year",), outcome=None, labels=(*focal, *reference))
+        part = gap_table(summary, focal=list(focal), reference=list(reference), measures=["v_statistic"],
+                         min_n=data.min_n)
+        mask = shown[shown["comparison"] == comparison].set_index(shown.columns[0])[["suppressed", "reason"]]
+        part["year"] = part["year"].astype(int)
+        hidden = part["year"].map(mask["suppressed"]).fillna(True).astype(bool)
+        part = _hide(part, hidden & ~part["suppressed"].astype(bool))
+        part["reason"] = np.where(hidden, part["year"].map(mask["reason"]).fillna(COMPLEMENTARY), part["reason"])
+        frames.append(part.assign(grade=_ALL, comparison=comparison, subject=subject))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def _comparison_table(data, comparison, subject, *, by, outcome=None, measures=None):
@@ -939,9 +979,18 @@ def findings(data: ReportData) -> Section:
             row = _cell(table, comparison=comparison, year=year, grade=_ALL, measure="proportion_difference")
             if row is None:
                 continue
+            grade = _ALL
+            if row["suppressed"]:  # e.g. published data with a hidden grade: the largest gap shown by grade
+                by_grade = table[(table["comparison"] == comparison) & (table["year"] == year)
+                                 & (table["grade"] != _ALL) & (table["measure"] == "proportion_difference")
+                                 & ~table["suppressed"].astype(bool) & table["estimate"].notna()]
+                if len(by_grade):
+                    row = by_grade.loc[by_grade["estimate"].abs().idxmax()]
+                    grade = row["grade"]
+            cell = f"{when}, all grades" if grade == _ALL else f"{when}, grade {grade} (largest gap shown by grade)"
             text = views.gap_sentence(row, focal_name=_PLAIN[comparison][0], reference_name=_PLAIN[comparison][1],
-                                      subject=_subject_name(subject), cell=f"{when}, all grades")
-            items.append(Finding(text=text, source="gap", keys=(comparison, subject, year, _ALL,
+                                      subject=_subject_name(subject), cell=cell)
+            items.append(Finding(text=text, source="gap", keys=(comparison, subject, year, grade,
                                                                 "proportion_difference")))
         row = _trend_finding(data, table, subject)
         if row is not None:
@@ -1268,7 +1317,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         with _kernel_noise_to(work / "kernel.log") as progress_stream:
             if args.each == "school":
-                targets = schools(data)
+                targets = data.all_schools
                 pages = []
                 from tqdm import tqdm
                 for school_id, name in tqdm(targets, desc="Reports", unit="school", file=progress_stream):

@@ -343,9 +343,13 @@ class _Report:
     suppressed: dict = field(default_factory=dict)  # column -> count of suppressed or range cells
     excluded: list = field(default_factory=list)  # (reason, rows, example row numbers)
 
+    def excluded_records(self) -> tuple:
+        """The exclusions as a tuple of dicts (a DataFrame in ``attrs`` would break ``pd.concat``)."""
+        return tuple({"reason": e[0], "rows": int(e[1]), "example_rows": ", ".join(map(str, e[2][:5]))}
+                     for e in self.excluded)
+
     def excluded_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"reason": [e[0] for e in self.excluded], "rows": [int(e[1]) for e in self.excluded],
-                             "example_rows": [", ".join(map(str, e[2][:5])) for e in self.excluded]})
+        return pd.DataFrame(list(self.excluded_records()), columns=["reason", "rows", "example_rows"])
 
     def fail(self, message: str, *, column: str | None = None, row: int | None = None) -> None:
         self.problems.append(DataError(message, path=self.path, column=column, row=row))
@@ -515,8 +519,9 @@ def read_records(path, *, mapping=None) -> pd.DataFrame:
     -------
     DataFrame
         The columns of `gapkit.records.COLUMNS` in order (canonical columns the file lacks are empty),
-        then the file's other columns unchanged. ``attrs["excluded"]`` lists the rows left out
-        (columns ``reason``, ``rows``, ``example_rows``); ``attrs["source"]`` names the file.
+        then the file's other columns unchanged. ``attrs["excluded"]`` lists the rows left out, as a
+        tuple of dicts with keys ``reason``, ``rows`` and ``example_rows`` (``pd.DataFrame(...)`` of it
+        is a table); ``attrs["source"]`` names the file.
 
     Raises
     ------
@@ -610,7 +615,7 @@ def _records(path, mapping) -> tuple[pd.DataFrame | None, _Report]:
     records = _exclude_rows(records, frame, report)
     records = _final_types(records)
     records.attrs["source"] = name
-    records.attrs["excluded"] = report.excluded_frame()
+    records.attrs["excluded"] = report.excluded_records()
     return records, report
 
 

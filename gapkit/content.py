@@ -52,6 +52,8 @@ BLOCK_KINDS = (
 )
 #: Blocks whose body is YAML rather than Markdown.
 YAML_KINDS = ("reflection", "check", "explore")
+#: Blocks whose body is a Markdown list, one item per entry.
+LIST_KINDS = ("objectives", "keypoints", "questions")
 #: Blocks that may only be nested inside a ``challenge``.
 CHALLENGE_PARTS = ("solution", "hint")
 
@@ -720,6 +722,9 @@ def _load_module(path: Path, mid: str, number: int, rel: str, problems: _Problem
                 checks.append((c, b.line))
         elif b.kind == "explore" and b.data is not None:
             _explore(b, rel, problems)
+        elif b.kind in LIST_KINDS and not _items(b.text):
+            problems.add("empty list", f"{b.kind} block", rel, b.line,
+                         "write one item per line, each starting with `- `")
         elif b.kind == "challenge" and not any(c.kind in CHALLENGE_PARTS for c in b.children):
             problems.add("challenge", "", rel, b.line, "a challenge needs a nested solution or hint block")
     if not ok:

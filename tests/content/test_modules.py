@@ -149,6 +149,7 @@ class TestRealCourse:
         and instructor notes?"""
         for m in course.modules:
             assert m.objectives, m.id
+            assert m.blocks[0].kind == "questions", m.id
             assert m.keypoints, m.id
             assert m.sources, m.id
             assert 1 <= len(m.reflections) <= 3, m.id
@@ -519,6 +520,14 @@ class TestValidation:
         n = line_of(text, "Wrong: because")
         assert problems == [f"[bad yaml] check block in modules/01-a.md line {n}: YAML could not be read "
                             "(mapping values are not allowed here)"]
+
+    def test_list_block_without_items(self, tmp_path):
+        """Is an objectives block that is not a list reported?"""
+        text = module_text("01-a", body="::: objectives\nJust a sentence.\n:::\n")
+        make_course(tmp_path, {"01-a": text})
+        with pytest.raises(ContentError, match=r"\[empty list\] objectives block in modules/01-a\.md line \d+: "
+                                               r"write one item per line"):
+            load_course(tmp_path)
 
     def test_bad_id(self, tmp_path):
         """Is an id that cannot be a notebook cell id reported?"""

@@ -307,6 +307,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 _OPEN = re.compile(r"^(:{3,})\s*(?:\{\s*\.?([A-Za-z][\w-]*)[^}]*\}|([A-Za-z][\w-]*))\s*:*\s*$")
 _CLOSE = re.compile(r"^:{3,}\s*$")
+_CODE = re.compile(r"^\s*(`{3,}|~{3,})")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 
 
@@ -325,7 +326,6 @@ class _Problems(list):
 class _Node:
     kind: str
     line: int
-    fence: str
     lines: list = field(default_factory=list)
     children: list = field(default_factory=list)
 
@@ -363,12 +363,25 @@ def _parse_body(lines, first_line: int, where: str, problems: _Problems) -> list
     """Fenced divs -> a tree of nodes; reports unknown kinds, misplaced and unclosed blocks."""
     top: list[_Node] = []
     stack: list[_Node] = []
+    code_fence = None  # inside a fenced code block, colons are content, not block fences
     for offset, raw in enumerate(lines):
         n = first_line + offset
+        if stack:
+            fence = _CODE.match(raw)
+            if code_fence is not None:
+                if fence and fence.group(1)[0] == code_fence[0] and len(fence.group(1)) >= len(code_fence) \
+                        and not raw.strip()[len(fence.group(1)):].strip():
+                    code_fence = None
+                stack[-1].lines.append((n, raw))
+                continue
+            if fence:
+                code_fence = fence.group(1)
+                stack[-1].lines.append((n, raw))
+                continue
         opened = _OPEN.match(raw)
         if opened:
             kind = opened.group(2) or opened.group(3)
-            node = _Node(kind=kind, line=n, fence=opened.group(1))
+            node = _Node(kind=kind, line=n)
             if kind not in BLOCK_KINDS:
                 problems.add("unknown block", kind, where, n,
                              f"block kinds are {', '.join(BLOCK_KINDS)}")
@@ -392,6 +405,9 @@ def _parse_body(lines, first_line: int, where: str, problems: _Problems) -> list
         elif raw.strip():
             problems.add("text outside a block", "", where, n,
                          "every line of the body belongs to a block; wrap prose in `::: text` ... `:::`")
+    if code_fence is not None and stack:
+        problems.add("unclosed code", "", where, stack[-1].line,
+                     f"a {code_fence} code block in this {stack[-1].kind} block is never closed")
     for node in stack:
         problems.add("unclosed block", node.kind, where, node.line, "add a closing `:::` line")
     return top

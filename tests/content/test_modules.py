@@ -323,6 +323,14 @@ class TestParsing:
                                     "focal": "EL", "reference": None, "look_for": "Look."}
         assert m.instructor_notes == ()
 
+    def test_colons_inside_code_are_content(self, tmp_path):
+        """Can a text block show block syntax inside a fenced code block?"""
+        body = "::: text\nThe syntax:\n\n```markdown\n::: callout\nA box.\n:::\n```\n:::\n"
+        make_course(tmp_path, {"01-a": module_text("01-a", body=body)})
+        m = load_course(tmp_path).module("01-a")
+        assert [b.kind for b in m.blocks] == ["text"]
+        assert m.blocks[0].text == "The syntax:\n\n```markdown\n::: callout\nA box.\n:::\n```"
+
     def test_typed_reflection_and_check(self, tmp_path):
         """Are reflections and checks turned into their dataclasses with every field?"""
         make_course(tmp_path, {"01-a": module_text("01-a")})

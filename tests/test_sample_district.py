@@ -202,7 +202,7 @@ class TestPublished:
             ["year", "school_id", "grade", "subject", "student_group"])
         shown = shown[shown.index.get_level_values("student_group").isin(expected.index.get_level_values(4))]
         assert len(shown) > 1000
-        joined = shown[["n", "level_1", "level_2", "level_3", "level_4"]].join(expected, rsuffix="_expected")
+        joined = shown[["n", "level_1", "level_2", "level_3", "level_4"]].join(expected, suffixes=("", "_expected"))
         for column in ("n", "level_1", "level_2", "level_3", "level_4"):
             assert (joined[column] == joined[f"{column}_expected"]).all(), column
 

@@ -352,10 +352,12 @@ def _unpack_records(result):
         if frame is None:
             frame = result.frame
         excluded = getattr(result, "excluded", None)
-    if excluded is None:
+    if excluded is None or len(excluded) == 0:
         excluded = _no_exclusions()
-    elif not isinstance(excluded, pd.DataFrame):
+    elif isinstance(excluded, dict):
         excluded = pd.DataFrame({"reason": list(excluded), "rows": list(excluded.values())})
+    elif not isinstance(excluded, pd.DataFrame):  # a sequence of {reason, rows, ...} records
+        excluded = pd.DataFrame.from_records(list(excluded))
     if "rows" not in excluded:
         excluded = excluded.groupby("reason").size().rename("rows").reset_index()
     return frame, excluded[["reason", "rows"]].reset_index(drop=True)
@@ -371,6 +373,8 @@ def _published_frame(summary: Summary) -> pd.DataFrame:
     table = table.rename(columns={summary.group: "student_group"})
     if "subject" not in table:
         table["subject"] = summary.outcome
+    if "school_id" not in table:  # a file for one school or district
+        table["school_id"] = "all"
     return table
 
 
@@ -559,8 +563,17 @@ def _comparison_table(data, comparison, subject, *, by, outcome=None, measures=N
     summary = _summary(data, column, subject, by=by, outcome=outcome, labels=(*focal, *reference))
     if summary is None:
         return None
-    table = gap_table(summary, focal=list(focal), reference=list(reference) or None,
-                      measures=list(measures or _measures(data)), min_n=data.min_n, margins="grade" in by)
+    present = set(summary.table[summary.group].dropna())
+    focal = [label for label in focal if label in present]
+    if not focal or (reference and not any(label in present for label in reference)):
+        return None  # a side has no student with this outcome
+    reference = [label for label in reference if label in present]
+    measures = list(measures or _measures(data))
+    if not (summary.table["mean"].notna().any() and summary.table["sd"].notna().any()):
+        # Too few students for any standard deviation: the standardised gap cannot be computed anywhere.
+        measures = [m for m in measures if m not in ("hedges_g", "mean_difference", "cohens_d")]
+    table = gap_table(summary, focal=focal, reference=reference or None, measures=measures, min_n=data.min_n,
+                      margins="grade" in by)
     if "grade" in by:
         table = table[table["year"].astype(str) != _ALL].reset_index(drop=True)
         table["grade"] = table["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
@@ -1280,9 +1293,10 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--subject", dest="subjects", action="append", choices=tuple(SUBJECTS), default=None,
                         help="a subject to report (repeat for several; default: all)")
     parser.add_argument("--group", dest="groups", action="append", default=None,
-                        choices=(*EL_COMPARISONS, *OTHER_COMPARISONS),
-                        help="a comparison to report (repeat for several; default: all)")
-    parser.add_argument("--year", dest="years", action="append", type=int, default=None,
+                        choices=(*EL_COMPARISONS, *OTHER_COMPARISONS), metavar="NAME",
+                        help="a comparison to report, e.g. \"Current EL vs never EL\" (repeat for several; "
+                             "default: all; names: " + "; ".join((*EL_COMPARISONS, *OTHER_COMPARISONS)) + ")")
+    parser.add_argument("--year", dest="years", action="append", type=int, default=None, metavar="YEAR",
                         help="a school year to include, named by its spring (repeat; default: all)")
     parser.add_argument("--min-n", dest="min_n", type=int, default=10, metavar="N",
                         help="smallest group shown (default 10)")

@@ -23,7 +23,13 @@ HIDDEN_KINDS = ("instructor",)
 #: The course's page style: readable measure, Okabe-Ito accents, visible keyboard focus. No web fonts, no CDN.
 STYLE = """
 <style>
-.gapkit-page { max-width: 62rem; margin: 0 auto; padding: 0 1rem 4rem; color: #1a1a1a; }
+/* Voila page: one centred reading column, no output prompts. */
+.jp-OutputArea-prompt, .jp-InputPrompt { display: none !important; }
+body .jp-Cell, body .jp-Notebook-cell { max-width: 64rem; margin-left: auto !important; margin-right: auto !important; }
+.jp-RenderedMarkdown h1, .gapkit-page h1 { font-size: 2rem; line-height: 1.2; margin: 1.2rem 0 0.4rem; }
+.gapkit-page { max-width: 62rem; margin: 0; padding: 0 0 4rem; color: #1a1a1a; }
+.jp-OutputArea-output:has(> .gapkit-page) { padding-left: 0; }
+.gapkit-box > h2 { margin-top: 0.6rem; }
 .gapkit-page .widget-html-content, .gapkit-page .widget-html { line-height: 1.55; font-size: 15px;
   white-space: normal; overflow: visible; }
 .gapkit-page .widget-html-content { width: 100%; }
@@ -80,7 +86,7 @@ STYLE = """
 .gapkit-suppressed { color: #4a4a4a; font-style: italic; }
 .gapkit-goal { border-top: 1px solid #d9d9d9; margin-top: 0.6rem; padding-top: 0.2rem; }
 .gapkit-home-list { list-style: none; padding: 0; }
-.gapkit-home-list li { border: 1px solid #d0dbe5; border-radius: 6px; padding: 0.4rem 1rem 0.8rem; margin: 0.8rem 0; }
+.gapkit-home-list > li { border: 1px solid #d0dbe5; border-radius: 6px; padding: 0.4rem 1rem 0.8rem; margin: 0.8rem 0; }
 .gapkit-home-list h2 { border: none; margin-top: 0.4rem; font-size: 1.25rem; }
 .gapkit-footer { margin-top: 3rem; font-size: 0.92rem; color: #333; }
 </style>
@@ -184,7 +190,7 @@ def _widget_for(block, *, course, journal, records):
     return None
 
 
-def lesson(module_id: str, *, course=None, journal=None, records=None) -> LessonPage:
+def lesson(module_id: str, *, course=None, journal=None, records=None, heading: bool = True) -> LessonPage:
     """The lesson page of one module, built from ``modules/<module_id>.md``.
 
     Parameters
@@ -197,6 +203,9 @@ def lesson(module_id: str, *, course=None, journal=None, records=None) -> Lesson
         Where reflections, check answers and plans are saved (default ``Journal()``).
     records : DataFrame, optional
         Student records for the explorers (default: the course's sample district).
+    heading : bool, optional
+        Show the module title as the page's ``h1`` (default). Lesson notebooks carry the title in
+        their own Markdown heading cell and pass ``heading=False``.
 
     Returns
     -------
@@ -214,8 +223,9 @@ def lesson(module_id: str, *, course=None, journal=None, records=None) -> Lesson
             exc=exc, context=f"lesson {module_id!r}")])
     children, widgets, pending = [w.HTML(STYLE)], [], []
     minutes = f"{module.minutes_teaching} min teaching, {module.minutes_exercises} min exercises"
-    pending.append(f'<header>{_nav(course, module)}<p class="gapkit-kicker">Module {module.number} · '
-                   f'{esc(module.domain)} · {minutes}</p><h1>{esc(module.title)}</h1></header>')
+    title = f"<h1>{esc(module.title)}</h1>" if heading else ""
+    pending.append(f'<header>{_nav(course, module)}{title}<p class="gapkit-kicker">Module {module.number} · '
+                   f'{esc(module.domain)} · {minutes}</p></header>')
 
     def flush():
         if pending:
@@ -257,7 +267,7 @@ class HomePage(LessonPage):
     pass
 
 
-def home(*, course=None) -> HomePage:
+def home(*, course=None, heading: bool = True) -> HomePage:
     """The course home page: every module in order, with its objectives, minutes and a link to its lesson."""
     try:
         course = get_course(course)
@@ -266,7 +276,8 @@ def home(*, course=None) -> HomePage:
             "The course could not be loaded. Please tell your facilitator; the details are in the log.",
             exc=exc, context="course home")])
     total = sum(m.minutes_teaching + m.minutes_exercises for m in course.modules)
-    parts = [f'<header><p class="gapkit-kicker">{esc(course.cohort)}</p><h1>{esc(course.title)}</h1>'
+    title = f"<h1>{esc(course.title)}</h1>" if heading else ""
+    parts = [f'<header>{title}<p class="gapkit-kicker">{esc(course.cohort)}</p>'
              f"<p>{len(course.modules)} modules, about {total / 60:.1f} hours in all. Open a module to read it, "
              "explore the sample district's data and write your reflections; your answers are saved as you type."
              "</p></header>", '<nav aria-label="Modules"><ol class="gapkit-home-list">']

@@ -12,6 +12,7 @@ COMMANDS = {
     "report": ("gapkit.report", "write a gap report (HTML) for a school or district"),
     "serve": ("gapkit.serve", "serve the course's lesson pages with Voila"),
     "course": ("gapkit.course", "lay out and build the nbgrader course"),
+    "content": ("gapkit.content", "check the course modules and rebuild the facilitator guide"),
 }
 
 

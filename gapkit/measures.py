@@ -758,6 +758,9 @@ def risk_ratio(successes_focal, n_focal, successes_reference, n_reference, *, le
 # ---------------------------------------------------------------------------
 
 _SQRT2 = math.sqrt(2.0)
+# A binormal V with a standard error this large (in SD units) carries no information: its
+# likelihood is nearly flat because zero counts push the optimum toward the boundary.
+_MAX_V_SE = 5.0
 
 
 def _validate_counts(counts, name):
@@ -891,8 +894,14 @@ def _binormal_fit(focal, reference, equal_variance):
     cuts = eta[1:] if equal_variance else eta[2:]
     loglik, grad = _binormal_loglik(eta, focal, reference, equal_variance)
     n_total = focal.sum() + reference.sum()
-    interior = (np.isfinite(loglik) and abs(math.log(sigma)) < 4 and abs(eta[0]) < 10
-                and np.all(np.abs(cuts) < 10) and np.all(np.diff(cuts) > 1e-4)
+    # Bounds on both groups' scales, so the decision is the same whichever group is the
+    # N(0, 1) one (swapping the groups maps mu -> -mu/sigma, sigma -> 1/sigma,
+    # c -> (c - mu)/sigma).
+    mu = eta[0]
+    interior = (np.isfinite(loglik) and abs(math.log(sigma)) < 4
+                and max(abs(mu), abs(mu / sigma)) < 10
+                and np.all(np.abs(cuts) < 10) and np.all(np.abs((cuts - mu) / sigma) < 10)
+                and np.all(np.diff(cuts) > 1e-4)
                 and np.max(np.abs(grad)) < 1e-4 * n_total)
     if not interior:
         return None
@@ -918,6 +927,10 @@ def _v_binormal(focal, reference):
     """Return ``(V, se, method, note)`` from the binormal ML fit."""
     if np.count_nonzero(focal) < 2 or np.count_nonzero(reference) < 2:
         return None  # a group in a single level: its mean and spread are not identified
+    if focal.size <= 3 and (np.any(focal == 0) or np.any(reference == 0)):
+        # With 2 or 3 levels the model is saturated: it must reproduce every share exactly,
+        # and a share of 0 sits at infinity on the probit scale.
+        return None
     equal_variance = focal.size == 2
     fit = _binormal_fit(focal, reference, equal_variance)
     if fit is None:
@@ -932,6 +945,8 @@ def _v_binormal(focal, reference):
     if not equal_variance:
         grad[1] = mu * sigma / (2 * scale**3)
     se = math.sqrt(float(grad @ np.linalg.solve(information, grad)))
+    if not se < _MAX_V_SE:
+        return None  # an almost flat likelihood: the optimum drifts toward the boundary
     if equal_variance:
         return (v, se, "binormal (equal variance)",
                 "With two performance levels the binormal model cannot estimate a separate "
@@ -1017,9 +1032,13 @@ def v_statistic(counts_focal, counts_reference, *, method="binormal", level=0.95
       the probit gap in the share above the cut score (``method`` is
       ``"binormal (equal variance)"``);
     * zero counts that push the binormal optimum to the edge of the parameter
-      space (for example, a focal group entirely in the lowest level):
-      the nonparametric estimate is reported instead and ``method`` says
-      ``"nonparametric"``;
+      space: the nonparametric estimate is reported instead and ``method``
+      says ``"nonparametric"``. This happens when a group sits in a single
+      level, when any count is zero with two or three levels (the model is
+      then saturated and a share of 0 lies at infinity on the probit scale),
+      or when the fit ends at extreme parameters (:math:`|\log\sigma| \ge 4`,
+      a mean or cut score beyond 10 SDs on either group's scale) or with a
+      standard error of V above 5;
     * groups that do not overlap at all: V is unbounded (NaN).
 
     References

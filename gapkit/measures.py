@@ -113,17 +113,6 @@ def _validate_sd(value, name, *, allow_nan=False):
     return value
 
 
-def _validate_level(level):
-    return validate_level(level)
-
-
-def _validate_option(value, name, options):
-    if not isinstance(value, str):
-        allowed = ", ".join(repr(o) for o in options)
-        raise ValueError(f"`{name}` ({value!r}) not recognized; must be one of {allowed}.")
-    return validate_choice(value, name, options)
-
-
 def _validate_successes(successes, successes_name, n, n_name):
     successes = _validate_count(successes, successes_name)
     if successes > n:
@@ -161,7 +150,7 @@ def _group_stats_iv(mean_focal, sd_focal, n_focal, mean_reference, sd_reference,
                                     allow_nan=n_reference == 0)
     sd_focal = _validate_sd(sd_focal, "sd_focal", allow_nan=n_focal < 2)
     sd_reference = _validate_sd(sd_reference, "sd_reference", allow_nan=n_reference < 2)
-    level = _validate_level(level)
+    level = validate_level(level)
     return mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n_reference, level
 
 
@@ -289,8 +278,7 @@ def _pooled_sd(sd_focal, n_focal, sd_reference, n_reference):
     return math.sqrt(((n_focal - 1) * sd_focal**2 + (n_reference - 1) * sd_reference**2) / df)
 
 
-def _standardized(measure, mean_focal, sd_focal, n_focal, mean_reference, sd_reference,
-                  n_reference, level):
+def _standardized(mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n_reference):
     """Return ``(d, se_d, note)``; ``d`` is NaN with a note when undefined."""
     empty = _empty_group_note(n_focal, n_reference)
     if empty:
@@ -387,8 +375,8 @@ def cohens_d(mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n_refe
     (mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n_reference,
      level) = _cohens_d_iv(mean_focal, sd_focal, n_focal, mean_reference, sd_reference,
                            n_reference, level)
-    d, se, note = _standardized("cohens_d", mean_focal, sd_focal, n_focal, mean_reference,
-                                sd_reference, n_reference, level)
+    d, se, note = _standardized(mean_focal, sd_focal, n_focal, mean_reference, sd_reference,
+                                n_reference)
     if math.isnan(d):
         return _nan_estimate("cohens_d", n_focal, n_reference, level, "pooled sd", note)
     half = _z(level) * se
@@ -488,8 +476,8 @@ def hedges_g(mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n_refe
      level) = _hedges_g_iv(mean_focal, sd_focal, n_focal, mean_reference, sd_reference,
                            n_reference, level)
     method = "exact J"
-    d, se_d, note = _standardized("hedges_g", mean_focal, sd_focal, n_focal, mean_reference,
-                                  sd_reference, n_reference, level)
+    d, se_d, note = _standardized(mean_focal, sd_focal, n_focal, mean_reference,
+                                  sd_reference, n_reference)
     if math.isnan(d):
         return _nan_estimate("hedges_g", n_focal, n_reference, level, method, note)
     df = n_focal + n_reference - 2
@@ -530,8 +518,8 @@ def _wilson(successes, n, z):
 def _proportion_difference_iv(successes_focal, n_focal, successes_reference, n_reference,
                               interval, level):
     out = _two_proportions_iv(successes_focal, n_focal, successes_reference, n_reference)
-    interval = _validate_option(interval, "interval", ("newcombe", "wald"))
-    level = _validate_level(level)
+    interval = validate_choice(interval, "interval", ("newcombe", "wald"))
+    level = validate_level(level)
     return (*out, interval, level)
 
 
@@ -672,7 +660,7 @@ def _risk_ratio_core(a, n1, c, n2, z):
 
 def _risk_ratio_iv(successes_focal, n_focal, successes_reference, n_reference, level):
     out = _two_proportions_iv(successes_focal, n_focal, successes_reference, n_reference)
-    return (*out, _validate_level(level))
+    return (*out, validate_level(level))
 
 
 def risk_ratio(successes_focal, n_focal, successes_reference, n_reference, *, level=0.95):
@@ -785,12 +773,12 @@ def _v_statistic_iv(counts_focal, counts_reference, method, level):
             "`counts_focal` and `counts_reference` must have the same number of performance "
             f"levels; got {focal.size} and {reference.size}."
         )
-    method = _validate_option(method, "method", ("binormal", "nonparametric"))
-    level = _validate_level(level)
+    method = validate_choice(method, "method", ("binormal", "nonparametric"))
+    level = validate_level(level)
     return focal, reference, method, level
 
 
-def _v_nonparametric(focal, reference, z):
+def _v_nonparametric(focal, reference):
     """Return ``(V, se, note)`` from the probability of superiority."""
     n_f, n_r = focal.sum(), reference.sum()
     below_f = np.cumsum(focal) - focal            # focal students below each level
@@ -1098,7 +1086,7 @@ def v_statistic(counts_focal, counts_reference, *, method="binormal", level=0.95
                          "counts leave a group's mean or spread undetermined), so the "
                          "nonparametric V is reported instead.")
             used = "nonparametric"
-        v, se, note = _v_nonparametric(focal, reference, z)
+        v, se, note = _v_nonparametric(focal, reference)
     if note:
         notes.append(note)
     note = " ".join(notes)
@@ -1277,7 +1265,7 @@ def _probit_gap_iv(p_focal, p_reference, n_focal, n_reference, level):
     if n_focal is not None:
         n_focal = validate_int(n_focal, "n_focal", minimum=1)
         n_reference = validate_int(n_reference, "n_reference", minimum=1)
-    level = _validate_level(level)
+    level = validate_level(level)
     return p_focal, p_reference, n_focal, n_reference, level
 
 

@@ -468,7 +468,8 @@ class RemoveHiddenTests(NbGraderPreprocessor):
     nbgrader's feedback is the autograded notebook, whose test cells hold the hidden tests again.
     In every code cell with a ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` region, the
     region is replaced by one comment line, and an error's traceback (which quotes the failing line)
-    is cut to the error's name and message. Visible tests, scores, comments and mark schemes stay.
+    is cut to the error's name and message. Visible tests, scores, comments and the rubrics stay
+    (only the ``=== BEGIN/END MARK SCHEME ===`` delimiter lines go).
     """
 
     begin_test_delimeter = Unicode("BEGIN HIDDEN TESTS", help="Marks the start of hidden tests").tag(config=True)
@@ -477,6 +478,11 @@ class RemoveHiddenTests(NbGraderPreprocessor):
                           help="The line shown in place of the hidden tests").tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "markdown" and _BEGIN_SCHEME in cell.source:
+            # The rubric stays; the delimiter lines are for nbgrader, not for participants.
+            cell.source = "\n".join(line for line in cell.source.split("\n")
+                                    if line.strip() not in (_BEGIN_SCHEME, _END_SCHEME))
+            return cell, resources
         if cell.cell_type != "code" or self.begin_test_delimeter not in cell.source:
             return cell, resources
         kept, inside = [], False

@@ -279,10 +279,10 @@ def _read_text(path: Path) -> _Raw:
                 row = raw[:error.start].count(b"\n") + 1
                 raise DataError(f"{path.name}: row {row}: byte 0x{raw[error.start]:02x} is neither UTF-8 nor "
                                 f"Windows-1252 text; save the file as CSV UTF-8.", path=path, row=row) from None
-    header = text.splitlines()[0] if text.splitlines() else ""
+    header = text[:text.find("\n")] if "\n" in text else text
     delimiter = max([",", ";", "\t", "|"], key=lambda d: header.count(d))
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=object, keep_default_na=False,
                             skip_blank_lines=False, na_filter=False, skipinitialspace=False)
     except pd.errors.ParserError as error:
         match = re.search(r"line (\d+)", str(error))
@@ -404,94 +404,102 @@ def _rows(index) -> list[int]:
     return [int(i) + 2 for i in index]
 
 
+def _factorize(values: pd.Series):
+    """Codes per row and the distinct cell texts: every parser below works on the distinct texts only."""
+    codes, uniques = pd.factorize(values)
+    return codes, pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+
+
+def _first(mask_u: np.ndarray, codes: np.ndarray, values: pd.Series) -> tuple[int, int, str]:
+    """Spreadsheet row of the first cell whose distinct text is flagged, the number of such cells, and its text."""
+    rows = np.asarray(mask_u, dtype=bool)[codes]
+    first = int(rows.nonzero()[0][0])
+    return int(values.index[first]) + 2, int(rows.sum()), str(values.iloc[first]).strip()
+
+
 def _codes_column(values: pd.Series, name: str, mapping: Mapping, report: _Report, *,
                   table: dict, missing: set, keep_unknown: bool = False) -> pd.Series:
     """Translate codes through the mapping and the built-in spellings; unknown codes are problems."""
     local = {**table, **mapping.codes.get(name, {})}
     missing = set(missing) | {str(v).strip().casefold() for v in mapping.missing} | {""}
-    uniques = pd.unique(values)
-    translation = {}
-    unknown = []
-    for value in uniques:
+    codes, uniques = _factorize(values)
+    translated = []
+    unknown = np.zeros(len(uniques), dtype=bool)
+    for i, value in enumerate(uniques):
         k = _key(value)
         if value.strip().casefold() in missing:
-            translation[value] = None
+            translated.append(None)
         elif k in local:
-            translation[value] = local[k]
+            translated.append(local[k])
         elif keep_unknown:
-            translation[value] = re.sub(r"\s+", " ", value.strip())
+            translated.append(re.sub(r"\s+", " ", value.strip()))
         else:
-            unknown.append(value)
-    if unknown:
-        counts = values[values.isin(unknown)].value_counts(sort=False)
-        report.unknown_codes[name] = {str(v).strip(): int(counts[v]) for v in unknown}
-        first = values.isin(unknown).to_numpy().nonzero()[0][0]
-        row = int(values.index[first]) + 2
+            translated.append(None)
+            unknown[i] = True
+    if unknown.any():
+        counts = np.bincount(codes, minlength=len(uniques))
+        report.unknown_codes[name] = {str(v).strip(): int(counts[i]) for i, v in enumerate(uniques) if unknown[i]}
+        row, _, text = _first(unknown, codes, values)
         allowed = _ALLOWED.get(name, ("true", "false") if name in _BOOLEAN else ())
-        summary = ", ".join(f"{str(v).strip()!r} ({int(counts[v])} rows)" for v in unknown[:5])
-        report.fail(f"{report.path.name}: column {report.found.get(name, name)!r}, row {row}: unknown code "
-                    f"{str(values.iloc[first]).strip()!r} for {name}. Unknown codes: {summary}. "
-                    f"gapkit's codes are: {', '.join(map(str, allowed))}; add yours under `codes: {name}:` in a "
-                    f"mapping file.", column=report.found.get(name, name), row=row)
-        for v in unknown:
-            translation[v] = None
-    return values.map(translation)
+        summary = ", ".join(f"{v!r} ({n} rows)" for v, n in list(report.unknown_codes[name].items())[:5])
+        column = report.found.get(name, name)
+        report.fail(f"{report.path.name}: column {column!r}, row {row}: unknown code {text!r} for {name}. "
+                    f"Unknown codes: {summary}. gapkit's codes are: {', '.join(map(str, allowed))}; add yours "
+                    f"under `codes: {name}:` in a mapping file.", column=column, row=row)
+    out = np.empty(len(uniques) + 1, dtype=object)
+    out[:-1] = translated
+    out[-1] = None
+    return pd.Series(out[codes], index=values.index, dtype=object)
 
 
 def _numbers_column(values: pd.Series, name: str, mapping: Mapping, report: _Report, *, integer: bool,
                     bounds: tuple, missing: set) -> pd.Series:
     """Numbers in student records: blanks and missing markers are missing; anything else must be a number."""
-    text = values.str.strip()
-    missing = set(missing) | {str(v).strip().casefold() for v in mapping.missing}
-    blank = {u for u in pd.unique(text) if u.casefold() in missing}
+    codes, uniques = _factorize(values)
+    text = uniques.str.strip()
+    missing = set(missing) | {str(v).strip().casefold() for v in mapping.missing} | {""}
+    is_blank = text.str.casefold().isin(missing).to_numpy()
     if name in mapping.codes:  # e.g. performance levels named "Met", "Not Met"
-        codes = mapping.codes[name]
-        text = text.map(lambda v: str(codes[_key(v)]) if _key(v) in codes else v)
+        table = mapping.codes[name]
+        text = text.map(lambda v: str(table[_key(v)]) if _key(v) in table else v)
     if name == "year":
         text = text.str.replace(r"^(?:SY\s*)?\d{4}\s*[-/]\s*(\d{2}|\d{4})$", _school_year, regex=True,
                                 flags=re.IGNORECASE)
     if name == "grade":
         text = text.str.replace(r"^(?:grade|gr|g)\s*\.?\s*(\d+)$", r"\1", regex=True, flags=re.IGNORECASE)
         text = text.where(~text.str.fullmatch(r"(?i)k|kg|kindergarten"), "0")
-    percent = name == "attendance_rate" and text.str.endswith("%").any()
-    if percent:
-        text = text.str.rstrip("%").str.strip()
-    numbers = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
-    if percent:
-        numbers = numbers.where(~values.str.strip().str.endswith("%"), numbers / 100)
-    is_blank = text.isin(blank) | (text == "")
-    bad = numbers.isna() & ~is_blank
+    percent = text.str.endswith("%").to_numpy() if name == "attendance_rate" else np.zeros(len(text), bool)
+    text = text.where(~percent, text.str.rstrip("%").str.strip())
+    numbers = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").to_numpy(dtype=float)
+    numbers = np.where(percent, numbers / 100, numbers)
     column = report.found.get(name, name)
+    bad = np.isnan(numbers) & ~is_blank
     if bad.any():
-        first = bad.to_numpy().nonzero()[0][0]
-        row = int(values.index[first]) + 2
-        value = values.iloc[first].strip()
+        row, count, value = _first(bad, codes, values)
         hint = " It looks like a suppression marker, which belongs in published files, not student records." \
             if _key(value) in _SUPPRESSED or value.startswith("<") else ""
         report.fail(f"{report.path.name}: column {column!r}, row {row}: {value!r} is not a number "
-                    f"({int(bad.sum())} such cells in this column).{hint}", column=column, row=row)
-        numbers = numbers.where(~bad)
-    numbers = numbers.where(~is_blank)
+                    f"({count} such cells in this column).{hint}", column=column, row=row)
+    numbers[bad | is_blank] = np.nan
     if integer:
-        fractional = numbers.notna() & (numbers != np.floor(numbers.fillna(0)))
+        fractional = ~np.isnan(numbers) & (numbers != np.floor(np.nan_to_num(numbers)))
         if fractional.any():
-            first = fractional.to_numpy().nonzero()[0][0]
-            row = int(values.index[first]) + 2
-            report.fail(f"{report.path.name}: column {column!r}, row {row}: {values.iloc[first].strip()!r} "
-                        f"is not a whole number.", column=column, row=row)
-            numbers = numbers.where(~fractional)
+            row, _, value = _first(fractional, codes, values)
+            report.fail(f"{report.path.name}: column {column!r}, row {row}: {value!r} is not a whole number.",
+                        column=column, row=row)
+            numbers[fractional] = np.nan
     low, high = bounds
-    outside = numbers.notna() & (((numbers < low) if low is not None else False) |
-                                 ((numbers > high) if high is not None else False))
+    with np.errstate(invalid="ignore"):
+        outside = ~np.isnan(numbers) & (((numbers < low) if low is not None else False) |
+                                        ((numbers > high) if high is not None else False))
     if np.any(outside):
-        first = np.asarray(outside).nonzero()[0][0]
-        row = int(values.index[first]) + 2
-        rule = f"between {low} and {high}"
+        row, _, value = _first(outside, codes, values)
         hint = " (a share of days, not a percent)" if name == "attendance_rate" else ""
-        report.fail(f"{report.path.name}: column {column!r}, row {row}: {values.iloc[first].strip()!r} is "
-                    f"outside the allowed range for {name}: {rule}{hint}.", column=column, row=row)
-        numbers = numbers.where(~outside)
-    return numbers.astype("Int64") if integer else numbers.astype("float64")
+        report.fail(f"{report.path.name}: column {column!r}, row {row}: {value!r} is outside the allowed range "
+                    f"for {name}: between {low} and {high}{hint}.", column=column, row=row)
+        numbers[outside] = np.nan
+    result = pd.Series(np.append(numbers, np.nan)[codes], index=values.index, dtype="float64")
+    return result.astype("Int64") if integer else result
 
 
 def _school_year(match) -> str:
@@ -573,7 +581,7 @@ def _records(path, mapping) -> tuple[pd.DataFrame | None, _Report]:
     name = raw.path.name
     frame = raw.frame
     found = _match_columns(raw, mapping, tuple(COLUMNS), report)
-    if len(frame) == 0 or (frame == "").all(axis=None):
+    if len(frame) == 0:
         raise DataError(f"{name}: the file has a header row but no data rows.", path=raw.path, row=2)
     report.missing = [c for c in COLUMNS if c not in found]
     absent = [c for c in REQUIRED_RECORD_COLUMNS if c not in found]
@@ -592,8 +600,10 @@ def _records(path, mapping) -> tuple[pd.DataFrame | None, _Report]:
             continue
         values = frame[found[column]]
         if column in _STRING:
-            stripped = values.str.strip()
-            out[column] = stripped.where(~stripped.str.casefold().isin(_MISSING), None)
+            codes, uniques = _factorize(values)
+            stripped = uniques.str.strip()
+            stripped = stripped.where(~stripped.str.casefold().isin(_MISSING), None).to_numpy(dtype=object)
+            out[column] = pd.Series(np.append(stripped, None)[codes], index=values.index, dtype=object)
         elif column in _CODED:
             out[column] = _codes_column(values, column, mapping, report, table=_BUILTIN_CODES[column],
                                         missing=_MISSING)
@@ -613,6 +623,9 @@ def _records(path, mapping) -> tuple[pd.DataFrame | None, _Report]:
     extras = [c for c in frame.columns if c not in found.values()]
     records = pd.concat([records[list(COLUMNS)], frame[extras]], axis=1) if extras else records[list(COLUMNS)]
     records = _exclude_rows(records, frame, report)
+    if len(records) == 0 and not report.problems:
+        reasons = "; ".join(f"{e[1]} {e[0]}" for e in report.excluded)
+        raise DataError(f"{name}: no usable data rows ({reasons}).", path=raw.path)
     records = _final_types(records)
     records.attrs["source"] = name
     records.attrs["excluded"] = report.excluded_records()
@@ -638,11 +651,16 @@ def _exclude_rows(records: pd.DataFrame, raw: pd.DataFrame, report: _Report) -> 
             report.excluded.append((reason, int(mask.sum()), _rows(mask[mask].index)))
             keep[mask] = False
 
-    drop(raw.apply(lambda c: c.str.strip() == "").all(axis=1), "blank row")
+    empty = records[list(COLUMNS)].isna().all(axis=1)
+    if empty.any():
+        drop(empty & (raw[empty] == "").all(axis=1).reindex(records.index, fill_value=False), "blank row")
     drop(records["student_id"].isna(), "missing student_id")
     drop(records["year"].isna(), "missing year")
-    copies = records[keep].duplicated(keep="first")
-    drop(copies.reindex(records.index, fill_value=False), "duplicate row (an exact copy of an earlier row)")
+    same_key = records[keep].duplicated(["student_id", "year"], keep=False)
+    if same_key.any():  # only rows sharing a student and year can be copies
+        candidates = records[keep][same_key]
+        copies = candidates.duplicated(keep="first")
+        drop(copies.reindex(records.index, fill_value=False), "duplicate row (an exact copy of an earlier row)")
     clash = records[keep].duplicated(["student_id", "year"], keep=False)
     clash = clash.reindex(records.index, fill_value=False)
     if clash.any():

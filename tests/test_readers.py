@@ -163,6 +163,12 @@ class TestReadRecords:
         excluded = read_records(tmp_path / "blank.csv").attrs["excluded"]
         assert excluded == ({"reason": "blank row", "rows": 1, "example_rows": "3"},)
 
+    def test_only_blank_rows(self, tmp_path):
+        """Is a file whose rows are all blank refused, saying why no row was usable?"""
+        (tmp_path / "blanks.csv").write_text("student_id,year,school_id,grade,el_status,math_scale\n,,,,,\n,,,,,\n")
+        with pytest.raises(DataError, match=r"blanks\.csv: no usable data rows \(2 blank row\)"):
+            read_records(tmp_path / "blanks.csv")
+
     def test_ambiguous_el_flag_needs_a_mapping(self, tmp_path):
         """Is a Y/N EL flag refused without a mapping (N could be EO, IFEP or RFEP)?"""
         (tmp_path / "flag.csv").write_text("student_id,year,school_id,grade,el_status,math_scale\nA1,2024,S,4,Y,2400\n")

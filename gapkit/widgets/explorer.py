@@ -184,8 +184,10 @@ def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "per
         missing = comp.focal_words if not has_focal else comp.reference_words
         return Exploration(**common, sentence=f"{cell[0].upper()}{cell[1:]}: no {missing} were tested in "
                                                "this selection, so there is no gap to show.")
-    table = gap_table(data, outcome, comp.group, focal=list(comp.focal),
-                      reference=list(comp.reference) if comp.reference is not None else None,
+    # A pooled side may lack some of its labels in a selection (no IFEP students at a school): pool those present.
+    focal = [label for label in comp.focal if label in present]
+    reference = [label for label in comp.reference if label in present] if comp.reference is not None else None
+    table = gap_table(tested, outcome, comp.group, focal=focal, reference=reference,
                       by=("grade",), measures=[table_measure], levels=levels, margins=True, min_n=min_n)
     row = table[table["grade"].astype(str) == str("All" if grade == ALL_GRADES else grade)]
     subject_words = SUBJECTS[subject].lower() if subject == "math" else SUBJECTS[subject]

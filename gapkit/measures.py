@@ -983,7 +983,9 @@ def v_statistic(counts_focal, counts_reference, *, method="binormal", level=0.95
     -----
     *Nonparametric.* With :math:`P = \Pr(X_r > X_f) + \tfrac12 \Pr(X_r = X_f)`
     for a random reference and focal student (the Mann-Whitney :math:`U`
-    divided by :math:`n_f n_r`),
+    divided by :math:`n_f n_r`, which is also the trapezoidal area under the
+    ordinal ROC curve that Ho and Reardon connect through the cumulative
+    shares),
 
     .. math::
 
@@ -1191,8 +1193,9 @@ def idea_risk_ratio(successes_focal, n_focal, successes_reference, n_reference, 
        300.647, Determining significant disproportionality.
        81 Fed. Reg. 92376, 92463 (December 19, 2016).
     .. [2] U.S. Department of Education, Office of Special Education Programs
-       (2017). *Questions and answers on IDEA Part B: significant
-       disproportionality (equity in IDEA)*, 81 FR 92376, March 2017.
+       (2017, March). *IDEA Part B regulations, significant disproportionality
+       (equity in IDEA), 81 FR 92376 (December 19, 2016): essential questions
+       and answers*.
 
     Examples
     --------

@@ -184,7 +184,7 @@ class TestHedgesG:
         assert g.se == pytest.approx(j * d.se, rel=1e-12)
 
     def test_large_groups_do_not_overflow(self):
-        """With 20,000 students (gamma itself overflows), is J finite and close to 1 - 3/(4df - 1)?"""
+        """With 20,000 students (gamma itself overflows): is J finite and near 1 - 3/(4df - 1)?"""
         g = hedges_g(10, 2, 10000, 12, 2, 10000)
         d = cohens_d(10, 2, 10000, 12, 2, 10000)
         df = 19998
@@ -588,8 +588,8 @@ class TestBadArguments:
 
     @pytest.mark.parametrize("func", [proportion_difference, risk_ratio, idea_risk_ratio])
     def test_successes_above_n(self, func):
-        with pytest.raises(ValueError,
-                           match=r"`successes_reference` must not exceed `n_reference` \(10\); got 11"):
+        message = r"`successes_reference` must not exceed `n_reference` \(10\); got 11"
+        with pytest.raises(ValueError, match=message):
             func(1, 5, 11, 10)
 
     @pytest.mark.parametrize("func", [proportion_difference, risk_ratio, idea_risk_ratio])

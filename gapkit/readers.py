@@ -285,13 +285,17 @@ def _read_text(path: Path) -> _Raw:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=object, keep_default_na=False,
                             skip_blank_lines=False, na_filter=False, skipinitialspace=False)
     except pd.errors.ParserError as error:
-        match = re.search(r"line (\d+)", str(error))
-        row = int(match.group(1)) if match else None
-        where = f"row {row}: " if row else ""
-        raise DataError(f"{path.name}: {where}the row does not have the same number of cells as the header "
-                        f"({error}).", path=path, row=row) from None
-    sep = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "bar"}[delimiter]
-    return _Raw(path, frame, f"CSV, {encoding}, {sep}-separated")
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+        if match:
+            expected, row, saw = (int(g) for g in match.groups())
+            raise DataError(f"{path.name}: row {row} has {saw} cells but the header row has {expected}; a cell "
+                            f"may hold an unquoted separator ({_sep_name(delimiter)}).", path=path, row=row) from None
+        raise DataError(f"{path.name}: not readable as CSV ({str(error).strip()}).", path=path) from None
+    return _Raw(path, frame, f"CSV, {encoding}, {_sep_name(delimiter)}-separated")
+
+
+def _sep_name(delimiter: str) -> str:
+    return {"\t": "tab", ",": "comma", ";": "semicolon", "|": "bar"}[delimiter]
 
 
 def _read_excel(path: Path, mapping: Mapping) -> _Raw:
@@ -365,6 +369,11 @@ def _match_columns(raw: _Raw, mapping: Mapping, canonical: tuple, report: _Repor
     local = [str(c) for c in raw.frame.columns]
     stripped = [c.replace("\ufeff", "").strip() for c in local]
     seen: dict[str, str] = {}
+    for clean in stripped:  # pandas renames a repeated header "year" to "year.1"
+        match = re.fullmatch(r"(.+)\.(\d+)", clean)
+        if match and match.group(1) in stripped:
+            raise DataError(f"{path.name}: column {match.group(1)!r} appears twice in the header row; rename one of "
+                            f"them.", path=path, column=match.group(1), row=1)
     for original, clean in zip(local, stripped):
         if clean in seen:
             raise DataError(f"{path.name}: column {clean!r} appears twice in the header row; rename one of them.",
@@ -441,7 +450,8 @@ def _codes_column(values: pd.Series, name: str, mapping: Mapping, report: _Repor
         report.unknown_codes[name] = {str(v).strip(): int(counts[i]) for i, v in enumerate(uniques) if unknown[i]}
         row, _, text = _first(unknown, codes, values)
         allowed = _ALLOWED.get(name, ("true", "false") if name in _BOOLEAN else ())
-        summary = ", ".join(f"{v!r} ({n} rows)" for v, n in list(report.unknown_codes[name].items())[:5])
+        summary = ", ".join(f"{v!r} ({n} row{'s' if n != 1 else ''})"
+                            for v, n in list(report.unknown_codes[name].items())[:5])
         column = report.found.get(name, name)
         report.fail(f"{report.path.name}: column {column!r}, row {row}: unknown code {text!r} for {name}. "
                     f"Unknown codes: {summary}. gapkit's codes are: {', '.join(map(str, allowed))}; add yours "
@@ -967,7 +977,7 @@ def _print_report(report: _Report, result, out) -> None:
     if report.unknown_codes:
         p("Unknown codes:")
         for column, counts in report.unknown_codes.items():
-            p(f"  {column}: " + ", ".join(f"{value!r} ({n} rows)" for value, n in counts.items()))
+            p(f"  {column}: " + ", ".join(f"{value!r} ({n} row{'s' if n != 1 else ''})" for value, n in counts.items()))
     if report.kind == "published aggregates":
         total = sum(report.suppressed.values())
         p(f"Suppressed or range cells: {total}" + (" (" + ", ".join(f"{c}: {n}" for c, n in

@@ -163,6 +163,20 @@ class TestReadRecords:
         excluded = read_records(tmp_path / "blank.csv").attrs["excluded"]
         assert excluded == ({"reason": "blank row", "rows": 1, "example_rows": "3"},)
 
+    def test_ragged_row(self, tmp_path):
+        """Is a row with more cells than the header refused with its row number?"""
+        (tmp_path / "ragged.csv").write_text("student_id,year,school_id,grade,el_status,math_scale\n"
+                                             "A1,2024,S,4,EL,2400\nA2,2024,S,4,EL,2,400\n")
+        with pytest.raises(DataError, match=r"ragged\.csv: row 3 has 7 cells but the header row has 6"):
+            read_records(tmp_path / "ragged.csv")
+
+    def test_repeated_header(self, tmp_path):
+        """Is a column named twice in the header refused, naming it?"""
+        (tmp_path / "twice.csv").write_text("student_id,year,school_id,grade,el_status,math_scale,year\n"
+                                            "A1,2024,S,4,EL,2400,2023\n")
+        with pytest.raises(DataError, match=r"twice\.csv: column 'year' appears twice in the header row"):
+            read_records(tmp_path / "twice.csv")
+
     def test_only_blank_rows(self, tmp_path):
         """Is a file whose rows are all blank refused, saying why no row was usable?"""
         (tmp_path / "blanks.csv").write_text("student_id,year,school_id,grade,el_status,math_scale\n,,,,,\n,,,,,\n")

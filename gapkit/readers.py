@@ -974,6 +974,10 @@ def _print_report(report: _Report, result, out) -> None:
     p(f"Columns missing: {', '.join(report.missing) if report.missing else 'none'}")
     if report.unused:
         p(f"Columns not used: {', '.join(report.unused)}")
+    if report.kind == "student records" and result is not None:
+        empty = result[[c for c in report.found if c in result]].isna().sum()
+        empty = empty[empty > 0]
+        p("Empty cells: " + (", ".join(f"{c} {n}" for c, n in empty.items()) if len(empty) else "none"))
     if report.unknown_codes:
         p("Unknown codes:")
         for column, counts in report.unknown_codes.items():

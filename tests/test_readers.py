@@ -294,6 +294,9 @@ class TestValidate:
         assert code == 0
         assert "Rows: 8 data rows; 3 excluded" in text
         assert "Columns missing: elp_level_prior" in text
+        # Of the 5 rows kept, A001-A006 without A004: exit year empty for 4, ELP level for 3, ELA score for A003,
+        # advanced course on the 3 grade-4 rows.
+        assert "Empty cells: el_exit_year 4, elp_level 3, ela_scale 1, ela_level 1, advanced_course 3" in text
         assert "Result: usable." in text
 
     def test_unknown_codes_listed_and_exit_non_zero(self, corpus):

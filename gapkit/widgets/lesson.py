@@ -264,7 +264,18 @@ def lesson(module_id: str, *, course=None, journal=None, records=None, heading: 
 
 
 class HomePage(LessonPage):
-    pass
+    """The course home page; `course` is None when the course could not be loaded."""
+
+    def __init__(self, children, *, course=None):
+        super().__init__(children)
+        self.course = course
+
+    def markdown(self) -> str:
+        if self.course is None:
+            return "_The course could not be loaded._\n"
+        lines = [f"# {self.course.title}", ""]
+        lines += [f"{m.number}. {m.title} ({m.minutes_teaching + m.minutes_exercises} min)" for m in self.course.modules]
+        return "\n".join(lines) + "\n"
 
 
 def home(*, course=None, heading: bool = True) -> HomePage:
@@ -290,5 +301,4 @@ def home(*, course=None, heading: bool = True) -> HomePage:
             f'<h2><a href="{lesson_filename(m)}">{esc(m.title)}</a></h2>'
             f"<p>You will be able to:</p><ul>{objectives}</ul></li>")
     parts.append("</ol></nav>")
-    page = HomePage([w.HTML(STYLE), w.HTML("".join(parts))])
-    return page
+    return HomePage([w.HTML(STYLE), w.HTML("".join(parts))], course=course)

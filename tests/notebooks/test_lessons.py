@@ -1,0 +1,54 @@
+"""Lesson notebooks: generated from course_config/course.yaml, and every one executes without an error."""
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from gapkit.content import find_root, load_course
+from gapkit.serve import HOME_NOTEBOOK, LESSONS_DIR, build_notebooks, stale_notebooks
+
+ROOT = find_root(Path(__file__).parent)
+LESSONS = ROOT / LESSONS_DIR
+
+
+class TestLessonNotebooks:
+    def test_committed_notebooks_up_to_date(self):
+        """Do notebooks/lessons match what `gapkit serve --update-notebooks` would write?"""
+        assert stale_notebooks(load_course(ROOT), LESSONS) == []
+
+    def test_one_per_module_in_order(self):
+        """Is there a home page, then one notebook per published module, in course order?"""
+        course = load_course(ROOT)
+        names = list(build_notebooks(course))
+        assert names[0] == HOME_NOTEBOOK
+        assert names[1:] == [f"{m.id}.ipynb" for m in course.modules]
+        assert sorted(names) == names  # Voila's file list shows them in course order
+
+    def test_notebooks_are_thin(self):
+        """Does each notebook hold only a heading and one call into gapkit (no prose, no statistics)?"""
+        for path in sorted(LESSONS.glob("*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            kinds = [c.cell_type for c in nb.cells]
+            assert kinds == ["markdown", "code"], path.name
+            assert nb.cells[0].source.startswith("# ") and "\n" not in nb.cells[0].source.strip()
+            code = nb.cells[1].source
+            assert code.startswith("from gapkit.widgets import ") and code.count("\n") == 2, path.name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(p.name for p in LESSONS.glob("*.ipynb")))
+def test_lesson_executes(name, tmp_path, monkeypatch):
+    """Does papermill execute the lesson with no error output (journal in a temporary folder)?"""
+    import papermill
+
+    monkeypatch.setenv("GAPKIT_JOURNAL", str(tmp_path / "reflections.json"))
+    monkeypatch.delenv("GAPKIT_DISPLAY", raising=False)
+    out = tmp_path / name
+    papermill.execute_notebook(str(LESSONS / name), str(out), cwd=str(LESSONS), progress_bar=False,
+                               kernel_name="python3")
+    nb = nbformat.read(out, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert outputs, "the lesson cell produced no output"
+    assert not [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"]
+    text = "".join(str(o.get("data", {}).get("text/markdown", "")) for o in outputs)
+    assert "could not be" not in text

@@ -1080,16 +1080,18 @@ def family_summary(data: ReportData) -> Section:
     """A short summary for families, in `data.language` (English or Spanish)."""
     year = _latest(data)
     lines = []
-    comparison = "Current EL vs never EL"
     for subject in data.subjects:
         table = gaps(data, subject)
-        row = None if table.empty or year is None else _cell(table, comparison=comparison, year=year, grade=_ALL,
-                                                              measure="proportion_difference")
-        if row is None or row["suppressed"] or pd.isna(row["value_focal"]):
-            continue
-        pf = code_percent(float(row["value_focal"]), int(row["n_focal"]))
-        pr = code_percent(float(row["value_reference"]), int(row["n_reference"]))
-        lines.append(_family_line(data.language, subject, year, pf, pr, _where(data)))
+        for comparison in ("Current EL vs never EL", "Ever EL vs never EL"):  # ever ELs when current are hidden
+            row = None if table.empty or year is None else _cell(table, comparison=comparison, year=year,
+                                                                  grade=_ALL, measure="proportion_difference")
+            if row is None or row["suppressed"] or pd.isna(row["value_focal"]):
+                continue
+            pf = code_percent(float(row["value_focal"]), int(row["n_focal"]))
+            pr = code_percent(float(row["value_reference"]), int(row["n_reference"]))
+            lines.append(_family_line(data.language, subject, year, pf, pr, _where(data),
+                                      ever=comparison.startswith("Ever")))
+            break
     if not lines:
         lines.append("No hay datos suficientes para un resumen: los grupos son demasiado pequeños."
                      if data.language == "es" else
@@ -1112,16 +1114,19 @@ def _out_of_100(coded, language):
     return f"alrededor de {number} de cada 100" if language == "es" else f"about {number} out of every 100"
 
 
-def _family_line(language, subject, year, pf, pr, where):
+def _family_line(language, subject, year, pf, pr, where, *, ever=False):
     if language == "es":
         where = "el distrito" if where == "the district" else where
-        return (f"En el año escolar {views.school_year(year)}, en {where}, {_out_of_100(pf, 'es')} estudiantes que "
-                f"están aprendiendo inglés alcanzaron el nivel esperado en {_SUBJECT_NAMES_ES[subject]}; entre los "
-                f"estudiantes que nunca necesitaron apoyo en inglés, lo alcanzaron {_out_of_100(pr, 'es')}.")
+        who = "que aprenden o aprendieron inglés en la escuela" if ever else "que están aprendiendo inglés"
+        return (f"En el año escolar {views.school_year(year)}, en {where}, {_out_of_100(pf, 'es')} estudiantes {who} "
+                f"alcanzaron el nivel esperado en {_SUBJECT_NAMES_ES[subject]}; entre los estudiantes que nunca "
+                f"necesitaron apoyo en inglés, lo alcanzaron {_out_of_100(pr, 'es')}.")
     place = "in the district" if where == "the district" else f"at {where}"
-    return (f"In the {views.school_year(year)} school year, {place}, {_out_of_100(pf, 'en')} students who are "
-            f"learning English met the expected level in {_subject_name(subject)}; among students who never "
-            f"needed English-language support, {_out_of_100(pr, 'en')} did.")
+    who = "who are learning English or learned it at school" if ever else "who are learning English"
+    return (f"In the {views.school_year(year)} school year, {place}, {_out_of_100(pf, 'en')} students {who} met "
+            f"the expected level in {_subject_name(subject)}; among students who never needed English-language "
+            f"support, {_out_of_100(pr, 'en')} did.")
+
 
 
 # ---------------------------------------------------------------------------
@@ -1389,7 +1394,9 @@ def _make_one(options, *, school, name, stem, folder):
 
 
 def _slug(text):
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "report"
+    import unicodedata
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower() or "report"
 
 
 def _index_html(data, pages):

@@ -1070,8 +1070,10 @@ def v_statistic(counts_focal, counts_reference, *, method="binormal", level=0.95
     notes = []
     keep = (focal + reference) > 0
     if not np.all(keep):
-        dropped = ", ".join(str(i + 1) for i in np.flatnonzero(~keep))
-        notes.append(f"Levels with no students in either group were dropped (level {dropped}).")
+        empty_levels = np.flatnonzero(~keep) + 1
+        label = "level" if empty_levels.size == 1 else "levels"
+        dropped = ", ".join(str(i) for i in empty_levels)
+        notes.append(f"Levels with no students in either group were dropped ({label} {dropped}).")
         focal, reference = focal[keep], reference[keep]
     if focal.size == 1:
         notes.append("All students of both groups are in one performance level, so the gap "

@@ -523,7 +523,7 @@ class TestVStatisticEdgeCases:
         with_empty = v_statistic([6, 0, 9, 5, 0], [3, 0, 8, 12, 0], method=method)
         without = v_statistic([6, 9, 5], [3, 8, 12], method=method)
         assert with_empty.value == pytest.approx(without.value, abs=1e-6)
-        assert "level 2, 5" in with_empty.note
+        assert "(levels 2, 5)" in with_empty.note
 
     @pytest.mark.parametrize("method", ["binormal", "nonparametric"])
     def test_everyone_in_one_level(self, method):
@@ -538,6 +538,7 @@ class TestVStatisticEdgeCases:
         assert math.isnan(est.value) and "focal group is empty" in est.note
 
     def test_single_level_listed(self):
+        """Only one level listed: not identified."""
         est = v_statistic([4], [7])
         assert math.isnan(est.value) and "not identified" in est.note
 

@@ -434,6 +434,7 @@ def _codes_column(values: pd.Series, name: str, mapping: Mapping, report: _Repor
     codes, uniques = _factorize(values)
     translated = []
     unknown = np.zeros(len(uniques), dtype=bool)
+    first_spelling: dict[str, str] = {}  # free-text labels: one spelling per label, whatever the case
     for i, value in enumerate(uniques):
         k = _key(value)
         if value.strip().casefold() in missing:
@@ -441,7 +442,8 @@ def _codes_column(values: pd.Series, name: str, mapping: Mapping, report: _Repor
         elif k in local:
             translated.append(local[k])
         elif keep_unknown:
-            translated.append(re.sub(r"\s+", " ", value.strip()))
+            label = re.sub(r"\s+", " ", value.strip())
+            translated.append(first_spelling.setdefault(label.casefold(), label))
         else:
             translated.append(None)
             unknown[i] = True

@@ -226,6 +226,13 @@ class TestReadPublished:
         assert (all8["level_2_low"], all8["level_2_high"]) == (59, 61)
         assert all8["level_3"] == 25
 
+    def test_group_labels_with_stray_spaces_and_case(self, tmp_path):
+        """Are ' english  learners ' and 'English Learners' one group, spelt as first seen?"""
+        (tmp_path / "labels.csv").write_text("grade,student_group,n_tested,level_1,level_2\n"
+                                             "4,English Learners,12,6,6\n5, english  learners ,10,5,5\n")
+        table = read_published(tmp_path / "labels.csv").table
+        assert list(table["student_group"]) == ["English Learners", "English Learners"]
+
     def test_bad_number_cell(self, corpus):
         """Is a cell that is no number, marker or range refused with file, column and row?"""
         with pytest.raises(DataError, match=r"published_bad\.csv: column 'level_1', row 3: 'about five' is neither"):

@@ -300,6 +300,7 @@ class TestRiskRatio:
         assert math.isnan(est.value) and "divide by zero" in est.note
 
     def test_nobody_has_outcome(self):
+        """No student in either group with the outcome: NaN with a note?"""
         est = risk_ratio(0, 40, 0, 100)
         assert math.isnan(est.value) and "either group" in est.note
 
@@ -534,6 +535,7 @@ class TestVStatisticEdgeCases:
 
     @pytest.mark.parametrize("method", ["binormal", "nonparametric"])
     def test_empty_group(self, method):
+        """An empty focal group: NaN with a note?"""
         est = v_statistic([0, 0, 0], [3, 4, 5], method=method)
         assert math.isnan(est.value) and "focal group is empty" in est.note
 
@@ -562,101 +564,123 @@ class TestVStatisticEdgeCases:
 class TestBadArguments:
     @pytest.mark.parametrize("func", [mean_difference, cohens_d, hedges_g])
     def test_negative_n(self, func):
+        """Is a negative group size refused, naming the argument, value and rule?"""
         with pytest.raises(ValueError, match=r"`n_focal` must be a non-negative integer; got -3\."):
             func(1.0, 1.0, -3, 2.0, 1.0, 5)
 
     @pytest.mark.parametrize("func", [mean_difference, cohens_d, hedges_g])
     def test_fractional_n(self, func):
+        """Is a fractional group size refused as not an integer?"""
         with pytest.raises(TypeError, match=r"`n_reference` must be an integer; got 2\.5\."):
             func(1.0, 1.0, 3, 2.0, 1.0, 2.5)
 
     @pytest.mark.parametrize("bad", [nan, float("inf")])
     def test_non_finite_mean(self, bad):
+        """Is a NaN or infinite mean refused for a non-empty group?"""
         with pytest.raises(ValueError, match=r"`mean_reference` must be finite"):
             mean_difference(1.0, 1.0, 3, bad, 1.0, 5)
 
     def test_nan_sd_with_enough_students(self):
+        """Is a NaN SD refused when the group has two or more students?"""
         with pytest.raises(ValueError, match=r"`sd_focal` must be finite; got nan"):
             cohens_d(1.0, nan, 3, 2.0, 1.0, 5)
 
     def test_negative_sd(self):
+        """Is a negative SD refused?"""
         with pytest.raises(ValueError, match=r"`sd_reference` must be a non-negative number"):
             hedges_g(1.0, 1.0, 3, 2.0, -1.0, 5)
 
     def test_string_mean(self):
+        """Is a mean given as text (as read from a file) refused with a TypeError?"""
         with pytest.raises(TypeError, match=r"`mean_focal` must be a number; got '12'\."):
             mean_difference("12", 1.0, 3, 2.0, 1.0, 5)
 
     @pytest.mark.parametrize("func", [proportion_difference, risk_ratio, idea_risk_ratio])
     def test_successes_above_n(self, func):
+        """Are more successes than students refused?"""
         message = r"`successes_reference` must not exceed `n_reference` \(10\); got 11"
         with pytest.raises(ValueError, match=message):
             func(1, 5, 11, 10)
 
     @pytest.mark.parametrize("func", [proportion_difference, risk_ratio, idea_risk_ratio])
     def test_negative_successes(self, func):
+        """Are negative successes refused?"""
         with pytest.raises(ValueError, match=r"`successes_focal` must be a non-negative integer"):
             func(-1, 5, 1, 10)
 
     def test_unknown_interval(self):
+        """Is an unknown interval name refused, listing the allowed ones?"""
         with pytest.raises(ValueError, match=r"`interval` \('score'\) not recognized; must be one "
                                              r"of 'newcombe', 'wald'\."):
             proportion_difference(1, 5, 1, 10, interval="score")
 
     @pytest.mark.parametrize("level", [0, 1, 95, -0.5])
     def test_level_out_of_range(self, level):
+        """Is a confidence level outside (0, 1), such as 95, refused?"""
         with pytest.raises(ValueError, match=r"`level` must be between 0 and 1"):
             risk_ratio(1, 5, 1, 10, level=level)
 
     def test_counts_of_different_lengths(self):
+        """Are level counts of different lengths refused?"""
         with pytest.raises(ValueError, match=r"same number of performance levels; got 3 and 4"):
             v_statistic([1, 2, 3], [1, 2, 3, 4])
 
     def test_negative_count(self):
+        """Is a negative level count refused, naming its position?"""
         with pytest.raises(ValueError, match=r"`counts_reference\[1\]` must be a non-negative "
                                              r"integer; got -2\."):
             v_statistic([1, 2, 3], [1, -2, 3])
 
     def test_non_finite_count(self):
+        """Is a NaN level count refused, naming its position?"""
         with pytest.raises(TypeError, match=r"`counts_focal\[0\]` must be an integer; got nan"):
             v_statistic([nan, 2, 3], [1, 2, 3])
 
     def test_counts_not_a_sequence(self):
+        """Is a string of digits refused as counts?"""
         with pytest.raises(TypeError, match=r"`counts_focal` must be a sequence of counts"):
             v_statistic("1234", [1, 2, 3, 4])
 
     def test_no_levels(self):
+        """Are empty count lists refused?"""
         with pytest.raises(ValueError, match=r"`counts_focal` must list at least one"):
             v_statistic([], [])
 
     def test_unknown_method(self):
+        """Is an unknown V method refused, listing the allowed ones?"""
         with pytest.raises(ValueError, match=r"`method` \('parametric'\) not recognized; must be "
                                              r"one of 'binormal', 'nonparametric'\."):
             v_statistic([1, 2], [2, 1], method="parametric")
 
     def test_state_counts_together(self):
+        """Is a State size without State successes refused?"""
         with pytest.raises(ValueError, match=r"`state_successes_reference` and `state_n_reference` "
                                              r"must be given together"):
             idea_risk_ratio(20, 100, 5, 20, state_n_reference=1000)
 
     def test_state_successes_above_state_n(self):
+        """Are State successes above the State size refused?"""
         with pytest.raises(ValueError, match=r"`state_successes_reference` must not exceed"):
             idea_risk_ratio(20, 100, 5, 20, state_successes_reference=2000,
                             state_n_reference=1000)
 
     def test_negative_min_cell(self):
+        """Is a negative minimum cell size refused?"""
         with pytest.raises(ValueError, match=r"`min_cell` must be a non-negative integer"):
             idea_risk_ratio(20, 100, 5, 20, min_cell=-1)
 
     @pytest.mark.parametrize("p", [-0.1, 1.5])
     def test_proportion_out_of_range(self, p):
+        """Is a share outside [0, 1] refused?"""
         with pytest.raises(ValueError, match=r"`p_reference` must be a proportion between 0 and 1"):
             probit_gap(0.5, p)
 
     def test_probit_sizes_together(self):
+        """Is one group size without the other refused?"""
         with pytest.raises(ValueError, match=r"`n_focal` and `n_reference` must be given together"):
             probit_gap(0.3, 0.6, n_focal=20)
 
     def test_probit_size_zero(self):
+        """Is a group size of 0 refused when sizes are given?"""
         with pytest.raises(ValueError, match=r"`n_reference` must be an integer of at least 1"):
             probit_gap(0.3, 0.6, n_focal=20, n_reference=0)

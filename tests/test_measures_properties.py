@@ -79,6 +79,7 @@ class TestSwappingGroups:
     @FAST
     @given(two_counts(), st.sampled_from(["newcombe", "wald"]))
     def test_proportion_difference_flips_sign(self, counts, interval):
+        """Does swapping the groups flip the difference and its interval?"""
         focal, reference = counts
         a = proportion_difference(*focal, *reference, interval=interval)
         b = proportion_difference(*reference, *focal, interval=interval)
@@ -99,6 +100,7 @@ class TestSwappingGroups:
     @FAST
     @given(st.floats(0.01, 0.99), st.floats(0.01, 0.99), sizes, sizes)
     def test_probit_gap_flips_sign(self, p_f, p_r, n_f, n_r):
+        """Does swapping the groups flip the probit gap?"""
         a = probit_gap(p_f, p_r, n_focal=n_f, n_reference=n_r)
         b = probit_gap(p_r, p_f, n_focal=n_r, n_reference=n_f)
         assert flipped(a, b, abs=1e-12)
@@ -106,6 +108,7 @@ class TestSwappingGroups:
     @FAST
     @given(level_counts())
     def test_nonparametric_v_flips_sign(self, counts):
+        """Does swapping the groups flip the nonparametric V exactly?"""
         focal, reference = counts
         a = v_statistic(focal, reference, method="nonparametric")
         b = v_statistic(reference, focal, method="nonparametric")

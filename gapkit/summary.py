@@ -38,7 +38,8 @@ class Summary:
     levels : tuple
         Performance-level labels, lowest first (empty when no levels were counted).
     excluded : DataFrame
-        Rows left out of the summary, with columns ``reason`` and ``rows``.
+        Rows left out, with columns ``reason`` and ``rows``: those the reader refused to load
+        (``records.attrs["excluded"]``) and those without an outcome, group or cell value.
     """
 
     table: pd.DataFrame
@@ -134,6 +135,8 @@ def summarize(records: pd.DataFrame, outcome: str, group: str, *, by: Sequence[s
         pd.to_numeric(frame[outcome], errors="coerce")
     table, excluded = _aggregate(frame, outcome, group, by, label_values, binary=binary)
     table["source_suppressed"] = False
+    # Rows a reader already left out (gapkit.readers) are reported with the ones left out here.
+    excluded = {e["reason"]: e["rows"] for e in records.attrs.get("excluded", ())} | excluded
     return Summary(table=table, outcome=outcome, group=group, by=by, levels=label_values,
                    excluded=_excluded_frame(excluded))
 

@@ -102,6 +102,10 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
     else:
         raise TypeError(f"`data` must be a DataFrame of student records or a Summary; got {type(data).__name__}.")
     measures = _measures_iv(measures, summary)
+    if "successes" not in summary.table and any(MEASURES[m] == "proportions" for m in measures) \
+            and not any(label >= proficient for label in summary.levels):
+        raise ValueError(f"`proficient` ({proficient!r}) is above every performance level in the data "
+                         f"({', '.join(map(str, summary.levels))}).")
     focal, reference = _labels_iv(summary, focal, reference)
     cells = _cells(summary, focal, reference, proficient=proficient, margins=margins)
     cells = _privacy(cells, summary.by, min_n)
@@ -171,7 +175,7 @@ def _cells(summary, focal, reference, *, proficient, margins):
                     part[column] = "All"
                 pooled.append(part[pooled[0].columns])
     pooled = pd.concat(pooled, ignore_index=True) if len(pooled) > 1 else pooled[0]
-    wide = pooled.pivot_table(index=by, columns="_side", aggfunc="first", dropna=False)
+    wide = pooled.set_index([*by, "_side"]).unstack("_side")  # only cells that exist
     wide.columns = [f"{stat}_{side}" for stat, side in wide.columns]
     wide = wide.reset_index()
     for stat in ["n", "successes", "mean", "sd", "source_suppressed", *level_columns]:

@@ -66,6 +66,13 @@ class TestSummarize:
         assert reasons == {"missing school_id": 2, "missing el_status": 3, "missing score": 5}
         assert s.table["n"].sum() + sum(reasons.values()) == len(rows)
 
+    def test_reader_exclusions_are_carried_into_the_summary(self):
+        """Are rows a reader refused (records.attrs["excluded"]) reported beside the summary's own?"""
+        rows = school()
+        rows.attrs["excluded"] = ({"reason": "duplicate student-year row", "rows": 3, "example_rows": "5, 9"},)
+        s = summarize(rows, "score", "el_status")
+        assert dict(zip(s.excluded["reason"], s.excluded["rows"])) == {"duplicate student-year row": 3}
+
     def test_single_student_cell_has_no_sd(self):
         """Does a cell of one student get n=1 and a missing sd rather than 0 or an error?"""
         rows = pd.DataFrame({"g": ["a", "b", "b"], "score": [1.0, 2.0, 4.0]})

@@ -121,6 +121,16 @@ class TestGapTable:
         with pytest.raises(ValueError, match="'mean_difference', which needs means"):
             gap_table(summary, focal="EL", reference="Never EL", measures=["mean_difference"])
 
+    def test_no_rows_for_cells_that_do_not_exist(self):
+        """Does a summary with school A in grade 3 only and B in grade 4 only give two cells, not four?"""
+        frame = pd.DataFrame({"school": ["A", "A", "B", "B"], "grade": [3, 3, 4, 4], "group": ["EL", "EO"] * 2,
+                              "n": [20, 30, 25, 35], "level_1": [10, 5, 10, 5], "level_2": [10, 25, 15, 30]})
+        summary = Summary.from_counts(frame, group="group", by=["school", "grade"], levels=[1, 2])
+        table = gap_table(summary, focal="EL", reference="EO", measures=["proportion_difference"], proficient=2)
+        assert sorted(zip(table["school"], table["grade"])) == [("A", 3), ("B", 4)]
+        with pytest.raises(ValueError, match=r"`proficient` \(3\) is above every performance level"):
+            gap_table(summary, focal="EL", reference="EO", measures=["proportion_difference"])
+
     def test_unknown_label_names_the_argument_and_the_labels(self, rows):
         with pytest.raises(ValueError, match=r"`focal` label\(s\) 'LEP' not found in column 'el_status'"):
             gap_table(rows, "score", "el_status", focal="LEP")

@@ -1134,23 +1134,206 @@ def _family_line(language, subject, year, pf, pr, where, *, ever=False):
 # ---------------------------------------------------------------------------
 
 def trends(data: ReportData) -> Section:
-    """How the current-EL gap changed from year to year, decomposed into each group's change."""
+    """How each gap changed from the first to the latest year, split into each group's change."""
     return _trend_section(data, view="cross-sectional")
 
 
 def cohorts(data: ReportData) -> Section:
-    """The cohort view: the same grade cohort followed from one year (and grade) to the next."""
+    """The cohort view: one grade followed as it moves up a grade each year (grade g in year y, g + k in y + k)."""
     return _trend_section(data, view="cohort")
 
 
+def trend_table(data: ReportData, subject: str, *, view: str = "cross-sectional") -> pd.DataFrame:
+    r"""Change in the percent-proficient gap between two cells, decomposed into each group's change.
+
+    Parameters
+    ----------
+    data : ReportData
+    subject : str
+    view : {'cross-sectional', 'cohort'}
+        ``'cross-sectional'``: all grades, first year against the latest year (different students in
+        the same grades). ``'cohort'``: each grade of the latest year against the same cohort in the
+        earliest year and grade the data has (grade g - k in year y - k; largely the same students).
+
+    Returns
+    -------
+    DataFrame
+        One row per comparison (and cohort): comparison, start and end cells, each group's percent
+        proficient at both ends, ``change_focal``, ``change_reference``, ``change_gap`` (all in
+        proportions) and ``words``. Rows whose end cells are hidden carry no numbers.
+
+    Notes
+    -----
+    The gap is reference minus focal, so its change splits exactly into the two groups' changes:
+
+    .. math:: \Delta \text{gap} = \Delta p_{\text{reference}} - \Delta p_{\text{focal}}
+
+    A gap can narrow because the focal group improved or because the reference group declined; the
+    decomposition says which [1]_. Only cells already shown (after suppression) are used, so the
+    changes reveal nothing that the gap tables hide.
+
+    References
+    ----------
+    .. [1] Reardon, S. F. (2011). The widening academic achievement gap between the rich and the poor:
+       New evidence and possible explanations. In G. J. Duncan & R. J. Murnane (Eds.), *Whither
+       Opportunity?* (pp. 91-116). Russell Sage Foundation.
+    """
+    validate_choice(view, "view", ("cross-sectional", "cohort"))
+    table = gaps(data, subject)
+    if table.empty or len(data.years) < 2:
+        return pd.DataFrame()
+    table = table[table["measure"] == "proportion_difference"]
+    first, last = data.years[0], data.years[-1]
+    pairs = []
+    for comparison in [c for c in (*EL_COMPARISONS, *OTHER_COMPARISONS) if c in set(table["comparison"])]:
+        if view == "cross-sectional":
+            pairs.append((comparison, (first, _ALL), (last, _ALL)))
+        else:
+            grades = sorted({int(g) for g in table["grade"] if g != _ALL})
+            for grade in grades:  # each grade of the latest year, followed back as far as the data goes
+                for back in range(last - first, 0, -1):
+                    if grade - back in grades and last - back in data.years:
+                        pairs.append((comparison, (last - back, str(grade - back)), (last, str(grade))))
+                        break
+    rows = []
+    for comparison, start, end in pairs:
+        a = _cell(table, comparison=comparison, year=start[0], grade=start[1])
+        b = _cell(table, comparison=comparison, year=end[0], grade=end[1])
+        row = {"comparison": comparison, "year_start": start[0], "grade_start": start[1], "year_end": end[0],
+               "grade_end": end[1]}
+        usable = a is not None and b is not None and not a["suppressed"] and not b["suppressed"] \
+            and not pd.isna(a["estimate"]) and not pd.isna(b["estimate"])
+        coded = usable and any(code_percent(float(r[v]), int(r[n])).startswith(("<", ">"))
+                               for r in (a, b) for v, n in (("value_focal", "n_focal"),
+                                                            ("value_reference", "n_reference")))
+        if not usable or coded:
+            row["words"] = ("not shown: a percent at one end is below 5% or above 95%" if coded else
+                            "not shown: one of the two years is hidden or cannot be computed")
+            rows.append(row)
+            continue
+        # Whole percents, as the tables show them, so that the parts of every sentence add up.
+        row.update(focal_start=_whole(a["value_focal"]), focal_end=_whole(b["value_focal"]),
+                   reference_start=_whole(a["value_reference"]), reference_end=_whole(b["value_reference"]))
+        row["gap_start"] = row["reference_start"] - row["focal_start"]
+        row["gap_end"] = row["reference_end"] - row["focal_end"]
+        row["change_focal"] = row["focal_end"] - row["focal_start"]
+        row["change_reference"] = row["reference_end"] - row["reference_start"]
+        row["change_gap"] = row["change_reference"] - row["change_focal"]
+        row["words"] = _trend_words(row, comparison)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _whole(proportion) -> int:
+    """A proportion as the whole percent shown in tables (halves rounded up, as `code_percent` does)."""
+    return int(math.floor(float(proportion) * 100 + 0.5))
+
+
+def _points(value):
+    return f"{abs(value)} percentage point{'s' if abs(value) != 1 else ''}"
+
+
+def _trend_words(row, comparison):
+    focal, reference = _PLAIN[comparison]
+    gap = row["change_gap"]
+    head = "the gap stayed the same" if gap == 0 else \
+        f"the gap {'widened' if gap > 0 else 'narrowed'} by {_points(gap)}"
+
+    def moved(start, end):
+        change = end - start
+        how = "stayed the same" if change == 0 else f"{'rose' if change > 0 else 'fell'} by {_points(change)}"
+        return f"{how} ({start}% to {end}%)"
+    return (f"{head}: among {focal}, the share proficient {moved(row['focal_start'], row['focal_end'])}; among "
+            f"{reference}, it {moved(row['reference_start'], row['reference_end'])}.")
+
+
 def _trend_finding(data, table, subject):
-    return None
+    trend = trend_table(data, subject, view="cross-sectional")
+    if trend.empty:
+        return None
+    row = _cell(trend, comparison="Current EL vs never EL")
+    if row is None or "change_gap" not in trend or pd.isna(row.get("change_gap")):
+        return None
+    start, end = views.school_year(int(row["year_start"])), views.school_year(int(row["year_end"]))
+    text = (f"From {start} to {end}, {_subject_name(subject)}, current English learners against students who "
+            f"were never English learners: {row['words']}")
+    return Finding(text=text, source="trend", keys=("Current EL vs never EL", subject, int(row["year_start"]),
+                                                    int(row["year_end"])))
 
 
 def _trend_section(data, *, view):
     key = "trends" if view == "cross-sectional" else "cohort"
-    title = "How gaps changed" if view == "cross-sectional" else "The cohort view"
-    return Section(key=key, title=title, paragraphs=("Trend decomposition is not yet available in this version.",))
+    title = "How the gaps changed" if view == "cross-sectional" else "The cohort view"
+    if view == "cohort" and data.kind == "published":
+        return Section(key=key, title=title, paragraphs=(
+            "The cohort view cannot be computed from published counts: they do not follow the same students. "
+            "The grade-by-year tables above show each year's students.",))
+    if len(data.years) < 2:
+        return Section(key=key, title=title, paragraphs=("The data has one school year, so there is no change "
+                                                         "to show.",))
+    paragraphs = [
+        ("Each row compares the first year with the latest, for all grades together (different students in the "
+         "same grades). The change in a gap is the comparison group's change minus the focal group's: a gap can "
+         "narrow because the focal group improved, or because the comparison group declined.")
+        if view == "cross-sectional" else
+        ("Each row follows one grade of the latest year back to the earliest tested grade and year of the same "
+         "cohort: largely the same students, minus those who moved. For English learners, the current-EL group shrinks as students "
+         "are reclassified, so the ever-EL comparison is the steadier one here.")]
+    tables, figures = [], []
+    for subject in data.subjects:
+        trend = trend_table(data, subject, view=view)
+        if trend.empty:
+            continue
+        if view == "cohort":
+            trend = trend[trend["comparison"].isin(EL_COMPARISONS)]
+        tables.append(ReportTable(
+            caption=f"{_cap(_subject_name(subject))}: change in the gap in percent proficient, "
+                    f"{'all grades' if view == 'cross-sectional' else 'cohorts'} (from the whole percents shown, "
+                    "in percentage points)",
+            frame=_trend_display(trend), kind="trend"))
+        if view == "cross-sectional":
+            table = gaps(data, subject)
+            line = table[(table["comparison"] == "Current EL vs never EL") & (table["grade"] == _ALL)
+                         & (table["measure"] == "proportion_difference")].drop(columns=["subject", "grade",
+                                                                                         "comparison"])
+            if len(line):
+                figure = views.gap_chart(line, measure="proportion_difference",
+                                         focal_name=_PLAIN["Current EL vs never EL"][0],
+                                         reference_name=_PLAIN["Current EL vs never EL"][1],
+                                         subject=_subject_name(subject),
+                                         title=f"{_cap(_subject_name(subject))}: current-EL gap by year")
+                figures.append(_figure(figure, caption=f"{_cap(_subject_name(subject))}: the gap between current "
+                                                       "English learners and never-EL students, each year, all "
+                                                       "grades, with 95% intervals."))
+    return Section(key=key, title=title, paragraphs=tuple(paragraphs), tables=tuple(tables), figures=tuple(figures))
+
+
+def _trend_display(trend):
+    def cell(year, grade):
+        return views.school_year(int(year)) + ("" if grade == _ALL else f", grade {grade}")
+
+    def pct(value):
+        return "" if value is None or pd.isna(value) else f"{int(value)}".replace("-", "\u2212")
+
+    def signed(value):
+        if value is None or pd.isna(value):
+            return ""
+        return "0" if int(value) == 0 else f"{int(value):+d}".replace("-", "\u2212")
+
+    out = []
+    for row in trend.to_dict("records"):
+        out.append({
+            "Comparison": row["comparison"],
+            "From": cell(row["year_start"], row["grade_start"]),
+            "To": cell(row["year_end"], row["grade_end"]),
+            "Gap then (points)": pct(row.get("gap_start")),
+            "Gap now (points)": pct(row.get("gap_end")),
+            "Change in gap": signed(row.get("change_gap")),
+            "Change, focal group": signed(row.get("change_focal")),
+            "Change, comparison group": signed(row.get("change_reference")),
+            "In words": row["words"],
+        })
+    return pd.DataFrame(out)
 
 
 # ---------------------------------------------------------------------------

@@ -495,3 +495,29 @@ class TestBadFile:
         assert "Nowhere High" in result.stderr and "Riverside Elementary" in result.stderr
         assert "Traceback" not in result.stderr
         assert not out.exists()
+
+
+class TestTrendFinding:
+    def test_trend_sentence_matches_gap_table(self, district, records):
+        """Does the trend sentence carry each group's whole percents at both ends from gap_table, and their
+        changes (gap change = comparison group's change minus focal group's change, by hand)?"""
+        items = district["soup"].select('li.gapkit-finding[data-source="trend"]')
+        assert items, "no trend finding"
+        for item in items:
+            comparison, subject, start, end = (item[f"data-key-{i}"] for i in range(4))
+            column, focal, reference = COMPARISONS[comparison]
+            scale, level = SUBJECTS[subject]
+            table = gap_table(records, scale, column, focal=list(focal), reference=list(reference), by=("year",),
+                              levels=level, measures=["proportion_difference"])
+            a = table[table["year"] == int(start)].iloc[0]
+            b = table[table["year"] == int(end)].iloc[0]
+            whole = [int(np.floor(v * 100 + 0.5)) for v in (a["value_focal"], b["value_focal"],
+                                                              a["value_reference"], b["value_reference"])]
+            text = item.get_text(" ", strip=True)
+            assert f"({whole[0]}% to {whole[1]}%)" in text, text
+            assert f"({whole[2]}% to {whole[3]}%)" in text, text
+            change = (whole[3] - whole[2]) - (whole[1] - whole[0])
+            if change:
+                assert f"{'widened' if change > 0 else 'narrowed'} by {abs(change)} percentage point" in text, text
+            else:
+                assert "stayed the same" in text

@@ -32,9 +32,10 @@ COMPLEMENTARY_REASON = "complementary suppression"
 #: :func:`code_percent`).
 _LOW, _HIGH = 5, 95
 
-# Numerical tolerance for "this coordinate of the null space is zero". The constraint
-# matrices hold only 0, +1 and -1, so their singular values are far from this.
-_TOL = 1e-9
+# Relative size below which an eigenvalue of A'A counts as zero. The constraint matrices
+# hold only 0, +1 and -1: rounding leaves zero eigenvalues near 1e-13 of the scale, and
+# the smallest non-zero ones of such matrices are far above 1e-10.
+_TOL = 1e-10
 
 
 # ---------------------------------------------------------------------------
@@ -420,11 +421,12 @@ def _remainders(table, dims, count_columns, counts, lines):
     return remainders
 
 
-def _recoverable(values, lines, remainders, suppressed):
+def _recoverable(values, lines, remainders, suppressed, cache=None):
     """Suppressed rows whose value in one count system a reader can determine exactly.
 
     ``values`` are the true counts of every row, ``remainders`` the true unlisted part of
-    each line's total. Returns a boolean array over rows.
+    each line's total. ``cache`` (a dict) shares the linear algebra between count
+    columns whose systems have the same matrix. Returns a boolean array over rows.
     """
     rows = np.flatnonzero(suppressed)
     result = np.zeros(len(values), dtype=bool)
@@ -474,12 +476,12 @@ def _recoverable(values, lines, remainders, suppressed):
         for i, members in enumerate(block):
             for j, coefficient in members:
                 matrix[i, local[j]] = coefficient
-        determined[variables] = _determined(matrix, true_values[variables])
+        determined[variables] = _determined(matrix, true_values[variables], cache)
     result[rows] = determined[: len(rows)]
     return result
 
 
-def _determined(matrix, truth):
+def _determined(matrix, truth, cache=None):
     """Which coordinates are constant on {x >= 0 : matrix @ x = matrix @ truth}."""
     zero_everywhere = np.zeros(len(truth), dtype=bool)
     if (truth == 0).any():
@@ -487,12 +489,31 @@ def _determined(matrix, truth):
     free = ~zero_everywhere
     constant = zero_everywhere.copy()
     if free.any():
-        basis = linalg.null_space(matrix[:, free])
-        if basis.shape[1] == 0:
-            constant[free] = True
-        else:
-            constant[free] = np.abs(basis).max(axis=1) < _TOL
+        reduced = np.ascontiguousarray(matrix[:, free])
+        cache = {} if cache is None else cache
+        key = (reduced.shape, reduced.tobytes())
+        if key not in cache:
+            cache[key] = _fixed_by_equations(reduced)
+        constant[free] = cache[key]
     return constant
+
+
+def _fixed_by_equations(matrix):
+    """Coordinates on which the null space of ``matrix`` is zero.
+
+    The null space is the eigenspace of ``matrix.T @ matrix`` for eigenvalue 0 (a
+    symmetric eigenproblem of the size of the unknowns, much cheaper than a full SVD of
+    a tall matrix). Entries are 0 and +-1, so the gap between zero and non-zero
+    eigenvalues is wide.
+    """
+    gram = matrix.T @ matrix
+    # Every eigenvalue is at most the largest absolute row sum (Gershgorin); only the
+    # eigenvectors of the (numerically) zero eigenvalues are computed.
+    scale = max(float(np.abs(gram).sum(axis=1).max()), 1.0)
+    _, basis = linalg.eigh(gram, subset_by_value=(-np.inf, _TOL * scale))
+    if basis.shape[1] == 0:
+        return np.ones(matrix.shape[1], dtype=bool)
+    return np.abs(basis).max(axis=1) < 1e-6
 
 
 def _always_zero(matrix, truth):
@@ -527,9 +548,8 @@ def _always_zero(matrix, truth):
 def _complement(counts, lines, remainders, is_margin, suppressed, reason):
     """Suppress further rows, in place, until no suppressed value is recoverable.
 
-    Each round finds the recoverable rows, groups them by the hidden rows they are linked
-    to through lines, and in each group hides the smallest shown cell of a line through a
-    recoverable row: cells before margin rows (so totals stay visible where possible),
+    The cell hidden next to a recoverable value is the smallest shown cell of a line
+    through it: cells before margin rows (so totals stay visible where possible),
     non-empty cells before empty ones, then fewest students, then table order.
     """
     lines_of = [[] for _ in range(len(counts))]
@@ -541,30 +561,49 @@ def _complement(counts, lines, remainders, is_margin, suppressed, reason):
     def order(r):
         return (bool(is_margin[r]), size[r] == 0, size[r], r)
 
+    # First the classic rule, which is cheap: a line with one hidden value and a margin
+    # that its cells account for gives that value by subtraction.
+    exact = (remainders == 0).any(axis=1)
     while True:
-        recoverable = np.zeros(len(counts), dtype=bool)
-        for c in range(counts.shape[1]):
-            recoverable |= _recoverable(counts[:, c], lines, remainders[:, c], suppressed)
-        if not recoverable.any():
-            return
-        picks = []
-        done = np.zeros(len(counts), dtype=bool)
-        for row in np.flatnonzero(recoverable):
-            if done[row]:
-                continue
-            group_rows, group_lines = _linked(row, lines, lines_of, suppressed)
-            done[list(group_rows)] = True
-            hit = [r for r in group_rows if recoverable[r]]
-            affected = {k for r in hit for k in lines_of[r]}
-            candidates = _shown_in(affected, lines, suppressed) or _shown_in(
-                group_lines, lines, suppressed)
-            if not candidates:  # pragma: no cover - a fully hidden table is never solvable
-                raise RuntimeError("suppression could not protect a hidden value; every "
-                                   "cell linked to it is already hidden.")
-            picks.append(min(candidates, key=order))
+        picks = set()
+        for k, (_, interior, total) in enumerate(lines):
+            members = [*map(int, interior), total]
+            hidden_members = [r for r in members if suppressed[r] or r in picks]
+            if exact[k] and len(hidden_members) == 1:
+                picks.add(min((r for r in members if r not in hidden_members), key=order))
+        if not picks:
+            break
         for pick in picks:
             suppressed[pick] = True
             reason[pick] = COMPLEMENTARY_REASON
+
+    # Then the full check, which also finds values fixed only by several lines together.
+    # Each round hides one cell next to every recoverable value whose lines were not
+    # touched earlier in the round.
+    while True:
+        recoverable = np.zeros(len(counts), dtype=bool)
+        cache = {}
+        for c in range(counts.shape[1]):
+            recoverable |= _recoverable(counts[:, c], lines, remainders[:, c], suppressed,
+                                        cache)
+        if not recoverable.any():
+            return
+        touched = set()
+        for row in np.flatnonzero(recoverable):
+            own = set(lines_of[row])
+            if own & touched:
+                continue
+            candidates = _shown_in(own, lines, suppressed)
+            if not candidates:
+                _, linked_lines = _linked(row, lines, lines_of, suppressed)
+                candidates = _shown_in(linked_lines, lines, suppressed)
+            if not candidates:  # pragma: no cover - a fully hidden table is never solvable
+                raise RuntimeError("suppression could not protect a hidden value; every "
+                                   "cell linked to it is already hidden.")
+            pick = min(candidates, key=order)
+            suppressed[pick] = True
+            reason[pick] = COMPLEMENTARY_REASON
+            touched |= own | set(lines_of[pick])
 
 
 def _shown_in(line_ids, lines, suppressed):

@@ -123,16 +123,21 @@ def summarize(records: pd.DataFrame, outcome: str, group: str, *, by: Sequence[s
         raise ValueError("`levels` and `cuts` are alternatives; give one of them.")
     if levels is not None:
         validate_columns(records, [levels], "levels")
-    frame = records[list(dict.fromkeys([outcome, group, *by]))].copy()
+    # Only the columns the group-by reads; pandas copies them lazily, so nothing large is copied here.
+    frame = records[list(dict.fromkeys([outcome, group, *by]))]
     label_values: tuple = ()
     if levels is not None:
-        frame[_LEVEL] = pd.to_numeric(records[levels], errors="coerce")
-        label_values = tuple(int(v) for v in np.sort(frame[_LEVEL].dropna().unique()))
+        level = records[levels]
+        if not pd.api.types.is_numeric_dtype(level):
+            level = pd.to_numeric(level, errors="coerce")
+        frame = frame.assign(**{_LEVEL: level})
+        label_values = tuple(int(v) for v in np.sort(level.dropna().unique()))
     elif cuts is not None:
-        frame[_LEVEL], label_values = _levels_from_cuts(records, outcome, cuts)
+        level, label_values = _levels_from_cuts(records, outcome, cuts)
+        frame = frame.assign(**{_LEVEL: level})
     binary = pd.api.types.is_bool_dtype(records[outcome]) or str(records[outcome].dtype) == "boolean"
-    frame[outcome] = frame[outcome].astype("Float64" if binary else "float64") if binary else \
-        pd.to_numeric(frame[outcome], errors="coerce")
+    if not binary and not pd.api.types.is_numeric_dtype(records[outcome]):
+        frame = frame.assign(**{outcome: pd.to_numeric(records[outcome], errors="coerce")})
     table, excluded = _aggregate(frame, outcome, group, by, label_values, binary=binary)
     table["source_suppressed"] = False
     # Rows a reader already left out (gapkit.readers) are reported with the ones left out here.

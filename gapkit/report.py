@@ -268,7 +268,7 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
     else:
         source = Path(data).name
         if kind == "auto":
-            kind = detect_kind(data)
+            kind = detect_kind(data, mapping=mapping)
         frame, excluded, rows_read = _read(data, kind=kind, mapping=mapping)
 
     if kind == "records":
@@ -294,39 +294,13 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
                       years=present, min_n=min_n, language=language, all_schools=tuple(every))
 
 
-def detect_kind(path) -> str:
-    """``'published'`` when the file's header has a student-group and a count column, else ``'records'``."""
+def detect_kind(path, *, mapping=None) -> str:
+    """``'published'`` for a file of counts per student group, ``'records'`` for student rows.
+
+    The same rule as ``gapkit validate`` (`gapkit.readers`): the mapping's or the header's columns.
+    """
     from . import readers
-    return readers.detect_kind(path) if hasattr(readers, "detect_kind") else _detect_kind_from_header(path)
-
-
-def _detect_kind_from_header(path) -> str:
-    header = _header(path)
-    lowered = {h.strip().lower() for h in header}
-    if "student_id" in lowered:
-        return "records"
-    if lowered & {"student_group", "n_tested", "level_1"}:
-        return "published"
-    return "records"
-
-
-def _header(path) -> list[str]:
-    path = Path(path)
-    if path.suffix.lower() in {".xlsx", ".xls"}:
-        return [str(c) for c in pd.read_excel(path, nrows=0).columns]
-    if path.suffix.lower() == ".parquet":
-        import pyarrow.parquet as pq
-        return list(pq.read_schema(path).names)
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            with open(path, encoding=encoding, newline="") as f:
-                line = f.readline()
-            break
-        except UnicodeDecodeError:
-            continue
-    import csv
-    dialect = csv.Sniffer().sniff(line, delimiters=",;\t|") if line.strip() else csv.excel
-    return next(csv.reader([line], dialect))
+    return readers._guess_kind(Path(path), mapping)
 
 
 def _read(path, *, kind, mapping):
@@ -789,7 +763,7 @@ def _gap_section(data, comparisons, key, title):
                     "(comparison group minus focal group, percentage points)",
             frame=views.display_table(_ordered(head, comparisons), focal_name="Focal group",
                                       reference_name="Comparison group"),
-            kind="gap", roles=_gap_roles()))
+            kind="gap"))
         latest = overall[(overall["year"] == _latest(data)) & (overall["measure"] == measure)]
         if len(latest):
             chart_rows = _ordered(latest.drop(columns=["subject", "grade", "year"]), comparisons)
@@ -805,7 +779,7 @@ def _gap_section(data, comparisons, key, title):
             caption=f"{_cap(_subject_name(subject))}: {views.MEASURE_TEXT[other].name}, all grades, by year",
             frame=views.display_table(_ordered(standardised, comparisons), focal_name="Focal group",
                                       reference_name="Comparison group"),
-            kind="gap", roles=_gap_roles()))
+            kind="gap"))
         for comparison in comparisons:
             part = table[(table["comparison"] == comparison) & (table["measure"] == measure)]
             if part.empty:
@@ -816,16 +790,12 @@ def _gap_section(data, comparisons, key, title):
                 frame=views.display_table(part.drop(columns=["subject", "comparison"]),
                                           focal_name=_PLAIN[comparison][0].capitalize(),
                                           reference_name=_PLAIN[comparison][1].capitalize()),
-                kind="gap", roles=_gap_roles()))
+                kind="gap"))
     missing = [c for c in comparisons if c not in data.comparisons]
     if missing and data.kind == "published":
         paragraphs.append("Not available from published counts: " + "; ".join(missing) + ".")
     return Section(key=key, title=title, paragraphs=tuple(paragraphs), tables=tuple(tables),
                    figures=tuple(figures), details=tuple(details))
-
-
-def _gap_roles():
-    return {}
 
 
 def _ordered(table, comparisons):
@@ -1490,6 +1460,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                         help="smallest group shown (default 10)")
     parser.add_argument("--language", choices=LANGUAGES, default="en",
                         help="language of the summary for families (en or es)")
+    parser.add_argument("--jobs", type=int, default=1, metavar="J",
+                        help="with --each school: reports made at the same time (default 1)")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder to write the report into")
 
 
@@ -1510,6 +1482,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"gapkit report: {error}", file=sys.stderr)
         return 1
     options["kind"] = data.kind
+    if getattr(args, "jobs", 1) < 1:
+        print(f"gapkit report: `--jobs` must be a positive integer; got {args.jobs}.", file=sys.stderr)
+        return 1
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         print(f"gapkit report: `--out` ({out}) is a file; give a folder.", file=sys.stderr)
@@ -1519,13 +1494,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         with _kernel_noise_to(work / "kernel.log") as progress_stream:
             if args.each == "school":
-                targets = data.all_schools
-                pages = []
-                from tqdm import tqdm
-                for school_id, name in tqdm(targets, desc="Reports", unit="school", file=progress_stream):
-                    stem = _slug(f"{school_id}-{name}")
-                    _make_one(options, school=school_id, name=name, stem=stem, folder=work)
-                    pages.append((name, school_id, stem))
+                pages = [(name, school_id, _slug(f"{school_id}-{name}")) for school_id, name in data.all_schools]
+                _make_many(options, pages, folder=work, jobs=getattr(args, "jobs", 1), progress=progress_stream)
                 (work / "index.html").write_text(_index_html(data, pages), encoding="utf-8")
             else:
                 _make_one(options, school=args.school, name=data.school or "the district", stem="gap_report",
@@ -1543,6 +1513,27 @@ def run(args: argparse.Namespace) -> int:
     for path in written:
         print(path)
     return 0
+
+
+def _make_many(options, pages, *, folder, jobs, progress):
+    """One report per school, `jobs` at a time (each in its own kernel), with a progress bar."""
+    from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+
+    from tqdm import tqdm
+
+    with tqdm(total=len(pages), desc="Reports", unit="school", file=progress) as bar, \
+            ThreadPoolExecutor(max_workers=jobs) as pool:
+        pending = {pool.submit(_make_one, options, school=school_id, name=name, stem=stem, folder=folder)
+                   for name, school_id, stem in pages}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in done:
+                error = future.exception()
+                if error is not None:
+                    for other in pending:
+                        other.cancel()
+                    raise error
+                bar.update(1)
 
 
 def _options(args):

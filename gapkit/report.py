@@ -761,7 +761,7 @@ def _gap_section(data, comparisons, key, title):
         tables.append(ReportTable(
             caption=f"{_cap(_subject_name(subject))}: gap in percent proficient, all grades, by year "
                     "(comparison group minus focal group, percentage points)",
-            frame=views.display_table(_ordered(head, comparisons), focal_name="Focal group",
+            frame=_display(_ordered(head, comparisons), focal_name="Focal group",
                                       reference_name="Comparison group"),
             kind="gap"))
         latest = overall[(overall["year"] == _latest(data)) & (overall["measure"] == measure)]
@@ -777,7 +777,7 @@ def _gap_section(data, comparisons, key, title):
         standardised = overall[overall["measure"] == other].drop(columns=["subject", "grade"])
         details.append(ReportTable(
             caption=f"{_cap(_subject_name(subject))}: {views.MEASURE_TEXT[other].name}, all grades, by year",
-            frame=views.display_table(_ordered(standardised, comparisons), focal_name="Focal group",
+            frame=_display(_ordered(standardised, comparisons), focal_name="Focal group",
                                       reference_name="Comparison group"),
             kind="gap"))
         for comparison in comparisons:
@@ -787,15 +787,28 @@ def _gap_section(data, comparisons, key, title):
             details.append(ReportTable(
                 caption=f"{_cap(_subject_name(subject))}: {comparison}, gap in percent proficient by grade "
                         "and year",
-                frame=views.display_table(part.drop(columns=["subject", "comparison"]),
-                                          focal_name=_PLAIN[comparison][0].capitalize(),
-                                          reference_name=_PLAIN[comparison][1].capitalize()),
+                frame=_display(part.drop(columns=["subject", "comparison"]),
+                                          focal_name=_cap(_PLAIN[comparison][0]),
+                                          reference_name=_cap(_PLAIN[comparison][1])),
                 kind="gap"))
     missing = [c for c in comparisons if c not in data.comparisons]
     if missing and data.kind == "published":
         paragraphs.append("Not available from published counts: " + "; ".join(missing) + ".")
     return Section(key=key, title=title, paragraphs=tuple(paragraphs), tables=tuple(tables),
                    figures=tuple(figures), details=tuple(details))
+
+
+def _display(table, **names):
+    """`gapkit.views.display_table`, tidied for one-measure tables: comparison first, no measure column (the
+    caption names it) and no empty note column."""
+    shown = views.display_table(table, **names)
+    if shown.get("Measure") is not None and shown["Measure"].nunique() <= 1:
+        shown = shown.drop(columns="Measure")
+    if "Note" in shown and not shown["Note"].astype(str).str.strip().any():
+        shown = shown.drop(columns="Note")
+    if "Comparison" in shown:
+        shown = shown[["Comparison", *[c for c in shown.columns if c != "Comparison"]]]
+    return shown
 
 
 def _ordered(table, comparisons):
@@ -860,7 +873,7 @@ def opportunity(data: ReportData) -> Section:
     tables = (ReportTable(
         caption="Advanced coursework: rate of the focal group divided by the rate of the comparison group "
                 "(1 means equal access; below 1, the focal group is less often enrolled)",
-        frame=views.display_table(shown, focal_name="Focal group", reference_name="Comparison group"),
+        frame=_display(shown, focal_name="Focal group", reference_name="Comparison group"),
         kind="gap"),)
     figures = []
     latest = table[table["year"].astype(str) == str(_latest(data))]

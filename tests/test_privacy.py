@@ -154,7 +154,7 @@ class TestComplementarySuppression:
         out = suppress(one_dim([30, 7], total=62), dims=("grade",), count_columns=("n",))
         assert out["reason"].tolist() == ["", PRIMARY, ""]
 
-    def test_nonnegativity_pins_a_zero(self):
+    def test_non_empty_cell_preferred_as_complement(self):
         """If a hidden cell and a hidden zero sum to the shown difference, is the small
         cell still protected? 0 + 7 = 7 leaves each between 0 and 7, so yes: the zero is
         a valid complement only when nothing better is shown. Here a non-empty cell
@@ -162,6 +162,19 @@ class TestComplementarySuppression:
         out = suppress(one_dim([30, 7, 0, 25], total=62), dims=("grade",),
                        count_columns=("n",))
         assert out["reason"].tolist() == ["", PRIMARY, "", COMPLEMENT, ""]
+
+    def test_nonnegativity_alone_pins_hidden_zeros(self):
+        """Two rows hidden for small n_reference both have n_focal 0. Shown: grade 5 has
+        20 and the total 20, so their n_focal add up to 0 and, counts being non-negative,
+        each is 0, although one equation in two unknowns does not fix either. Is grade 5
+        hidden too (then they add up to 20 - x5, which is not fixed)?"""
+        table = pd.DataFrame({
+            "grade": ["3", "4", "5", "All"],
+            "n_focal": [0, 0, 20, 20],
+            "n_reference": [5, 6, 50, 61],
+        })
+        out = suppress(table, dims=("grade",), count_columns=("n_focal", "n_reference"))
+        assert out["reason"].tolist() == [PRIMARY, PRIMARY, COMPLEMENT, ""]
 
     def test_input_suppression_is_honoured(self):
         """Does a row already flagged stay hidden with its reason, and get a complement?"""

@@ -120,7 +120,7 @@ def tables(draw):
 
 
 class TestSuppressProperties:
-    @settings(max_examples=60, deadline=None, derandomize=True,
+    @settings(max_examples=80, deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow])
     @given(tables())
     def test_nothing_small_shown_and_nothing_recoverable(self, case):

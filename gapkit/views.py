@@ -312,8 +312,15 @@ def gap_sentence(row, *, focal_name: str | None = None, reference_name: str | No
             values = (f"{focal} ({nf}) averaged {_num(row['value_focal'], 0)} and {reference} ({nr}) "
                       f"{_num(row['value_reference'], 0)} on the scale")
         else:
-            values = f"comparing {focal} ({nf}) with {reference} ({nr}) on the {text.name}"
-        if words["coded"]:
+            values = None
+        if values is None:
+            if math.isclose(estimate, 0.0, abs_tol=1e-12):
+                sentence = f"{head}: {focal} ({nf}) and {reference} ({nr}) show no gap in the {text.name}"
+            else:
+                who = "behind" if estimate > 0 else "ahead of"
+                sentence = (f"{head}: {focal} ({nf}) are {who} {reference} ({nr}) by {words['gap']} "
+                            f"on the {text.name}")
+        elif words["coded"]:
             who = f"{focal} are behind" if estimate > 0 else f"{focal} are ahead"
             sentence = f"{head}: {values}, so {who} by {words['gap']}"
         elif math.isclose(estimate, 0.0, abs_tol=1e-12):
@@ -530,6 +537,8 @@ def gap_chart(table, *, measure: str | None = None, focal_name: str | None = Non
             # Coded percentages: only the range the coding allows is drawn, as a bar without a point.
             lo, hi = words["range"]
             ax.plot([lo, hi], [y, y], color=grey, linewidth=6, alpha=0.5, solid_capstyle="butt")
+            ax.annotate(f"{_num(lo, 0)} to {_num(hi, 0)} (a percentage is top/bottom coded)", xy=(hi, y),
+                        xytext=(6, 0), textcoords="offset points", va="center", fontsize=8.5, color=grey)
             xs += [lo, hi]
             continue
         est = float(record["estimate"]) * scale

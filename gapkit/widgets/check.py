@@ -86,7 +86,7 @@ def feedback_html(result: CheckResult, *, multiple: bool) -> str:
         verdict = "<strong>✗ Not quite.</strong> Read the explanation and try again."
     items = "".join(
         f'<li><span class="gapkit-verdict">{"Correct" if f.correct else "Not correct"}:</span> '
-        f"<em>{esc(f.text)}</em>. {esc(f.explanation)}</li>" for f in result.feedback)
+        f"<em>{esc(f.text.rstrip('.'))}</em>. {esc(f.explanation)}</li>" for f in result.feedback)
     return f'<div class="gapkit-feedback {"gapkit-right" if result.correct else "gapkit-wrong"}"><p>{verdict}</p><ul>{items}</ul></div>'
 
 

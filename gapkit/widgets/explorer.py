@@ -198,13 +198,14 @@ def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "per
                                       subject=subject_words, cell=f"{where_school}, {grade_words}, "
                                       f"{views.school_year(year)}")
     highlight = "all grades" if grade == ALL_GRADES else f"grade {grade}"
-    title = f"{SUBJECTS[subject]}, {label.lower()}: {where_school}, {views.school_year(year)}"
+    measure_words = label[0].lower() + label[1:]
+    title = f"{SUBJECTS[subject]}, {measure_words}: {where_school}, {views.school_year(year)}"
     fig = views.gap_chart(table, measure=table_measure, focal_name=comp.focal_words,
                           reference_name=comp.reference_words, subject=subject_words, highlight=highlight,
                           title=title)
     alt = fig.alt_text
     chart = views.figure_img(fig, alt=alt)
-    caption = (f"Gap in {label.lower()} ({subject_words}) by grade, {where_school}, {views.school_year(year)}: "
+    caption = (f"Gap in {measure_words} ({subject_words}) by grade, {where_school}, {views.school_year(year)}: "
                f"{comp.reference_words} minus {comp.focal_words}. Groups under {min_n} students are suppressed.")
     html = views.table_html(table, caption=caption, focal_name=comp.focal_words.capitalize(),
                             reference_name=comp.reference_words.capitalize())

@@ -61,8 +61,10 @@ body .jp-Cell, body .jp-Notebook-cell { max-width: 64rem; margin-left: auto !imp
   background: #ffffff; box-shadow: 0 1px 2px rgba(0,0,0,0.05); }
 .gapkit-widget-title { margin-top: 0.6rem !important; }
 .gapkit-page details summary { cursor: pointer; font-weight: 600; margin: 0.4rem 0; }
-.gapkit-page :focus-visible, .gapkit-page .jupyter-widgets:focus-within { outline: 3px solid #E69F00;
-  outline-offset: 2px; }
+.gapkit-page :focus-visible, .gapkit-page select:focus, .gapkit-page textarea:focus, .gapkit-page input:focus,
+.gapkit-page button:focus { outline: 3px solid #E69F00; outline-offset: 2px; }
+.gapkit-page .widget-label, .gapkit-page .widget-label-basic, .gapkit-page .widget-radio-box label,
+.gapkit-page select, .gapkit-page input, .gapkit-page button { font-size: 14px; }
 .gapkit-page .widget-label, .gapkit-page .widget-label-basic, .gapkit-page .widget-radio-box label {
   white-space: normal; overflow: visible; line-height: 1.4; height: auto; }
 .gapkit-page .widget-radio-box label { margin: 0.25rem 0; align-items: flex-start; }

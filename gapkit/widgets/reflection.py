@@ -80,7 +80,8 @@ class ReflectionWidget(w.VBox):
             self.problem = self.journal.problem
             self.status.value = status_html(self.problem, problem=True)
         else:
-            self.status.value = status_html(f"Saved at {_dt.datetime.now():%H:%M:%S} {self._where()}")
+            self.status.value = status_html(f"Saved at {_dt.datetime.now():%H:%M:%S} in {self.journal.path.name} "
+                                            f"(folder {self.journal.path.parent}).")
         return self.result
 
     def _on_value(self, change):
@@ -103,7 +104,7 @@ class ReflectionWidget(w.VBox):
     # -- pieces ------------------------------------------------------------------------------
 
     def _where(self) -> str:
-        return f"in {self.journal.path.name}, in the folder {self.journal.path.parent}."
+        return f"Saved as you type in {self.journal.path.name} (folder {self.journal.path.parent})."
 
     @staticmethod
     def _words_html(text: str) -> str:

@@ -1,0 +1,147 @@
+"""Time from navigation to the first usable widget, per lesson, on the served course.
+
+Starts the course as `gapkit serve` does (standalone Voila, the course's voila.json, preheated
+kernels), waits until every lesson's kernel pool is full, then opens each lesson in a warm
+Chromium (one browser, a fresh tab per page) and records:
+
+* ``ttfb``      navigation start to the first byte of the page (server work; a preheated kernel has
+                already executed the notebook, so this is only templating);
+* ``dom``       to DOMContentLoaded (page HTML parsed, scripts still loading);
+* ``usable``    to the first enabled form control inside the lesson (the widgets are rendered and
+                connected to the kernel: a participant can type or choose).
+
+The baseline is a bare Voila page (pandas and one slider) served with a cold kernel (no
+preheating), measured the same way. Run with ``python benchmarks/lesson_bench.py [--rounds N]``.
+Needs Debian's /usr/bin/chromium; sends traffic only to 127.0.0.1.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from gapkit.serve import LESSONS_DIR, voila_command  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+USABLE = ("() => [...document.querySelectorAll('{scope} select, {scope} textarea, {scope} input, {scope} button')]"
+          ".some(e => !e.disabled && e.offsetParent !== null)")
+
+BARE = """{"cells": [{"cell_type": "code", "execution_count": null, "id": "c0", "metadata": {}, "outputs": [],
+ "source": ["import pandas as pd\\n", "import ipywidgets as w\\n", "w.IntSlider(description='n')"]}],
+ "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+ "nbformat": 4, "nbformat_minor": 5}"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(cmd, env, log_path):
+    log = open(log_path, "w")
+    process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=str(ROOT))
+    port = int(next(a.split("=")[1] for a in cmd if a.startswith("--port=")))
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            return process, port
+        except OSError:
+            time.sleep(0.3)
+    process.terminate()
+    raise RuntimeError(f"Voila did not start; see {log_path}")
+
+
+def wait_pools(log_path, count, timeout=300):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = Path(log_path).read_text(errors="replace")
+        if text.count("is filled with") >= count:
+            return
+        time.sleep(0.5)
+    raise RuntimeError("kernel pools were not filled in time")
+
+
+def measure(browser, url, scope):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    t0 = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    page.wait_for_function(USABLE.format(scope=scope), timeout=180_000, polling=50)
+    usable = time.perf_counter() - t0
+    timing = page.evaluate("(() => { const t = performance.getEntriesByType('navigation')[0];"
+                           " return {ttfb: t.responseStart, dom: t.domContentLoadedEventEnd}; })()")
+    context.close()
+    return {"ttfb": timing["ttfb"] / 1000, "dom": timing["dom"] / 1000, "usable": usable}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=1, help="warm measurements per lesson (default 1)")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    lessons = sorted(p.name for p in (ROOT / LESSONS_DIR).glob("*.ipynb"))
+    work = Path(tempfile.mkdtemp(prefix="lesson-bench-"))
+    env = {**os.environ, "GAPKIT_JOURNAL": str(work / "reflections.json")}
+    env.pop("GAPKIT_DISPLAY", None)
+    results = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        # Warm the browser's cache of Voila's static files, as a returning participant's browser is.
+        process, port = start(voila_command(ROOT, port=free_port()), env, work / "course.log")
+        try:
+            wait_pools(work / "course.log", len(lessons))
+            for rnd in range(args.rounds + 1):
+                for name in lessons:
+                    r = measure(browser, f"http://127.0.0.1:{port}/voila/render/{name}", ".gapkit-page")
+                    if rnd > 0:  # round 0 warms the browser cache and uses the first preheated kernels
+                        results.setdefault(name, []).append(r)
+                # Let every pool refill before the next round.
+                wait_pools(work / "course.log", len(lessons) * (rnd + 2))
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+
+        bare = work / "bare"
+        bare.mkdir()
+        (bare / "bare.ipynb").write_text(BARE)
+        cold = []
+        cmd = [sys.executable, "-m", "voila", str(bare), f"--port={free_port()}", "--no-browser",
+               "--Voila.ip=127.0.0.1", "--VoilaConfiguration.show_tracebacks=False"]
+        process, port = start(cmd, env, work / "bare.log")
+        try:
+            for _ in range(max(args.rounds, 2)):
+                cold.append(measure(browser, f"http://127.0.0.1:{port}/voila/render/bare.ipynb", ".jp-OutputArea"))
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+        browser.close()
+
+    print(f"{'page':36s} {'ttfb s':>7s} {'dom s':>7s} {'usable s':>9s}")
+    for name, rows in results.items():
+        print(f"{name:36s} {statistics.median(r['ttfb'] for r in rows):7.2f} "
+              f"{statistics.median(r['dom'] for r in rows):7.2f} {statistics.median(r['usable'] for r in rows):9.2f}")
+    warm = [statistics.median(r["usable"] for r in rows) for rows in results.values()]
+    print(f"{'warm lessons (median of medians)':36s} {'':7s} {'':7s} {statistics.median(warm):9.2f}")
+    print(f"{'bare page, cold kernel (baseline)':36s} {statistics.median(r['ttfb'] for r in cold):7.2f} "
+          f"{statistics.median(r['dom'] for r in cold):7.2f} {statistics.median(r['usable'] for r in cold):9.2f}")
+    print(f"target < 1 s warm: {'met' if max(warm) < 1 else 'not met'} (slowest lesson {max(warm):.2f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -81,7 +81,7 @@ class TestGapSentence:
                "estimate": -0.10, "ci_low": -0.55, "ci_high": 0.35, "value_focal": 1.0, "value_reference": 0.9,
                "suppressed": False, "reason": ""}
         s = views.gap_sentence(row)
-        assert "EL are ahead by 0.10 standard deviations" in s
+        assert "EL (n = 30) are ahead of EO (n = 50) by 0.10 standard deviations" in s
         assert "consistent with no gap" in s
 
     def test_top_coded_percent_gives_a_range(self):

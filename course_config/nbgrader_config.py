@@ -43,11 +43,14 @@ c.ClearSolutions.text_stub = "Write your answer here."
 # Reflections: the participant's answers live in the journal file next to the notebook
 # (gapkit.journal). nbgrader copies every extra file from submitted/ to autograded/ and then
 # overwrites those that also exist in source/. A journal must never be overwritten by the
-# facilitator's copy, so it is excluded for every assignment in source/.
-JOURNAL_FILE = "reflections.json"
+# facilitator's copy, so it is excluded for every assignment in source/; and a journal left in
+# source/ (a facilitator trying the widget) is removed from release/ after generate_assignment.
+from gapkit.course import JOURNAL_FILE, drop_journal_from_release  # noqa: E402
+
 _source = os.path.join(course_root, "source")
 _assignments = sorted(os.listdir(_source)) if os.path.isdir(_source) else []
 c.Autograde.exclude_overwriting = {a: [JOURNAL_FILE] for a in _assignments}
+c.GenerateAssignment.post_convert_hook = drop_journal_from_release
 
 # Feedback shows scores, comments, the participant's reflections and the rubric (the mark scheme),
 # but never the hidden tests: they are removed (and tracebacks from them cut to the error line)

@@ -56,6 +56,7 @@ __all__ = [
     "build_assignments",
     "stale_assignments",
     "init_course",
+    "drop_journal_from_release",
     "RemoveHiddenTests",
     "configure_parser",
     "run",
@@ -456,6 +457,21 @@ def init_course(course_dir, *, root=None) -> Path:
                 raise CourseError(f"course_config/course.yaml: `dataset` ({course.dataset!r}) not found in {root}.")
             shutil.copyfile(data, target / DATA_FILE)
     return course_dir
+
+
+def drop_journal_from_release(*, assignment, student, notebooks) -> None:
+    """nbgrader ``post_convert_hook`` for ``generate_assignment``: keep journals out of ``release/``.
+
+    nbgrader copies every file of ``source/<assignment>/`` to ``release/<assignment>/``. A
+    facilitator who tried a reflection in the source notebook left a ``reflections.json`` there,
+    which would hand every participant the facilitator's answers; this removes it from the release.
+    """
+    for notebook in notebooks:
+        folder = Path(notebook).parent
+        release = folder.parent.parent / "release" / folder.name
+        for name in (JOURNAL_FILE, f".{JOURNAL_FILE}.lock"):  # the journal and its lock file
+            if (release / name).is_file():
+                (release / name).unlink()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -34,8 +34,10 @@ def nbgrader(*args, cwd, env) -> subprocess.CompletedProcess:
     done = subprocess.run([str(BIN / "nbgrader"), *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
-        pytest.fail(f"`nbgrader {' '.join(map(str, args))}` failed ({done.returncode}):\n"
-                    f"{done.stdout[-4000:]}\n{done.stderr[-6000:]}")
+        log = f"{done.stdout}\n{done.stderr}"
+        first = min((i for i in (log.find("Traceback"), log.find("| ERROR]")) if i >= 0), default=0)
+        pytest.fail(f"`nbgrader {' '.join(map(str, args))}` failed ({done.returncode}); first error:\n"
+                    f"{log[first:first + 6000]}\n...\n{log[-3000:]}")
     return done
 
 

@@ -96,6 +96,11 @@ def _type_reflection(folder: Path, *texts: str) -> None:
     assert widget.result is not None and widget.result.text == texts[-1]
 
 
+def _participant_env(home: Path) -> dict:
+    """A participant's own environment: their home (nbgrader keeps its submission cache there)."""
+    return clean_env(HOME=home, JUPYTER_CONFIG_DIR=home / ".jupyter")
+
+
 @pytest.fixture(scope="module")
 def cohort(tmp_path_factory):
     """The assignment released from one course folder, fetched, answered and submitted by three participants."""
@@ -104,7 +109,8 @@ def cohort(tmp_path_factory):
     exchange.mkdir()
     exchange.chmod(0o777)
     course = init_course(base / "release-course", root=REPO)
-    env = clean_env(GAPKIT_NBGRADER_EXCHANGE=exchange, JUPYTER_CONFIG_DIR=base / "jupyter")
+    (base / "facilitator").mkdir()
+    env = clean_env(GAPKIT_NBGRADER_EXCHANGE=exchange, JUPYTER_CONFIG_DIR=base / "jupyter", HOME=base / "facilitator")
     nbgrader("generate_assignment", ASSIGNMENT, cwd=course, env=env)
     nbgrader("release_assignment", ASSIGNMENT, cwd=course, env=env)
 
@@ -116,7 +122,7 @@ def cohort(tmp_path_factory):
         home.mkdir(parents=True)
         homes[student] = home
         nbgrader("fetch_assignment", ASSIGNMENT, "--course", COURSE_ID, f"--Exchange.root={exchange}",
-                 cwd=home, env=env)
+                 cwd=home, env=_participant_env(home))
     folder = {s: homes[s] / ASSIGNMENT for s in ROSTER}
 
     _answer(folder["amorales"], {answer[t]: _solution(tasks[t]) for t in tasks})
@@ -141,7 +147,7 @@ def cohort(tmp_path_factory):
 
     for student in ROSTER:
         nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, f"--Exchange.root={exchange}",
-                 f"--CourseDirectory.student_id={student}", cwd=homes[student], env=env)
+                 f"--CourseDirectory.student_id={student}", cwd=homes[student], env=_participant_env(homes[student]))
     return {"base": base, "exchange": exchange, "release_course": course, "homes": homes}
 
 
@@ -155,7 +161,8 @@ def graded(request, cohort):
         course = cohort["release_course"]
     else:
         course = init_course(base / "grading-postgresql", root=REPO)
-    extra = {"GAPKIT_NBGRADER_EXCHANGE": cohort["exchange"], "JUPYTER_CONFIG_DIR": base / "jupyter"}
+    extra = {"GAPKIT_NBGRADER_EXCHANGE": cohort["exchange"], "JUPYTER_CONFIG_DIR": base / "jupyter",
+             "HOME": base / "facilitator"}
     if request.param == "postgresql":
         db_url = request.getfixturevalue("postgres_url")
         extra["GAPKIT_NBGRADER_DB_URL"] = db_url
@@ -181,7 +188,8 @@ def graded(request, cohort):
     nbgrader("export", "--to", "grades.csv", cwd=course, env=env)
     nbgrader("release_feedback", ASSIGNMENT, cwd=course, env=env)
     nbgrader("fetch_feedback", ASSIGNMENT, "--course", COURSE_ID, f"--Exchange.root={cohort['exchange']}",
-             "--CourseDirectory.student_id=amorales", cwd=cohort["homes"]["amorales"], env=env)
+             "--CourseDirectory.student_id=amorales", cwd=cohort["homes"]["amorales"],
+             env=_participant_env(cohort["homes"]["amorales"]))
     return {"backend": request.param, "course": course, "db_url": db_url, "homes": cohort["homes"]}
 
 
@@ -286,6 +294,7 @@ class TestFeedback:
             text = _words(_feedback_text(graded, student))
             assert f"Score: {total:.1f} / {MAX_SCORE:.1f}" in text, student
             assert "Groups and comparison" in text and "Opportunity behind the gap" in text
+            assert "MARK SCHEME" not in text
             assert _words(MANUAL[student][1]) in text
         assert "placement process is the opportunity gap to check" in _words(_feedback_text(graded, "amorales"))
         assert "No answer was written" in _feedback_text(graded, "cnguyen")

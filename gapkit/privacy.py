@@ -465,13 +465,13 @@ def _recoverable(values, lines, remainders, suppressed, cache=None):
             parent[find(j)] = first
     component = np.array([find(i) for i in range(n_vars)])
 
+    blocks = {}
+    for members in equations:
+        blocks.setdefault(int(component[members[0][0]]), []).append(members)
     determined = np.zeros(n_vars, dtype=bool)
-    for root in np.unique(component):
+    for root, block in blocks.items():  # a value in no equation with a margin is free
         variables = np.flatnonzero(component == root)
         local = {int(v): i for i, v in enumerate(variables)}
-        block = [m for m in equations if component[m[0][0]] == root]
-        if not block:
-            continue  # a value in no equation with a shown margin is free
         matrix = np.zeros((len(block), len(variables)))
         for i, members in enumerate(block):
             for j, coefficient in members:

@@ -361,6 +361,7 @@ def _suppress_iv(table, dims, count_columns, min_n, total_label, hide, percent_c
         key = ", ".join(f"{d}={table.at[row, d]!r}" for d in dims)
         raise ValueError(f"`table` has two rows for the same cell ({key}); row {row} repeats "
                          f"an earlier row. Each combination of `dims` must appear once.")
+    _check_margins(table, dims, total_label)
     for column in count_columns:
         values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
         bad = ~np.isfinite(values) | (values < 0) | (values != np.floor(values))
@@ -378,6 +379,31 @@ def _suppress_iv(table, dims, count_columns, min_n, total_label, hide, percent_c
             raise ValueError(f"`percent_columns` column {column!r} must hold proportions "
                              f"between 0 and 1; row {row} holds {got!r}.")
     return table, dims, count_columns, min_n, total_label, hide, percent_columns
+
+
+def _check_margins(table, dims, total_label):
+    """Refuse totals over a dim that are missing for some of its lines.
+
+    If the table has a total over ``d`` anywhere, every row needs its total over ``d``
+    (the row with ``total_label`` in ``d``). Otherwise a reader could still derive the
+    missing total (e.g. the grand total minus the other schools' totals) and use it, and
+    the check below, which only sees the rows present, would miss that.
+    """
+    keys = [tuple(row) for row in table[list(dims)].astype(object).itertuples(index=False)]
+    present = set(keys)
+    for k, d in enumerate(dims):
+        if not any(key[k] == total_label for key in keys):
+            continue
+        for row, key in enumerate(keys):
+            if key[k] == total_label:
+                continue
+            needed = (*key[:k], total_label, *key[k + 1:])
+            if needed not in present:
+                where = ", ".join(f"{o}={v!r}" for o, v in zip(dims, needed))
+                raise ValueError(
+                    f"`table` has totals over {d!r}, but not the one for row {row}: no row "
+                    f"with {where}. Add the missing total rows, or give the table without "
+                    f"totals over {d!r}.")
 
 
 # ---------------------------------------------------------------------------

@@ -267,6 +267,25 @@ class TestValidation:
                                                           r"more than the margin row's 50"):
             suppress(table, dims=("grade",), count_columns=("n",))
 
+    def test_grand_total_without_line_totals(self):
+        """Cells plus only a grand total would give a hidden cell back (total minus the
+        rest): is such a table refused, naming the missing total row?"""
+        table = two_dim([[20, 5], [30, 40]], ["A", "B"], ["3", "4"], margins=False)
+        table = pd.concat([table, pd.DataFrame([{"school_id": "All", "grade": "All",
+                                                 "n": 95}])], ignore_index=True)
+        with pytest.raises(ValueError, match=r"has totals over 'school_id', but not the one "
+                                             r"for row 0: no row with school_id='All', "
+                                             r"grade='3'"):
+            suppress(table, dims=("school_id", "grade"), count_columns=("n",))
+
+    def test_total_missing_for_one_line(self):
+        """Is a table with a school total for A but not for B refused?"""
+        table = two_dim([[20, 5], [30, 40]], ["A", "B"], ["3", "4"])
+        table = table[~((table["school_id"] == "B") & (table["grade"] == "All"))]
+        with pytest.raises(ValueError, match=r"totals over 'grade', but not the one for row "
+                                             r"2: no row with school_id='B', grade='All'"):
+            suppress(table, dims=("school_id", "grade"), count_columns=("n",))
+
     def test_not_a_dataframe(self):
         """Is a non-table refused by name?"""
         with pytest.raises(TypeError, match="`table` must be a pandas DataFrame; got list"):

@@ -284,7 +284,7 @@ def _header(a: Assignment) -> str:
         "",
         "**How to work in this notebook**",
         "",
-        "1. Run the cells from the top (menu *Run*, then *Run All Cells*). The grey cells are read-only.",
+        "1. Run the cells from the top (menu *Run*, then *Run All Cells*). Read-only cells (the instructions, the checks and the reflection boxes) cannot be changed or deleted.",
     ]
     if a.practice:
         lines.append("2. In each exercise, replace `None` with your answer, using the gapkit functions the "

@@ -4,9 +4,11 @@ Before a participant has answered anything, a released notebook must run from to
 without an error anywhere except in the autograder's check cells, and those must fail with an
 `AssertionError` whose message says what to do (never a `NameError`, `TypeError` or
 `NotImplementedError` from an unanswered exercise). Each reflection cell shows, headless, that
-no answer was written yet.
+no answer was written yet. And the source notebook of each practice analysis, with its model
+answers, passes every test, hidden ones included (the hidden tests compute their expected values
+with plain pandas, independently of gapkit).
 
-To keep the suite quick, the eight released notebooks run one after another in one real kernel:
+To keep the suite quick, the notebooks run one after another in one real kernel:
 before each, the namespace is cleared (``%reset -f``) and the working directory moved to the
 notebook's folder, as a fresh kernel started there would have it; only imported modules are shared.
 """
@@ -51,20 +53,30 @@ def _run(kc, code: str) -> tuple[dict, list]:
 
 
 @pytest.fixture(scope="module")
-def executed(released, assignments):
-    """Each released notebook executed cell by cell: {assignment: [(cell, reply, outputs), ...]}."""
+def runs(released, assignments):
+    """Every released notebook, and the source notebook of every practice analysis, executed cell by cell.
+
+    {("release" or "source", assignment): [(cell, reply, outputs), ...]}
+    """
     km, kc = start_new_kernel(kernel_name="python3", env=clean_env(), cwd=str(released))
     results = {}
     try:
-        for a in assignments:
-            folder = released / "release" / a.id
-            _run(kc, f"%reset -f\nimport os\nos.chdir({json.dumps(str(folder))})")
-            nb = nbformat.read(only_notebook(folder), as_version=4)
-            results[a.id] = [(cell, *_run(kc, cell.source)) for cell in nb.cells if cell.cell_type == "code"]
+        for step, todo in (("release", assignments), ("source", [a for a in assignments if a.practice])):
+            for a in todo:
+                folder = released / step / a.id
+                _run(kc, f"%reset -f\nimport os\nos.chdir({json.dumps(str(folder))})")
+                nb = nbformat.read(only_notebook(folder), as_version=4)
+                results[step, a.id] = [(cell, *_run(kc, cell.source)) for cell in nb.cells if cell.cell_type == "code"]
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
     return results
+
+
+@pytest.fixture(scope="module")
+def executed(runs):
+    """The released notebooks' runs, by assignment."""
+    return {aid: cells for (step, aid), cells in runs.items() if step == "release"}
 
 
 class TestEveryAssignment:
@@ -116,3 +128,11 @@ class TestEveryAssignment:
             for r in a.reflections:
                 assert "No answer was written" in shown[r.id], (a.id, r.id)
 
+    def test_model_answers_pass_every_test(self, runs, assignments):
+        """Does every source notebook, with its model answers, pass all its tests, hidden ones included?"""
+        for a in assignments:
+            if not a.practice:
+                continue
+            failed = [(cell.metadata["nbgrader"]["grade_id"], reply.get("ename"), reply.get("evalue"))
+                      for cell, reply, _ in runs["source", a.id] if reply["status"] != "ok"]
+            assert failed == [], a.id

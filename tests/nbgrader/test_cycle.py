@@ -151,27 +151,19 @@ def cohort(tmp_path_factory):
     return {"base": base, "exchange": exchange, "release_course": course, "homes": homes}
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def graded(request, cohort):
-    """The facilitator's side, in a course folder of its own, with the gradebook in SQLite or PostgreSQL."""
+def _grade(cohort, backend: str, course: Path, db_url: str | None) -> dict:
+    """The facilitator's side: roster, collect, autograde, reflection grades, feedback, export."""
     base = cohort["base"]
-    # SQLite: the course folder that released the assignment grades it (the usual case).
-    # PostgreSQL: a second course folder generates the same assignment into the server's gradebook.
-    if request.param == "sqlite":
-        course = cohort["release_course"]
-    else:
-        course = init_course(base / "grading-postgresql", root=REPO)
     extra = {"GAPKIT_NBGRADER_EXCHANGE": cohort["exchange"], "JUPYTER_CONFIG_DIR": base / "jupyter",
              "HOME": base / "facilitator"}
-    if request.param == "postgresql":
-        db_url = request.getfixturevalue("postgres_url")
+    if db_url:
         extra["GAPKIT_NBGRADER_DB_URL"] = db_url
     else:
         db_url = f"sqlite:///{course / 'gradebook.db'}"
     env = clean_env(**extra)
     shutil.copyfile(REPO / "course_config" / "roster.example.csv", course / "roster.csv")
 
-    if request.param == "postgresql":
+    if backend == "postgresql":  # a second course folder: put the assignment in the server's gradebook
         nbgrader("generate_assignment", ASSIGNMENT, cwd=course, env=env)
     nbgrader("db", "student", "import", "roster.csv", cwd=course, env=env)
     nbgrader("collect", ASSIGNMENT, cwd=course, env=env)
@@ -186,11 +178,35 @@ def graded(request, cohort):
 
     nbgrader("generate_feedback", ASSIGNMENT, cwd=course, env=env)
     nbgrader("export", "--to", "grades.csv", cwd=course, env=env)
-    nbgrader("release_feedback", ASSIGNMENT, cwd=course, env=env)
+    return {"backend": backend, "course": course, "db_url": db_url, "homes": cohort["homes"], "env": env}
+
+
+@pytest.fixture(scope="module")
+def graded_sqlite(cohort):
+    """Graded in the course folder that released the assignment, with its SQLite gradebook (the usual case)."""
+    return _grade(cohort, "sqlite", cohort["release_course"], None)
+
+
+@pytest.fixture(scope="module")
+def graded_postgresql(cohort, postgres_url):
+    """Graded in a second course folder whose gradebook is on a real PostgreSQL server."""
+    return _grade(cohort, "postgresql", init_course(cohort["base"] / "grading-postgresql", root=REPO), postgres_url)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def graded(request):
+    """The same cohort graded with each gradebook database."""
+    return request.getfixturevalue(f"graded_{request.param}")
+
+
+@pytest.fixture(scope="module")
+def returned(cohort, graded_sqlite):
+    """Feedback released to the exchange and fetched by one participant."""
+    env, home = graded_sqlite["env"], cohort["homes"]["amorales"]
+    nbgrader("release_feedback", ASSIGNMENT, cwd=graded_sqlite["course"], env=env)
     nbgrader("fetch_feedback", ASSIGNMENT, "--course", COURSE_ID, f"--Exchange.root={cohort['exchange']}",
-             "--CourseDirectory.student_id=amorales", cwd=cohort["homes"]["amorales"],
-             env=_participant_env(cohort["homes"]["amorales"]))
-    return {"backend": request.param, "course": course, "db_url": db_url, "homes": cohort["homes"]}
+             "--CourseDirectory.student_id=amorales", cwd=home, env=_participant_env(home))
+    return home / ASSIGNMENT / "feedback"
 
 
 def _autograded(graded, student):
@@ -306,10 +322,10 @@ class TestFeedback:
         assert "Hidden tests ran here; they are not shown." in text
         assert "The gap does not match the sample district" in text
 
-    def test_participant_fetches_feedback(self, graded):
-        """Can a participant fetch the released feedback into their assignment folder?"""
-        found = list((graded["homes"]["amorales"] / ASSIGNMENT / "feedback").rglob(f"{MODULE}.html"))
-        assert found
+    def test_participant_fetches_own_feedback(self, returned):
+        """Does a participant fetch their own feedback (score 14 of 16, no hidden tests), and only theirs?"""
+        found = list(returned.rglob(f"{MODULE}.html"))
+        assert len(found) == 1
         for path in found:
             text = _words(BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").get_text(" "))
             assert "Score: 14.0 / 16.0" in text and "_expected" not in text

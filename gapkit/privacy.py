@@ -13,6 +13,7 @@ The rules, and the sources they follow, are written out in ``docs/privacy.md``.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 
@@ -382,15 +383,17 @@ def _suppress_iv(table, dims, count_columns, min_n, total_label, hide, percent_c
 
 
 def _check_margins(table, dims, total_label):
-    """Refuse totals over a dim that are missing for some of its lines.
+    """Refuse a missing total that a reader could still work out.
 
-    If the table has a total over ``d`` anywhere, every row needs its total over ``d``
-    (the row with ``total_label`` in ``d``). Otherwise a reader could still derive the
-    missing total (e.g. the grand total minus the other schools' totals) and use it, and
-    the check below, which only sees the rows present, would miss that.
+    If the table has a total over ``d`` anywhere, a row's total over ``d`` (the row with
+    ``total_label`` in ``d``) may be missing only when every total above it is missing
+    too (as when a source hid it, and so every total that includes it). Otherwise a
+    reader could derive it (e.g. the grand total minus the other schools' totals) and use
+    it, and the check, which only sees the rows present, would miss that.
     """
     keys = [tuple(row) for row in table[list(dims)].astype(object).itertuples(index=False)]
     present = set(keys)
+    n_dims = len(dims)
     for k, d in enumerate(dims):
         if not any(key[k] == total_label for key in keys):
             continue
@@ -398,12 +401,20 @@ def _check_margins(table, dims, total_label):
             if key[k] == total_label:
                 continue
             needed = (*key[:k], total_label, *key[k + 1:])
-            if needed not in present:
+            if needed in present:
+                continue
+            open_dims = [j for j in range(n_dims) if needed[j] != total_label]
+            above = (
+                tuple(total_label if j in chosen else needed[j] for j in range(n_dims))
+                for size in range(1, len(open_dims) + 1)
+                for chosen in itertools.combinations(open_dims, size)
+            )
+            if any(a in present for a in above):
                 where = ", ".join(f"{o}={v!r}" for o, v in zip(dims, needed))
                 raise ValueError(
                     f"`table` has totals over {d!r}, but not the one for row {row}: no row "
-                    f"with {where}. Add the missing total rows, or give the table without "
-                    f"totals over {d!r}.")
+                    f"with {where}, although a total above it is shown. Add the missing "
+                    f"total rows, or give the table without totals over {d!r}.")
 
 
 # ---------------------------------------------------------------------------

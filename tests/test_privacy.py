@@ -275,7 +275,7 @@ class TestValidation:
                                                  "n": 95}])], ignore_index=True)
         with pytest.raises(ValueError, match=r"has totals over 'school_id', but not the one "
                                              r"for row 0: no row with school_id='All', "
-                                             r"grade='3'"):
+                                             r"grade='3', although a total above"):
             suppress(table, dims=("school_id", "grade"), count_columns=("n",))
 
     def test_total_missing_for_one_line(self):
@@ -285,6 +285,19 @@ class TestValidation:
         with pytest.raises(ValueError, match=r"totals over 'grade', but not the one for row "
                                              r"2: no row with school_id='B', grade='All'"):
             suppress(table, dims=("school_id", "grade"), count_columns=("n",))
+
+    def test_totals_hidden_all_the_way_up_are_allowed(self):
+        """When a source hid a cell and so every total over it (school A, grade 3, and the
+        grand total), nothing can be derived: is the table accepted?"""
+        table = two_dim([[20, 5], [30, 40]], ["A", "B"], ["3", "4"])
+        gone = ((table["school_id"] == "A") & (table["grade"].isin(["3", "All"]))) | (
+            (table["school_id"] == "All") & (table["grade"].isin(["3", "All"])))
+        out = suppress(table[~gone], dims=("school_id", "grade"), count_columns=("n",))
+        # Left: A4 = 5 (hidden), B3 = 30, B4 = 40, B-All = 70, All-4 = 45. Grade 4's line
+        # A4 + B4 = 45 would give A4 back, so B4 (its only other cell) is hidden; then
+        # school B's line B3 + B4 = 70 would give B4 back, so B3 is hidden. Two equations
+        # in three unknowns fix none of them.
+        assert hidden(out, "school_id", "grade") == {("A", "4"), ("B", "4"), ("B", "3")}
 
     def test_not_a_dataframe(self):
         """Is a non-table refused by name?"""

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, optimize
 
-__all__ = ["suppress", "code_percent", "SUPPRESSED_MARK", "COMPLEMENTARY_REASON"]
+__all__ = ["suppress", "code_percent", "InconsistentTotalsError", "SUPPRESSED_MARK",
+           "COMPLEMENTARY_REASON"]
 
 #: Display string for a suppressed value (the ``reason`` column says why).
 SUPPRESSED_MARK = "*"

@@ -9,11 +9,12 @@ from .privacy import code_percent, suppress
 from .records import COMPARISONS, add_el_groups
 from .summary import Summary, summarize
 from .tables import gap_table
+from .trends import gap_trend
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "COMPARISONS", "Estimate", "Summary", "add_el_groups", "code_percent", "cohens_d", "gap_table", "hedges_g",
+    "COMPARISONS", "Estimate", "Summary", "add_el_groups", "code_percent", "cohens_d", "gap_table", "gap_trend", "hedges_g",
     "idea_risk_ratio", "mean_difference", "probit_gap", "proportion_difference", "risk_ratio", "summarize",
     "suppress", "v_statistic",
 ]

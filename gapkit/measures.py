@@ -1301,6 +1301,8 @@ def idea_risk_ratio(successes_focal, n_focal, successes_reference, n_reference, 
        (300.647(a)(6) and (b)(3)-(4)).
 
     A comparison group with no child having the outcome gives no ratio (NaN).
+    With minimums of 0, a group with no children enrolled is not calculated
+    and an empty local comparison group counts as below the minimum n-size.
 
     References
     ----------
@@ -1355,8 +1357,11 @@ def _idea_risk_ratio_one(successes_focal, n_focal, successes_reference, n_refere
     if short:
         return result(_NAN, "not calculated", n_reference,
                       "Not calculated: the group has " + " and ".join(short) + ".")
+    if n_focal == 0:  # only reachable with a minimum n-size of 0
+        return result(_NAN, "not calculated", n_reference,
+                      "Not calculated: the group has no children enrolled.")
     risk = successes_focal / n_focal
-    if successes_reference < min_cell or n_reference < min_n:
+    if successes_reference < min_cell or n_reference < max(min_n, 1):
         if state_n is None:
             return result(_NAN, "not calculated", n_reference,
                           "Not calculated: the comparison group in the district is below the "
@@ -1369,6 +1374,10 @@ def _idea_risk_ratio_one(successes_focal, n_focal, successes_reference, n_refere
         return result(risk / (state_successes / state_n), "alternate risk ratio", state_n,
                       "The comparison group in the district is below the minimum cell size or "
                       "n-size, so the State comparison group was used.")
+    if successes_reference == 0:  # only reachable with a minimum cell size of 0
+        return result(_NAN, "risk ratio", n_reference,
+                      "No child in the comparison group has the outcome, so the ratio would "
+                      "divide by zero.")
     return result(risk / (successes_reference / n_reference), "risk ratio", n_reference)
 
 
@@ -1540,12 +1549,14 @@ def _float_array(values, name, ndim, kind):
     if array.ndim != ndim:
         shape = "1-D array" if ndim == 1 else "2-D array (comparisons x levels)"
         raise ValueError(f"`{name}` must be a {shape}; got {array.ndim} dimension(s).")
-    if array.dtype.kind in "iuf":
+    # As in the scalar checks, a boolean passes for an integer (True is 1) but not for a number.
+    if array.dtype.kind in ("iuf" + ("b" if kind == "integer" else "")):
         return array.astype(float, copy=False)
     if array.dtype.kind == "O":
-        bad = np.frompyfunc(lambda v: isinstance(v, bool) or not isinstance(v, numbers.Real), 1,
-                            1)(array).astype(bool)
-    else:  # booleans, strings, dates, complex numbers
+        bad = np.frompyfunc(lambda v: not isinstance(v, numbers.Real)
+                            or (kind != "integer" and isinstance(v, bool)), 1, 1)(array)
+        bad = bad.astype(bool)
+    else:  # strings, dates, complex numbers (and booleans for a number)
         bad = np.ones(array.shape, dtype=bool)
     if bad.any():
         first = array[np.unravel_index(int(np.argmax(bad)), bad.shape)]

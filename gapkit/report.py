@@ -27,24 +27,24 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from . import readers, views
 from ._validation import as_tuple, validate_choice, validate_int
 from .privacy import SUPPRESSED_MARK, code_percent, suppress
-from .records import COMPARISONS, PROFICIENT_LEVEL, SUBJECTS, add_el_groups
+from .records import COMPARISONS, SUBJECTS, add_el_groups
 from .summary import Summary, summarize
 from .tables import gap_table
-from . import views
 
 __all__ = [
-    "ReportData", "ReportTable", "ReportFigure", "Finding", "Section",
-    "load", "data_used", "group_sizes", "el_gaps", "other_gaps", "trends", "cohorts", "opportunity",
-    "elp_progress", "findings", "how_to_read", "family_summary", "show", "to_html",
+    "ReportData", "ReportTable", "ReportFigure", "Finding", "Section", "ReportError",
+    "load", "detect_kind", "schools", "gaps", "trend_table", "opportunity_table", "progress_table",
+    "cover", "data_used", "el_gaps", "other_gaps", "trends", "cohorts", "opportunity", "elp_progress",
+    "findings", "how_to_read", "family_summary", "to_html", "show", "export_html",
     "configure_parser", "run", "NOTEBOOK",
 ]
 
@@ -299,13 +299,11 @@ def detect_kind(path, *, mapping=None) -> str:
 
     The same rule as ``gapkit validate`` (`gapkit.readers`): the mapping's or the header's columns.
     """
-    from . import readers
     return readers._guess_kind(Path(path), mapping)
 
 
 def _read(path, *, kind, mapping):
     """Read with gapkit.readers; return (frame, excluded, rows read)."""
-    from . import readers
     if kind == "records":
         result = readers.read_records(path, mapping=mapping)
         frame, excluded = _unpack_records(result)
@@ -316,24 +314,13 @@ def _read(path, *, kind, mapping):
     return frame, excluded, len(frame) + int(excluded["rows"].sum())
 
 
-def _unpack_records(result):
-    """read_records' canonical frame and its exclusion report (reason, rows)."""
-    if isinstance(result, pd.DataFrame):
-        frame = result
-        excluded = result.attrs.get("excluded")
-    else:
-        frame = getattr(result, "records", None)
-        if frame is None:
-            frame = result.frame
-        excluded = getattr(result, "excluded", None)
+def _unpack_records(frame):
+    """read_records' canonical frame and its exclusion report (``attrs["excluded"]``) as (reason, rows)."""
+    excluded = frame.attrs.get("excluded")
     if excluded is None or len(excluded) == 0:
-        excluded = _no_exclusions()
-    elif isinstance(excluded, dict):
-        excluded = pd.DataFrame({"reason": list(excluded), "rows": list(excluded.values())})
-    elif not isinstance(excluded, pd.DataFrame):  # a sequence of {reason, rows, ...} records
+        return frame, _no_exclusions()
+    if not isinstance(excluded, pd.DataFrame):  # a sequence of {reason, rows, example_rows} records
         excluded = pd.DataFrame.from_records(list(excluded))
-    if "rows" not in excluded:
-        excluded = excluded.groupby("reason").size().rename("rows").reset_index()
     return frame, excluded[["reason", "rows"]].reset_index(drop=True)
 
 
@@ -499,8 +486,10 @@ def _gaps(data, subject):
     table["year"] = table["year"].astype(int)
     table["grade"] = table["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
     if data.kind == "records":
-        table = _el_family(data, table, outcome=SUBJECTS[subject][0], by=("year", "grade"))
+        table = _el_family(data, table, by=("year", "grade"),
+                           counts=_record_counts(data, SUBJECTS[subject][0], ("year", "grade")))
     else:
+        table = _el_family(data, table, by=("year", "grade"), counts=_published_counts(data, subject))
         table = pd.concat([table, _v_statistics(data, subject, table)], ignore_index=True)
     return table
 
@@ -546,12 +535,64 @@ def _comparison_table(data, comparison, subject, *, by, outcome=None, measures=N
     if not (summary.table["mean"].notna().any() and summary.table["sd"].notna().any()):
         # Too few students for any standard deviation: the standardised gap cannot be computed anywhere.
         measures = [m for m in measures if m not in ("hedges_g", "mean_difference", "cohens_d")]
+    if data.kind == "published" and "grade" in by:
+        return _published_grades(data, summary, focal, reference, measures)
     table = gap_table(summary, focal=focal, reference=reference or None, measures=measures, min_n=data.min_n,
                       margins="grade" in by)
     if "grade" in by:
         table = table[table["year"].astype(str) != _ALL].reset_index(drop=True)
         table["grade"] = table["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
     return table
+
+
+def _published_grades(data, summary, focal, reference, measures):
+    """Published counts by year and grade, plus all-grades rows, protected together.
+
+    Cells the source hid have unknown counts, so the all-grades rows are made by a second `gap_table`
+    call over year alone (an all-grades row over a hidden grade is itself hidden), and one more
+    `gapkit.privacy.suppress` pass over every row, grades adding up to the all-grades row, makes sure
+    no hidden grade can be worked out from it. A source-hidden count enters that pass as hidden.
+    """
+    by_year = _summary(data, summary.group, summary.outcome, by=("year",), outcome=None,
+                       labels=(*focal, *reference))
+    parts = [gap_table(summary, focal=focal, reference=reference, measures=measures, min_n=data.min_n),
+             gap_table(by_year, focal=focal, reference=reference, measures=measures, min_n=data.min_n)
+             .assign(grade=_ALL)]
+    table = pd.concat(parts, ignore_index=True)
+    table["grade"] = table["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
+    # True counts per cell and side (unknown where the source hid them: 0, and marked hidden).
+    counts = []
+    for frame, grade in ((summary.table, None), (by_year.table, _ALL)):
+        side = np.where(frame["student_group"].isin(focal), "n_focal", "n_reference")
+        sums = frame.assign(_side=side).groupby(["year", *(["grade"] if grade is None else []), "_side"])["n"] \
+            .sum(min_count=1).unstack("_side").reset_index()
+        if grade is not None:
+            sums["grade"] = grade
+        counts.append(sums)
+    counts = pd.concat(counts, ignore_index=True)
+    counts["grade"] = counts["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
+    cells = table.drop_duplicates(["year", "grade"])[["year", "grade", "suppressed", "reason"]]
+    cells = cells.merge(counts, on=["year", "grade"], how="left")
+    for column in ("n_focal", "n_reference"):
+        unknown = cells[column].isna()
+        cells.loc[unknown, "suppressed"] = True
+        # An unknown count enters as a placeholder that keeps the sums consistent: 0 for a grade, and the
+        # sum of its grades for an all-grades row (only which counts are hidden matters to the check).
+        grades = cells[cells["grade"] != _ALL].groupby("year")[column].sum(min_count=0)
+        total = cells["grade"] == _ALL
+        cells.loc[total & unknown, column] = cells.loc[total & unknown, "year"].map(grades)
+        cells[column] = cells[column].fillna(0).astype("int64")
+    cells["year"] = cells["year"].astype(str)
+    out = suppress(cells, dims=["year", "grade"], count_columns=["n_focal", "n_reference"], min_n=data.min_n)
+    flags = {(str(y), g): (h, r) for y, g, h, r in zip(out["year"], out["grade"], out["suppressed"], out["reason"])}
+    now = pd.Series([flags[(str(y), g)][0] for y, g in zip(table["year"], table["grade"])], index=table.index)
+    newly = now & ~table["suppressed"].astype(bool)
+    table = _hide(table, newly)
+    table.loc[newly, "reason"] = [flags[(str(y), g)][1] for y, g in zip(table.loc[newly, "year"],
+                                                                       table.loc[newly, "grade"])]
+    order = table["grade"].map(lambda g: 10 ** 6 if g == _ALL else int(g))
+    return table.assign(_order=order).sort_values(["year", "_order"], kind="stable") \
+        .drop(columns="_order").reset_index(drop=True)
 
 
 def _summary(data, column, subject, *, by, outcome, labels):
@@ -595,78 +636,118 @@ def _hide(table, mask):
     return table
 
 
-#: The EL groups that overlap: for each family, the total and its parts (comparison names; None = a
-#: part that no table shows, whose count is derived as total minus the shown parts).
-_EL_FAMILIES = (
-    ("Ever EL vs never EL", ("Current EL vs never EL", "Former EL vs never EL")),
-    ("Current EL vs never EL", ("Newcomer EL vs never EL", None)),
-)
-_EL_MASKS = {"Current EL vs never EL": "current_el", "Former EL vs never EL": "former_el",
-             "Ever EL vs never EL": "ever_el", "Newcomer EL vs never EL": "newcomer"}
+_CURRENT, _FORMER, _EVER, _NEWCOMER = (
+    "Current EL vs never EL", "Former EL vs never EL", "Ever EL vs never EL", "Newcomer EL vs never EL")
+_EL_MASKS = {_CURRENT: "current_el", _FORMER: "former_el", _EVER: "ever_el", _NEWCOMER: "newcomer"}
+_OTHER_EL = "other current EL"
 COMPLEMENTARY = "complementary suppression"
 
 
-def _el_family(data, table, *, outcome, by):
-    """Hide further cells so that no hidden EL count follows from the overlapping EL comparisons.
-
-    The focal counts of the EL comparisons add up across comparisons (ever = current + former, and
-    current = newcomers + other current ELs, a group no table shows). Each family is put through
-    `gapkit.privacy.suppress` as one table whose margin is the family's total, with the cells
-    `gap_table` already hid marked; the two families share the current-EL cells, so they are
-    repeated until nothing changes.
-    """
+def _record_counts(data, outcome, by):
+    """True focal counts of the EL groups per cell (and all grades), from the student rows."""
     records = data.records
     scored = records[records[outcome].notna() & records[list(by)].notna().all(axis=1)]
     if scored.empty:
-        return table
-    cells = table.drop_duplicates(["comparison", *by])[["comparison", *by, "suppressed"]]
-    hidden = {(r["comparison"], *[str(r[b]) for b in by]): bool(r["suppressed"]) for r in cells.to_dict("records")}
+        return {}
 
-    def true_counts(mask):
+    def count(mask):
         part = scored[scored[mask]]
-        counts = {}
-        grouped = part.groupby(list(by)).size()
-        for key, n in grouped.items():
+        out = {}
+        for key, n in part.groupby(list(by)).size().items():
             key = key if isinstance(key, tuple) else (key,)
-            counts[tuple(str(k) for k in key)] = int(n)
+            out[tuple(str(k) for k in key)] = int(n)
         if "grade" in by:
             rest = [b for b in by if b != "grade"]
             for key, n in (part.groupby(rest).size().items() if rest else [((), len(part))]):
                 key = key if isinstance(key, tuple) else (key,)
                 full = dict(zip(rest, (str(k) for k in key)), grade=_ALL)
-                counts[tuple(full[b] for b in by)] = int(n)
-        return counts
+                out[tuple(full[b] for b in by)] = int(n)
+        return out
+    return {name: count(mask) for name, mask in _EL_MASKS.items()}
 
-    n = {name: true_counts(mask) for name, mask in _EL_MASKS.items()}
-    cell_keys = sorted({k for counts in n.values() for k in counts})
-    # The part no table shows: current ELs who are not newcomers. Only a small one needs protecting.
-    other = {k: n["Current EL vs never EL"].get(k, 0) - n["Newcomer EL vs never EL"].get(k, 0) for k in cell_keys}
-    for k, value in other.items():
-        hidden[("other current EL", *k)] = 0 < value < data.min_n
-    n["other current EL"] = other
 
-    for _ in range(10):
+def _published_counts(data, subject):
+    """Focal counts of the EL groups per (year, grade) and all grades, from published counts.
+
+    A count the source hid is unknown; it gets a placeholder that keeps ever = current + former true
+    (only which counts are hidden matters to the suppression check, not their placeholder values).
+    """
+    labels = {_CURRENT: "English Learners", _FORMER: "Former English Learners", _EVER: "Ever English Learners"}
+    rows = data.published[(data.published["subject"] == subject)
+                          & data.published["student_group"].isin(list(labels.values()))]
+    if rows.empty:
+        return {}
+    wide = rows.pivot_table(index=["year", "grade"], columns="student_group", values="n", aggfunc="first",
+                            dropna=False).reindex(columns=list(labels.values()))
+    wide.columns = list(labels)
+    cur, former, ever = wide[_CURRENT], wide[_FORMER], wide[_EVER]
+    cur = cur.fillna(ever - former)
+    former = former.fillna(ever - cur)
+    cur, former = cur.fillna(ever).fillna(0), former.fillna(0)
+    ever = cur + former
+    out = {name: {} for name in labels}
+    for (year, grade), c, f, e in zip(wide.index, cur, former, ever):
+        for name, value in ((_CURRENT, c), (_FORMER, f), (_EVER, e)):
+            out[name][(str(year), str(grade))] = int(value)
+            key = (str(year), _ALL)
+            out[name][key] = out[name].get(key, 0) + int(value)
+    return out
+
+
+def _el_family(data, table, *, by, counts):
+    """Hide further cells so that no hidden EL count follows from the overlapping EL comparisons.
+
+    The focal groups of the EL comparisons overlap: ever ELs = current + former ELs, and current ELs =
+    newcomers + other current ELs (a group no table shows, known to a reader only when both current ELs
+    and newcomers are shown). Two families, each put through `gapkit.privacy.suppress` as one table
+    whose margin is the family's total (with the all-grades rows as margins too), with the cells
+    already hidden marked; repeated until nothing changes.
+
+    Current ELs are the group a reader most needs, so when a former-EL cell is hidden the ever-EL cell
+    is hidden first, and when the other current ELs of a cell are fewer than the minimum, the newcomer
+    cell is hidden; the suppression passes then protect those in their own grade lines.
+    """
+    if not counts:
+        return table
+    cells = table.drop_duplicates(["comparison", *by])[["comparison", *by, "suppressed"]]
+    hidden = {(r["comparison"], *[str(r[b]) for b in by]): bool(r["suppressed"]) for r in cells.to_dict("records")}
+    n = {name: dict(counts.get(name, {})) for name in _EL_MASKS}
+    keys = sorted({k for part in n.values() for k in part})
+    n[_OTHER_EL] = {k: n[_CURRENT].get(k, 0) - n[_NEWCOMER].get(k, 0) for k in keys}
+
+    def is_hidden(name, k):
+        if name == _OTHER_EL:  # known only through current ELs minus newcomers
+            return is_hidden(_CURRENT, k) or is_hidden(_NEWCOMER, k)
+        return hidden.get((name, *k), True)  # a cell no table of this report shows is unknown
+
+    def hide(name, k):
+        if (name, *k) in hidden and not hidden[(name, *k)]:
+            hidden[(name, *k)] = True
+            return True
+        return False
+
+    def family(total, parts):
+        rows = [{**dict(zip(by, k)), "group": _ALL if name == total else name, "n": n[name].get(k, 0),
+                 "suppressed": is_hidden(name, k)} for k in keys for name in (total, *parts)]
+        out = suppress(pd.DataFrame(rows), dims=[*by, "group"], count_columns=["n"], min_n=data.min_n)
         changed = False
-        for total, parts in _EL_FAMILIES:
-            names = [total, *[p if p is not None else "other current EL" for p in parts]]
-            rows = []
-            for k in cell_keys:
-                for name in names:
-                    key = (name, *k)
-                    if key in hidden:
-                        hide = hidden[key]
-                    else:  # a cell no table of this report shows
-                        hide = True
-                    rows.append({**dict(zip(by, k)), "group": _ALL if name == total else name,
-                                 "n": n[name].get(k, 0), "suppressed": hide})
-            frame = pd.DataFrame(rows)
-            out = suppress(frame, dims=[*by, "group"], count_columns=["n"], min_n=data.min_n)
-            for row, now in zip(rows, out["suppressed"]):
-                name = total if row["group"] == _ALL else row["group"]
-                key = (name, *[str(row[b]) for b in by])
-                if now and key in hidden and not hidden[key]:
-                    hidden[key] = True
-                    changed = True
+        for row, now in zip(rows, out["suppressed"]):
+            name = total if row["group"] == _ALL else row["group"]
+            k = tuple(str(row[b]) for b in by)
+            if now and not row["suppressed"]:
+                # A derived cell cannot be hidden by itself: hiding the newcomers makes it unknown.
+                changed |= hide(_NEWCOMER if name == _OTHER_EL else name, k)
+        return changed
+
+    for _ in range(20):
+        changed = False
+        for k in keys:
+            if is_hidden(_FORMER, k) and n[_FORMER].get(k, 0) > 0 and not is_hidden(_CURRENT, k):
+                changed |= hide(_EVER, k)
+            if 0 < n[_OTHER_EL][k] < data.min_n and not is_hidden(_CURRENT, k):
+                changed |= hide(_NEWCOMER, k)
+        changed |= family(_EVER, (_CURRENT, _FORMER))
+        changed |= family(_CURRENT, (_NEWCOMER,))
         if not changed:
             break
 
@@ -853,7 +934,7 @@ def opportunity_table(data: ReportData) -> pd.DataFrame:
         if not frames:
             return pd.DataFrame()
         table = pd.concat(frames, ignore_index=True)
-        return _el_family(data, table, outcome="advanced_course", by=("year",))
+        return _el_family(data, table, by=("year",), counts=_record_counts(data, "advanced_course", ("year",)))
     return _cached((id(data), "opportunity"), compute)
 
 
@@ -1178,10 +1259,11 @@ def trend_table(data: ReportData, subject: str, *, view: str = "cross-sectional"
                     if grade - back in grades and last - back in data.years:
                         pairs.append((comparison, (last - back, str(grade - back)), (last, str(grade))))
                         break
+    cells = {(r["comparison"], str(r["year"]), str(r["grade"])): r for r in table.to_dict("records")}
     rows = []
     for comparison, start, end in pairs:
-        a = _cell(table, comparison=comparison, year=start[0], grade=start[1])
-        b = _cell(table, comparison=comparison, year=end[0], grade=end[1])
+        a = cells.get((comparison, str(start[0]), start[1]))
+        b = cells.get((comparison, str(end[0]), end[1]))
         row = {"comparison": comparison, "year_start": start[0], "grade_start": start[1], "year_end": end[0],
                "grade_end": end[1]}
         usable = a is not None and b is not None and not a["suppressed"] and not b["suppressed"] \
@@ -1484,14 +1566,12 @@ def run(args: argparse.Namespace) -> int:
     The data file is read and checked first; the notebook is executed and exported in a temporary
     folder beside ``--out``, and the files are moved into ``--out`` only when everything succeeded.
     """
-    from .readers import DataError
-
     try:
         options = _options(args)
         data = load(args.data, mapping=options["mapping_path"], kind=args.kind, school=args.school,
                     subjects=args.subjects, comparisons=args.groups, years=args.years, min_n=args.min_n,
                     language=args.language)
-    except (DataError, ReportError, ValueError, TypeError, OSError) as error:
+    except (readers.DataError, ReportError, ValueError, TypeError, OSError) as error:
         print(f"gapkit report: {error}", file=sys.stderr)
         return 1
     options["kind"] = data.kind

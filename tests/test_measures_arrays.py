@@ -95,7 +95,8 @@ def level_rows(draw, max_size=6):
     count = st.just(0) | st.integers(0, 40)
     focal = [[draw(count) for _ in range(k)] for _ in range(size)]
     reference = [[draw(count) for _ in range(k)] for _ in range(size)]
-    return np.array(focal, dtype=int).reshape(size, k), np.array(reference, dtype=int).reshape(size, k)
+    return (np.array(focal, dtype=int).reshape(size, k),
+            np.array(reference, dtype=int).reshape(size, k))
 
 
 def columns_of(rows, names):
@@ -122,7 +123,7 @@ class TestEstimateTableMatchesScalars:
     @FAST
     @given(rows=mean_rows(), level=levels)
     def test_mean_measures(self, measure, rows, level):
-        """Does each row equal the scalar mean-based measure, empty and one-student groups included?"""
+        """Does each row equal the scalar measure, empty and one-student groups included?"""
         table = estimate_table(measure, level=level, **columns_of(rows, MEANS))
         scalar = MEAN_MEASURES[measure]
         assert_matches(table, [scalar(*row, level=level) for row in rows])
@@ -212,7 +213,8 @@ class TestEstimateTableInputs:
         assert math.isnan(table.loc[1, "value"]) and table.loc[3, "se"] == 0.0
 
     def test_matches_statsmodels(self):
-        """Do Newcombe and Wald intervals on arrays match statsmodels' confint_proportions_2indep?"""
+        """Do Newcombe and Wald intervals on arrays match statsmodels'
+        confint_proportions_2indep?"""
         # statsmodels 0.14, method 'newcomb' / 'wald', compare='diff' (reference minus focal)
         rows = [(18, 60, 126, 210), (5, 40, 30, 50), (0, 12, 9, 15)]
         data = columns_of(rows, COUNTS)

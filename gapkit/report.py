@@ -39,6 +39,7 @@ from .privacy import SUPPRESSED_MARK, code_percent, suppress
 from .records import COMPARISONS, SUBJECTS, add_el_groups
 from .summary import Summary, summarize
 from .tables import gap_table
+from .trends import gap_trend
 
 __all__ = [
     "ReportData", "ReportTable", "ReportFigure", "Finding", "Section", "ReportError",
@@ -1208,122 +1209,77 @@ def cohorts(data: ReportData) -> Section:
 
 
 def trend_table(data: ReportData, subject: str, *, view: str = "cross-sectional") -> pd.DataFrame:
-    r"""Change in the percent-proficient gap between two cells, decomposed into each group's change.
+    """Change of each percent-proficient gap from one year to the next, split into each group's change.
 
-    Parameters
-    ----------
-    data : ReportData
-    subject : str
-    view : {'cross-sectional', 'cohort'}
-        ``'cross-sectional'``: all grades, first year against the latest year (different students in
-        the same grades). ``'cohort'``: each grade of the latest year against the same cohort in the
-        earliest year and grade the data has (grade g - k in year y - k; largely the same students).
-
-    Returns
-    -------
-    DataFrame
-        One row per comparison (and cohort): comparison, start and end cells, each group's percent
-        proficient at both ends, ``change_focal``, ``change_reference``, ``change_gap`` (all in
-        proportions) and ``words``. Rows whose end cells are hidden carry no numbers.
-
-    Notes
-    -----
-    The gap is reference minus focal, so its change splits exactly into the two groups' changes:
-
-    .. math:: \Delta \text{gap} = \Delta p_{\text{reference}} - \Delta p_{\text{focal}}
-
-    A gap can narrow because the focal group improved or because the reference group declined; the
-    decomposition says which [1]_. Only cells already shown (after suppression) are used, so the
-    changes reveal nothing that the gap tables hide.
-
-    References
-    ----------
-    .. [1] Reardon, S. F. (2011). The widening academic achievement gap between the rich and the poor:
-       New evidence and possible explanations. In G. J. Duncan & R. J. Murnane (Eds.), *Whither
-       Opportunity?* (pp. 91-116). Russell Sage Foundation.
+    `gapkit.trends.gap_trend` on the report's gap table (already suppressed): ``'cross-sectional'``
+    compares all grades of each year with the next year; ``'cohort'`` follows grade g of one year to
+    grade g + 1 of the next. A change is also hidden when a percent at either end is below 5% or above
+    95% (the gap tables show such gaps only as a range, so an exact change would give them away).
     """
     validate_choice(view, "view", ("cross-sectional", "cohort"))
     table = gaps(data, subject)
     if table.empty or len(data.years) < 2:
         return pd.DataFrame()
     table = table[table["measure"] == "proportion_difference"]
-    first, last = data.years[0], data.years[-1]
-    pairs = []
-    for comparison in [c for c in (*EL_COMPARISONS, *OTHER_COMPARISONS) if c in set(table["comparison"])]:
-        if view == "cross-sectional":
-            pairs.append((comparison, (first, _ALL), (last, _ALL)))
-        else:
-            grades = sorted({int(g) for g in table["grade"] if g != _ALL})
-            for grade in grades:  # each grade of the latest year, followed back as far as the data goes
-                for back in range(last - first, 0, -1):
-                    if grade - back in grades and last - back in data.years:
-                        pairs.append((comparison, (last - back, str(grade - back)), (last, str(grade))))
-                        break
-    cells = {(r["comparison"], str(r["year"]), str(r["grade"])): r for r in table.to_dict("records")}
-    rows = []
-    for comparison, start, end in pairs:
-        a = cells.get((comparison, str(start[0]), start[1]))
-        b = cells.get((comparison, str(end[0]), end[1]))
-        row = {"comparison": comparison, "year_start": start[0], "grade_start": start[1], "year_end": end[0],
-               "grade_end": end[1]}
-        usable = a is not None and b is not None and not a["suppressed"] and not b["suppressed"] \
-            and not pd.isna(a["estimate"]) and not pd.isna(b["estimate"])
-        coded = usable and any(code_percent(float(r[v]), int(r[n])).startswith(("<", ">"))
-                               for r in (a, b) for v, n in (("value_focal", "n_focal"),
-                                                            ("value_reference", "n_reference")))
-        if not usable or coded:
-            row["words"] = ("not shown: a percent at one end is below 5% or above 95%" if coded else
-                            "not shown: one of the two years is hidden or cannot be computed")
-            rows.append(row)
-            continue
-        # Whole percents, as the tables show them, so that the parts of every sentence add up.
-        row.update(focal_start=_whole(a["value_focal"]), focal_end=_whole(b["value_focal"]),
-                   reference_start=_whole(a["value_reference"]), reference_end=_whole(b["value_reference"]))
-        row["gap_start"] = row["reference_start"] - row["focal_start"]
-        row["gap_end"] = row["reference_end"] - row["focal_end"]
-        row["change_focal"] = row["focal_end"] - row["focal_start"]
-        row["change_reference"] = row["reference_end"] - row["reference_start"]
-        row["change_gap"] = row["change_reference"] - row["change_focal"]
-        row["words"] = _trend_words(row, comparison)
-        rows.append(row)
-    return pd.DataFrame(rows)
+    table = table[(table["grade"] == _ALL) if view == "cross-sectional" else (table["grade"] != _ALL)]
+    if view == "cohort":
+        table = table.assign(grade=table["grade"].astype(int))
+    table = table.drop(columns="subject")
+    trend = gap_trend(table, period="year", view=view)
+    if trend.empty:
+        return trend
+    coded = {(r["comparison"], int(r["year"]), str(r["grade"])): _is_coded(r) for r in table.to_dict("records")}
+    grade_from = trend["grade_from"] if view == "cohort" else trend["grade"]
+    grade_to = trend["grade_to"] if view == "cohort" else trend["grade"]
+    hide = pd.Series([coded.get((c, int(y0), str(g0)), False) or coded.get((c, int(y1), str(g1)), False)
+                      for c, y0, g0, y1, g1 in zip(trend["comparison"], trend["year_from"], grade_from,
+                                                   trend["year_to"], grade_to)], index=trend.index)
+    hide &= ~trend["suppressed"]
+    numbers = ["gap_from", "gap_to", "change", "se", "ci_low", "ci_high", "change_focal", "change_reference"]
+    trend.loc[hide, numbers] = np.nan
+    trend.loc[hide, "label"] = ""
+    trend.loc[hide, "suppressed"] = True
+    trend.loc[hide, "reason"] = "a percent at one end is below 5% or above 95%"
+    return trend
 
 
-def _whole(proportion) -> int:
-    """A proportion as the whole percent shown in tables (halves rounded up, as `code_percent` does)."""
-    return int(math.floor(float(proportion) * 100 + 0.5))
+def _is_coded(row) -> bool:
+    if row["suppressed"] or pd.isna(row["value_focal"]) or pd.isna(row["value_reference"]):
+        return False
+    return any(code_percent(float(row[v]), int(row[n])).startswith(("<", ">"))
+               for v, n in (("value_focal", "n_focal"), ("value_reference", "n_reference")))
 
 
-def _points(value):
-    return f"{abs(value)} percentage point{'s' if abs(value) != 1 else ''}"
+def _signed_points(value) -> str:
+    points = round(float(value) * 100)
+    return "0" if points == 0 else f"{points:+d}".replace("-", "\u2212")
 
 
-def _trend_words(row, comparison):
+def _trend_sentence(row, comparison, subject) -> str:
+    """A trend row in plain words, with its numbers."""
     focal, reference = _PLAIN[comparison]
-    gap = row["change_gap"]
-    head = "the gap stayed the same" if gap == 0 else \
-        f"the gap {'widened' if gap > 0 else 'narrowed'} by {_points(gap)}"
-
-    def moved(start, end):
-        change = end - start
-        how = "stayed the same" if change == 0 else f"{'rose' if change > 0 else 'fell'} by {_points(change)}"
-        return f"{how} ({start}% to {end}%)"
-    return (f"{head}: among {focal}, the share proficient {moved(row['focal_start'], row['focal_end'])}; among "
-            f"{reference}, it {moved(row['reference_start'], row['reference_end'])}.")
+    start, end = views.school_year(int(row["year_from"])), views.school_year(int(row["year_to"]))
+    head = f"From {start} to {end}, {_subject_name(subject)}, {focal} against {reference}"
+    if row["suppressed"]:
+        return f"{head}: the change is not shown ({views._reason_text(row['reason'])})."
+    if pd.isna(row["change"]):
+        return f"{head}: {row['label'] or 'the change cannot be computed'}."
+    return (f"{head}: the gap changed by {_signed_points(row['change'])} percentage points (95% interval "
+            f"{_signed_points(row['ci_low'])} to {_signed_points(row['ci_high'])}); the share proficient changed by "
+            f"{_signed_points(row['change_focal'])} points for {focal} and by "
+            f"{_signed_points(row['change_reference'])} points for {reference}: {row['label']}.")
 
 
 def _trend_finding(data, table, subject):
     trend = trend_table(data, subject, view="cross-sectional")
     if trend.empty:
         return None
-    row = _cell(trend, comparison="Current EL vs never EL")
-    if row is None or "change_gap" not in trend or pd.isna(row.get("change_gap")):
+    rows = trend[(trend["comparison"] == _CURRENT) & (trend["year_to"].astype(int) == _latest(data))]
+    if rows.empty:
         return None
-    start, end = views.school_year(int(row["year_start"])), views.school_year(int(row["year_end"]))
-    text = (f"From {start} to {end}, {_subject_name(subject)}, current English learners against students who "
-            f"were never English learners: {row['words']}")
-    return Finding(text=text, source="trend", keys=("Current EL vs never EL", subject, int(row["year_start"]),
-                                                    int(row["year_end"])))
+    row = rows.iloc[0]
+    return Finding(text=_trend_sentence(row, _CURRENT, subject), source="trend",
+                   keys=(_CURRENT, subject, int(row["year_from"]), int(row["year_to"])))
 
 
 def _trend_section(data, *, view):
@@ -1337,66 +1293,76 @@ def _trend_section(data, *, view):
         return Section(key=key, title=title, paragraphs=("The data has one school year, so there is no change "
                                                          "to show.",))
     paragraphs = [
-        ("Each row compares the first year with the latest, for all grades together (different students in the "
-         "same grades). The change in a gap is the comparison group's change minus the focal group's: a gap can "
-         "narrow because the focal group improved, or because the comparison group declined.")
+        ("Each row compares one year with the next, for all grades together (different students in the same "
+         "grades). The change in a gap is the comparison group's change minus the focal group's: a gap can "
+         "narrow because the focal group improved, or because the comparison group declined. Changes whose "
+         "interval includes zero are labelled \u201cno change beyond the uncertainty\u201d. Numbers are rounded to "
+         "whole points, so a change can differ by one from the difference of the rounded gaps.")
         if view == "cross-sectional" else
-        ("Each row follows one grade of the latest year back to the earliest tested grade and year of the same "
-         "cohort: largely the same students, minus those who moved. For English learners, the current-EL group shrinks as students "
-         "are reclassified, so the ever-EL comparison is the steadier one here.")]
-    tables, figures = [], []
+        ("Each row follows one grade of one year to the next grade the next year: largely the same students, "
+         "minus those who moved. For English learners, the current-EL group shrinks as students are "
+         "reclassified, so the ever-EL comparison is the steadier one here.")]
+    tables, figures, details = [], [], []
+    latest = _latest(data)
     for subject in data.subjects:
         trend = trend_table(data, subject, view=view)
         if trend.empty:
             continue
         if view == "cohort":
             trend = trend[trend["comparison"].isin(EL_COMPARISONS)]
+        order = {c: i for i, c in enumerate((*EL_COMPARISONS, *OTHER_COMPARISONS))}
+        trend = trend.assign(_o=trend["comparison"].map(order)).sort_values(
+            ["_o", "year_from", *(["grade_from"] if view == "cohort" else [])], kind="stable").drop(columns="_o")
+        last = trend[trend["year_to"].astype(int) == latest]
+        what = "all grades" if view == "cross-sectional" else "each grade one year on"
         tables.append(ReportTable(
             caption=f"{_cap(_subject_name(subject))}: change in the gap in percent proficient, "
-                    f"{'all grades' if view == 'cross-sectional' else 'cohorts'} (from the whole percents shown, "
-                    "in percentage points)",
-            frame=_trend_display(trend), kind="trend"))
+                    f"{views.school_year(latest - 1)} to {views.school_year(latest)}, {what} (percentage points)",
+            frame=_trend_display(last, view), kind="trend"))
+        details.append(ReportTable(
+            caption=f"{_cap(_subject_name(subject))}: change in the gap in percent proficient, every pair of "
+                    f"years, {what} (percentage points)", frame=_trend_display(trend, view), kind="trend"))
         if view == "cross-sectional":
             table = gaps(data, subject)
-            line = table[(table["comparison"] == "Current EL vs never EL") & (table["grade"] == _ALL)
+            line = table[(table["comparison"] == _CURRENT) & (table["grade"] == _ALL)
                          & (table["measure"] == "proportion_difference")].drop(columns=["subject", "grade",
                                                                                          "comparison"])
             if len(line):
-                figure = views.gap_chart(line, measure="proportion_difference",
-                                         focal_name=_PLAIN["Current EL vs never EL"][0],
-                                         reference_name=_PLAIN["Current EL vs never EL"][1],
-                                         subject=_subject_name(subject),
+                figure = views.gap_chart(line, measure="proportion_difference", focal_name=_PLAIN[_CURRENT][0],
+                                         reference_name=_PLAIN[_CURRENT][1], subject=_subject_name(subject),
                                          title=f"{_cap(_subject_name(subject))}: current-EL gap by year")
                 figures.append(_figure(figure, caption=f"{_cap(_subject_name(subject))}: the gap between current "
                                                        "English learners and never-EL students, each year, all "
                                                        "grades, with 95% intervals."))
-    return Section(key=key, title=title, paragraphs=tuple(paragraphs), tables=tuple(tables), figures=tuple(figures))
+    return Section(key=key, title=title, paragraphs=tuple(paragraphs), tables=tuple(tables),
+                   figures=tuple(figures), details=tuple(details))
 
 
-def _trend_display(trend):
-    def cell(year, grade):
-        return views.school_year(int(year)) + ("" if grade == _ALL else f", grade {grade}")
-
-    def pct(value):
-        return "" if value is None or pd.isna(value) else f"{int(value)}".replace("-", "\u2212")
+def _trend_display(trend, view):
+    def points(value):
+        return "" if value is None or pd.isna(value) else f"{round(float(value) * 100):d}".replace("-", "\u2212")
 
     def signed(value):
-        if value is None or pd.isna(value):
-            return ""
-        return "0" if int(value) == 0 else f"{int(value):+d}".replace("-", "\u2212")
+        return "" if value is None or pd.isna(value) else _signed_points(value)
 
     out = []
     for row in trend.to_dict("records"):
+        if view == "cohort":
+            start = f"{views.school_year(int(row['year_from']))}, grade {row['grade_from']}"
+            end = f"{views.school_year(int(row['year_to']))}, grade {row['grade_to']}"
+        else:
+            start, end = views.school_year(int(row["year_from"])), views.school_year(int(row["year_to"]))
+        hidden = bool(row["suppressed"])
         out.append({
-            "Comparison": row["comparison"],
-            "From": cell(row["year_start"], row["grade_start"]),
-            "To": cell(row["year_end"], row["grade_end"]),
-            "Gap then (points)": pct(row.get("gap_start")),
-            "Gap now (points)": pct(row.get("gap_end")),
-            "Change in gap": signed(row.get("change_gap")),
-            "Change, focal group": signed(row.get("change_focal")),
-            "Change, comparison group": signed(row.get("change_reference")),
-            "In words": row["words"],
+            "Comparison": row["comparison"], "From": start, "To": end,
+            "Gap then": views.SUPPRESSED_TEXT if hidden else points(row["gap_from"]),
+            "Gap now": views.SUPPRESSED_TEXT if hidden else points(row["gap_to"]),
+            "Change in gap": views.SUPPRESSED_TEXT if hidden else signed(row["change"]),
+            "95% interval": views.SUPPRESSED_TEXT if hidden else (
+                f"{signed(row['ci_low'])} to {signed(row['ci_high'])}" if not pd.isna(row["ci_low"]) else ""),
+            "Change, focal group": views.SUPPRESSED_TEXT if hidden else signed(row["change_focal"]),
+            "Change, comparison group": views.SUPPRESSED_TEXT if hidden else signed(row["change_reference"]),
+            "In words": views._reason_text(row["reason"]) if hidden else row["label"],
         })
     return pd.DataFrame(out)
 

@@ -498,9 +498,11 @@ class TestBadFile:
 
 
 class TestTrendFinding:
-    def test_trend_sentence_matches_gap_table(self, district, records):
-        """Does the trend sentence carry each group's whole percents at both ends from gap_table, and their
-        changes (gap change = comparison group's change minus focal group's change, by hand)?"""
+    def test_trend_sentence_matches_gap_trend(self, district, records):
+        """Does the trend sentence carry the change, its interval and each group's change from gap_trend on an
+        independent gap_table, and does the change equal the comparison group's minus the focal group's?"""
+        from gapkit.trends import gap_trend
+
         items = district["soup"].select('li.gapkit-finding[data-source="trend"]')
         assert items, "no trend finding"
         for item in items:
@@ -509,15 +511,18 @@ class TestTrendFinding:
             scale, level = SUBJECTS[subject]
             table = gap_table(records, scale, column, focal=list(focal), reference=list(reference), by=("year",),
                               levels=level, measures=["proportion_difference"])
-            a = table[table["year"] == int(start)].iloc[0]
-            b = table[table["year"] == int(end)].iloc[0]
-            whole = [int(np.floor(v * 100 + 0.5)) for v in (a["value_focal"], b["value_focal"],
-                                                              a["value_reference"], b["value_reference"])]
-            text = item.get_text(" ", strip=True)
-            assert f"({whole[0]}% to {whole[1]}%)" in text, text
-            assert f"({whole[2]}% to {whole[3]}%)" in text, text
-            change = (whole[3] - whole[2]) - (whole[1] - whole[0])
-            if change:
-                assert f"{'widened' if change > 0 else 'narrowed'} by {abs(change)} percentage point" in text, text
-            else:
-                assert "stayed the same" in text
+            trend = gap_trend(table, period="year")
+            row = trend[(trend["year_from"] == int(start)) & (trend["year_to"] == int(end))].iloc[0]
+            # Hand check of the decomposition: change = change of the reference group - change of the focal group.
+            assert row["change"] == pytest.approx(row["change_reference"] - row["change_focal"])
+
+            def signed(value):
+                points = round(value * 100)
+                return "0" if points == 0 else f"{points:+d}"
+
+            text = normal(item.get_text(" ", strip=True))
+            for part in (f"changed by {signed(row['change'])} percentage points",
+                         f"{signed(row['ci_low'])} to {signed(row['ci_high'])}",
+                         f"by {signed(row['change_focal'])} points for", f"by {signed(row['change_reference'])} points "
+                         "for", row["label"]):
+                assert part in text, (part, text)

@@ -3,7 +3,9 @@
 Every function here is pure: it takes the sufficient statistics of two groups
 (means, standard deviations and sizes; counts with an outcome; counts per
 performance level) and returns an :class:`Estimate`. Nothing is read, written
-or printed.
+or printed. :func:`estimate_table` computes one measure for many comparisons at
+once, from arrays, with the same code (each closed-form measure has one NumPy
+kernel that the scalar function calls with arrays of length one).
 
 Conventions shared by every measure:
 

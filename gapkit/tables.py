@@ -226,59 +226,67 @@ def _privacy(cells, by, min_n):
 
 
 def _estimates(cells, summary, measures, level):
-    records = []
-    for row in cells.to_dict("records"):
-        for measure in measures:
-            estimate = None if row["suppressed"] else _estimate(measure, row, summary, level)
-            records.append({**{c: row[c] for c in summary.by}, "measure": measure,
-                            "n_focal": row["n_focal"], "n_reference": row["n_reference"],
-                            **_values(measure, row, estimate),
-                            "suppressed": row["suppressed"], "reason": row["reason"]})
-    table = pd.DataFrame.from_records(records, columns=[*summary.by, *COLUMNS[:1], *COLUMNS[3:]])
+    """Each measure over every computable cell at once; rows come out cell by cell, in measure order."""
+    n_focal = pd.to_numeric(cells["n_focal"]).fillna(0).to_numpy()
+    n_reference = pd.to_numeric(cells["n_reference"]).fillna(0).to_numpy()
+    occupied = ~cells["suppressed"].to_numpy(bool) & (n_focal > 0) & (n_reference > 0)
+    parts = []
+    for measure in measures:
+        kind = MEASURES[measure]
+        computable = occupied.copy()
+        if kind == "means":
+            computable &= cells["mean_focal"].notna().to_numpy() & cells["mean_reference"].notna().to_numpy()
+        rows = cells[computable]
+        estimates = _measures.estimate_table(measure, level=level, **_data(measure, rows, summary))
+        part = cells[[*summary.by, "n_focal", "n_reference", "suppressed", "reason"]].copy()
+        part["measure"] = measure
+        part["_order"] = np.arange(len(cells))
+        for column, source in (("estimate", "value"), ("se", "se"), ("ci_low", "ci_low"), ("ci_high", "ci_high")):
+            part[column] = np.nan
+            part.loc[computable, column] = estimates[source].to_numpy(float)
+        own_focal, own_reference = _own_values(kind, cells)
+        part["value_focal"] = own_focal.where(computable)
+        part["value_reference"] = own_reference.where(computable)
+        part["method"] = ""
+        part.loc[computable, "method"] = estimates["method"].to_numpy(object)
+        part["note"] = np.where(computable, "", np.where(
+            cells["suppressed"].to_numpy(bool), "",
+            np.where((n_focal == 0) | (n_reference == 0), "a group has no students in this cell",
+                     "not computable from this cell's data")))
+        part.loc[computable, "note"] = estimates["note"].to_numpy(object)
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True).sort_values("_order", kind="stable")
     for column in ("n_focal", "n_reference"):
         table[column] = table[column].astype("Int64")
-    return table
+    return table.drop(columns="_order").reset_index(drop=True)
 
 
-def _estimate(measure, row, summary, level):
-    f = {stat: row[f"{stat}_focal"] for stat in ("n", "mean", "sd", "successes")}
-    r = {stat: row[f"{stat}_reference"] for stat in ("n", "mean", "sd", "successes")}
-    n_f, n_r = int(f["n"]), int(r["n"])
-    if n_f == 0 or n_r == 0:
-        return None
+def _data(measure, rows, summary):
+    """The arrays `estimate_table` takes for `measure`, from the cells' pooled statistics."""
+    n = {side: rows[f"n_{side}"].to_numpy(int) for side in _SIDES}
     kind = MEASURES[measure]
-    function = getattr(_measures, measure)
     if kind == "means":
-        if np.isnan(f["mean"]) or np.isnan(r["mean"]):
-            return None
-        return function(mean_focal=f["mean"], sd_focal=f["sd"], n_focal=n_f, mean_reference=r["mean"],
-                        sd_reference=r["sd"], n_reference=n_r, level=level)
+        return {f"{stat}_{side}": (n[side] if stat == "n" else rows[f"{stat}_{side}"].to_numpy(float))
+                for side in _SIDES for stat in ("mean", "sd", "n")}
+    if kind == "levels":
+        return {f"counts_{side}": rows[[f"{c}_{side}" for c in summary.level_columns]].to_numpy(int)
+                for side in _SIDES}
+    successes = {side: rows[f"successes_{side}"].to_numpy(int) for side in _SIDES}
+    if measure == "probit_gap":
+        return {f"p_{side}": successes[side] / n[side] for side in _SIDES} | {f"n_{side}": n[side] for side in _SIDES}
+    return {f"{stat}_{side}": (successes[side] if stat == "successes" else n[side])
+            for side in _SIDES for stat in ("successes", "n")}
+
+
+def _own_values(kind, cells):
+    """Each group's own statistic beside the gap: its mean, or its proportion with the outcome."""
+    if kind == "means":
+        return cells["mean_focal"].astype(float), cells["mean_reference"].astype(float)
     if kind == "proportions":
-        s_f, s_r = int(f["successes"]), int(r["successes"])
-        if measure == "probit_gap":
-            return function(p_focal=s_f / n_f, p_reference=s_r / n_r, n_focal=n_f, n_reference=n_r, level=level)
-        return function(successes_focal=s_f, n_focal=n_f, successes_reference=s_r, n_reference=n_r, level=level)
-    counts_f = [int(row[f"{c}_focal"]) for c in summary.level_columns]
-    counts_r = [int(row[f"{c}_reference"]) for c in summary.level_columns]
-    return function(counts_focal=counts_f, counts_reference=counts_r, level=level)
-
-
-def _values(measure, row, estimate):
-    if estimate is None:
-        values = dict.fromkeys(_HIDDEN, np.nan) | {"method": "", "note": ""}
-        if not row["suppressed"]:
-            values["note"] = ("a group has no students in this cell" if 0 in (row["n_focal"], row["n_reference"])
-                              else "not computable from this cell's data")
-        return values
-    kind = MEASURES[measure]
-    if kind == "means":
-        own = row["mean_focal"], row["mean_reference"]
-    elif kind == "proportions":
-        own = row["successes_focal"] / row["n_focal"], row["successes_reference"] / row["n_reference"]
-    else:
-        own = np.nan, np.nan
-    return {"estimate": estimate.value, "se": estimate.se, "ci_low": estimate.ci_low, "ci_high": estimate.ci_high,
-            "value_focal": own[0], "value_reference": own[1], "method": estimate.method, "note": estimate.note}
+        return tuple(pd.to_numeric(cells[f"successes_{side}"]) / pd.to_numeric(cells[f"n_{side}"])
+                     for side in _SIDES)
+    missing = pd.Series(np.nan, index=cells.index)
+    return missing, missing
 
 
 def _describe(labels) -> str:

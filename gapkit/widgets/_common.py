@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import functools
-import html
+import html as _html
 import logging
 import os
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 log = logging.getLogger("gapkit.widgets")
 
@@ -67,14 +68,38 @@ def markdown_html(text: str) -> str:
 
 def esc(text) -> str:
     """Text for HTML (participant or data text)."""
-    return html.escape(str(text), quote=True)
+    return _html.escape(str(text), quote=True)
+
+
+_SHARED: dict = {}
+
+
+def shared(cls, **traits):
+    """One instance of a layout or style class per set of traits, shared by every widget that uses it.
+
+    Each ipywidget otherwise brings its own Layout and Style models, and the browser has to fetch the
+    state of every model before the page is usable: sharing them cuts a lesson's models by about half.
+    Shared instances are never changed after creation.
+    """
+    key = (cls, tuple(sorted(traits.items())))
+    item = _SHARED.get(key)
+    if item is None or getattr(item, "comm", True) is None:
+        item = _SHARED[key] = cls(**traits)
+    return item
+
+
+def html(value: str = "", **kwargs) -> w.HTML:
+    """An HTML widget with the shared empty layout and style."""
+    kwargs.setdefault("layout", shared(w.Layout))
+    kwargs.setdefault("style", shared(HTMLStyle))
+    return w.HTML(value, **kwargs)
 
 
 def problem_box(message: str, *, exc: BaseException | None = None, context: str = "") -> w.HTML:
     """A friendly message in place of a widget that failed; the error goes to the log, not the page."""
     if exc is not None:
         log.error("%s: %s", context or "widget error", exc, exc_info=exc)
-    return w.HTML(
+    return html(
         f'<div class="gapkit-problem" role="alert"><p><strong>This part of the page could not be shown.</strong> '
         f"{esc(message)}</p></div>"
     )

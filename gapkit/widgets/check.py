@@ -5,9 +5,11 @@ import datetime as _dt
 from dataclasses import dataclass
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_bool import CheckboxStyle
+from ipywidgets.widgets.widget_description import DescriptionStyle
 
 from gapkit import journal as _journal
-from gapkit.widgets._common import display_mode, esc, get_course, log, markdown_html
+from gapkit.widgets._common import display_mode, esc, get_course, html, log, markdown_html, shared
 
 __all__ = ["CheckResult", "OptionFeedback", "grade_check", "CheckWidget", "knowledge_check"]
 
@@ -107,26 +109,27 @@ class CheckWidget(w.VBox):
         self.result: CheckResult | None = None
         labels = [o.text for o in check.options]
         if check.multiple:
-            self.choices = [w.Checkbox(value=False, description=t, indent=False, layout=w.Layout(width="100%"))
-                            for t in labels]
-            chooser = w.VBox([w.HTML('<p class="gapkit-choose">Choose every answer that applies.</p>'),
+            self.choices = [w.Checkbox(value=False, description=t, indent=False, layout=shared(w.Layout, width="100%"),
+                                       style=shared(CheckboxStyle)) for t in labels]
+            chooser = w.VBox(layout=shared(w.Layout), children=[html('<p class="gapkit-choose">Choose every answer that applies.</p>'),
                               *self.choices])
             for box in self.choices:
                 box.observe(self._on_value, names="value")
         else:
             self.choices = w.RadioButtons(options=[(t, i) for i, t in enumerate(labels)], value=None,
-                                          description="Choose one answer:", layout=w.Layout(width="100%"),
-                                          style={"description_width": "initial"})
+                                          description="Choose one answer:", layout=shared(w.Layout, width="100%"),
+                                          style=shared(DescriptionStyle, description_width="initial"))
             self.choices.observe(self._on_value, names="value")
             chooser = self.choices
         self.button = w.Button(description="Check answer", button_style="primary", disabled=True,
-                               tooltip="Check your answer and see the explanation")
+                               tooltip="Check your answer and see the explanation", layout=shared(w.Layout),
+                               style=shared(w.ButtonStyle))
         self.button.on_click(lambda _: self.check())
-        self.feedback = w.HTML("")
+        self.feedback = html("")
         self.feedback.add_class("gapkit-feedback-area")
         question = ('<h3 class="gapkit-widget-title">Check your understanding</h3>'
                     f'<div class="gapkit-question">{markdown_html(check.question)}</div>')
-        super().__init__(children=[w.HTML(question), chooser, self.button, self.feedback])
+        super().__init__(children=[html(question), chooser, self.button, self.feedback])
         self.add_class("gapkit-check")
 
     def chosen(self) -> tuple[int, ...]:

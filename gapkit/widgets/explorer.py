@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_description import DescriptionStyle
 import pandas as pd
 
 from gapkit import records as _records
 from gapkit import views
 from gapkit.tables import gap_table
-from gapkit.widgets._common import display_mode, esc, get_course, log
+from gapkit.widgets._common import display_mode, esc, get_course, html, log, shared
 
 __all__ = ["MEASURES", "SUBJECTS", "COMPARISONS", "ALL_SCHOOLS", "ALL_GRADES", "Exploration", "explore",
            "course_records", "ExplorerWidget", "gap_explorer"]
@@ -231,8 +232,8 @@ class ExplorerWidget(w.VBox):
         self._busy = False
         schools = sorted(records["school_name"].dropna().unique().tolist())
         years = sorted(int(y) for y in records["year"].dropna().unique())
-        style = {"description_width": "initial"}
-        layout = w.Layout(width="auto", min_width="15em")
+        style = shared(DescriptionStyle, description_width="initial")
+        layout = shared(w.Layout, width="auto", min_width="15em")
 
         def dropdown(description, options, value):
             return w.Dropdown(description=description, options=options, value=value, style=style, layout=layout)
@@ -248,16 +249,16 @@ class ExplorerWidget(w.VBox):
         preset_grade = presets.get("grade")
         if preset_grade is not None and preset_grade in [v for _, v in self.grade.options]:
             self.grade.value = preset_grade
-        self.sentence = w.HTML()
-        self.chart = w.HTML()
-        self.table = w.HTML()
+        self.sentence = html()
+        self.chart = html()
+        self.table = html()
         head = '<h3 class="gapkit-widget-title">Gap explorer</h3>'
         if look_for:
             head += f'<p class="gapkit-look-for"><strong>What to look for:</strong> {esc(look_for)}</p>'
         controls = w.GridBox([self.subject, self.measure, self.comparison, self.school, self.grade, self.year],
                              layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(19em, 1fr))",
                                              grid_gap="0.4em 1em"))
-        super().__init__(children=[w.HTML(head), controls, self.sentence, self.chart, self.table])
+        super().__init__(children=[html(head), controls, self.sentence, self.chart, self.table])
         self.add_class("gapkit-explorer")
         self.sentence.add_class("gapkit-sentence")
         for control in (self.subject, self.measure, self.comparison, self.grade, self.year):

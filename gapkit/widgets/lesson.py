@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from gapkit import journal as _journal
-from gapkit.widgets._common import display_mode, esc, get_course, log, markdown_html, problem_box
+from gapkit.widgets._common import display_mode, esc, get_course, html, log, markdown_html, problem_box, shared
 
 __all__ = ["HOME_NOTEBOOK", "STYLE", "LessonPage", "lesson", "home", "HomePage", "lesson_filename", "HIDDEN_KINDS"]
 
@@ -220,10 +220,10 @@ def lesson(module_id: str, *, course=None, journal=None, records=None, heading: 
         if journal is None or not isinstance(journal, _journal.Journal):
             journal = _journal.Journal(journal)
     except Exception as exc:
-        return LessonPage([w.HTML(STYLE), problem_box(
+        return LessonPage([html(STYLE), problem_box(
             "The lesson could not be loaded. Please tell your facilitator; the details are in the log.",
             exc=exc, context=f"lesson {module_id!r}")])
-    children, widgets, pending = [w.HTML(STYLE)], [], []
+    children, widgets, pending = [html(STYLE)], [], []
     minutes = f"{module.minutes_teaching} min teaching, {module.minutes_exercises} min exercises"
     title = f"<h1>{esc(module.title)}</h1>" if heading else ""
     pending.append(f'<header>{_nav(course, module)}{title}<p class="gapkit-kicker">Module {module.number} · '
@@ -231,16 +231,16 @@ def lesson(module_id: str, *, course=None, journal=None, records=None, heading: 
 
     def flush():
         if pending:
-            children.append(w.HTML("".join(pending)))
+            children.append(html("".join(pending)))
             pending.clear()
 
     for block in module.blocks:
         if block.kind in HIDDEN_KINDS:
             continue
         try:
-            html = _block_html(block)
-            if html is not None:
-                pending.append(html)
+            block_html = _block_html(block)
+            if block_html is not None:
+                pending.append(block_html)
                 continue
             widget = _widget_for(block, course=course, journal=journal, records=records)
         except Exception as exc:
@@ -285,7 +285,7 @@ def home(*, course=None, heading: bool = True) -> HomePage:
     try:
         course = get_course(course)
     except Exception as exc:
-        return HomePage([w.HTML(STYLE), problem_box(
+        return HomePage([html(STYLE), problem_box(
             "The course could not be loaded. Please tell your facilitator; the details are in the log.",
             exc=exc, context="course home")])
     total = sum(m.minutes_teaching + m.minutes_exercises for m in course.modules)
@@ -303,4 +303,4 @@ def home(*, course=None, heading: bool = True) -> HomePage:
             f'<h2><a href="{lesson_filename(m)}">{esc(m.title)}</a></h2>'
             f"<p>You will be able to:</p><ul>{objectives}</ul></li>")
     parts.append("</ol></nav>")
-    return HomePage([w.HTML(STYLE), w.HTML("".join(parts))], course=course)
+    return HomePage([html(STYLE), html("".join(parts))], course=course)

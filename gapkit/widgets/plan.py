@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
-import html
+import html as _html
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_string import TextStyle
+from ipywidgets.widgets.widget_description import DescriptionStyle
 
 from gapkit import journal as _journal
-from gapkit.widgets._common import display_mode, esc, get_course, log, markdown_html, status_html
+from gapkit.widgets._common import display_mode, esc, get_course, html, log, markdown_html, shared, status_html
 from gapkit.widgets.explorer import COMPARISONS, MEASURES, SUBJECTS, explore
 
 __all__ = ["Goal", "Plan", "ExportResult", "baseline_sentence", "plan_markdown", "plan_html", "export_plan",
@@ -126,17 +128,17 @@ dt { font-weight: 600; margin-top: 0.6rem; } dd { margin-left: 0; white-space: p
 def plan_html(plan: Plan) -> str:
     """The plan as a standalone, printable HTML document (no external resources)."""
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-             f"<title>{html.escape(plan.title)}</title><style>{_PLAN_CSS}</style></head><body><main>",
-             f"<h1>{html.escape(plan.title)}</h1>", f"<p><em>Written {_dt.date.today():%d %B %Y}.</em></p>"]
+             f"<title>{_html.escape(plan.title)}</title><style>{_PLAN_CSS}</style></head><body><main>",
+             f"<h1>{_html.escape(plan.title)}</h1>", f"<p><em>Written {_dt.date.today():%d %B %Y}.</em></p>"]
     goals = [g for g in plan.goals if not g.is_empty()]
     if not goals:
         parts.append("<p><em>No focus goals written yet.</em></p>")
     for i, goal in enumerate(goals, start=1):
-        parts.append(f"<section><h2>Focus goal {i}: {html.escape(goal.focus or 'untitled')}</h2><dl>")
+        parts.append(f"<section><h2>Focus goal {i}: {_html.escape(goal.focus or 'untitled')}</h2><dl>")
         for name, label in _LABELS.items():
             value = _shown(goal, name).strip()
             if name != "focus" and value:
-                parts.append(f"<dt>{html.escape(label)}</dt><dd>{html.escape(value)}</dd>")
+                parts.append(f"<dt>{_html.escape(label)}</dt><dd>{_html.escape(value)}</dd>")
         parts.append("</dl></section>")
     parts.append("</main></body></html>")
     return "\n".join(parts)
@@ -157,11 +159,12 @@ def export_plan(plan: Plan, folder) -> ExportResult:
 
 class _GoalEditor(w.VBox):
     def __init__(self, number: int, goal: Goal, on_change, on_baseline):
-        style = {"description_width": "11em"}
-        wide = w.Layout(width="100%")
+        style = shared(DescriptionStyle, description_width="11em")
+        text_style = shared(TextStyle, description_width="11em")
+        wide = shared(w.Layout, width="100%")
         self.number = number
         self.focus = w.Text(value=goal.focus, description="Focus", placeholder="What will change, for whom?",
-                            style=style, layout=wide)
+                            style=text_style, layout=wide)
         self.comparison = w.Dropdown(description="Gap to close", style=style,
                                      options=[NOT_CHOSEN, *COMPARISONS],
                                      value=goal.comparison if goal.comparison in COMPARISONS else NOT_CHOSEN)
@@ -171,20 +174,20 @@ class _GoalEditor(w.VBox):
                                   options=[(v[0], k) for k, v in MEASURES.items()],
                                   value=goal.measure if goal.measure in MEASURES else "percent_proficient")
         self.baseline_text = goal.baseline
-        self.baseline = w.HTML(self._baseline_html())
-        self.target = w.Text(value=goal.target, description="Target", style=style, layout=wide,
+        self.baseline = html(self._baseline_html())
+        self.target = w.Text(value=goal.target, description="Target", style=text_style, layout=wide,
                              placeholder="e.g. gap below 20 percentage points")
-        self.date = w.Text(value=goal.date, description="By when", style=style,
+        self.date = w.Text(value=goal.date, description="By when", style=text_style,
                            placeholder="e.g. June 2026")
-        self.owner = w.Text(value=goal.owner, description="Owner", style=style, placeholder="Who leads this?")
-        self.stakeholders = w.Text(value=goal.stakeholders, description="Stakeholders", style=style, layout=wide,
+        self.owner = w.Text(value=goal.owner, description="Owner", style=text_style, placeholder="Who leads this?")
+        self.stakeholders = w.Text(value=goal.stakeholders, description="Stakeholders", style=text_style, layout=wide,
                                    placeholder="e.g. EL teachers, families, support staff, students")
-        self.strategy = w.Textarea(value=goal.strategy, description="Strategy", style=style, layout=wide, rows=4,
+        self.strategy = w.Textarea(value=goal.strategy, description="Strategy", style=text_style, layout=wide, rows=4,
                                    placeholder="What will the team do, and how will you know it is working?")
         super().__init__(children=[
-            w.HTML(f'<h4 class="gapkit-goal-title">Focus goal {number}</h4>'), self.focus,
-            w.HBox([self.comparison, self.subject, self.measure], layout=w.Layout(flex_flow="row wrap")),
-            self.baseline, self.target, w.HBox([self.date, self.owner], layout=w.Layout(flex_flow="row wrap")),
+            html(f'<h4 class="gapkit-goal-title">Focus goal {number}</h4>'), self.focus,
+            w.HBox([self.comparison, self.subject, self.measure], layout=shared(w.Layout, flex_flow="row wrap")),
+            self.baseline, self.target, w.HBox([self.date, self.owner], layout=shared(w.Layout, flex_flow="row wrap")),
             self.stakeholders, self.strategy])
         self.add_class("gapkit-goal")
         for control in (self.focus, self.target, self.date, self.owner, self.stakeholders, self.strategy):
@@ -227,7 +230,7 @@ class ActionPlanWidget(w.VBox):
         self.out_dir = Path(out_dir) if out_dir is not None else journal.path.parent
         self.exported: ExportResult | None = None
         saved = Plan(plan_id, "My action plan", ())
-        self.status = w.HTML("")
+        self.status = html("")
         try:
             saved = Plan.from_json(plan_id, journal.get("plans", plan_id))
         except _journal.JournalError as exc:
@@ -244,11 +247,11 @@ class ActionPlanWidget(w.VBox):
                                       layout=w.Layout(width="auto"),
                                       tooltip="Write action-plan.md and action-plan.html to take to your team")
         self.export_button.on_click(lambda _: self.export())
-        self.export_status = w.HTML("")
+        self.export_status = html("")
         head = '<h3 class="gapkit-widget-title">Action plan</h3>'
         if note:
             head += f'<div class="gapkit-plan-note">{markdown_html(note)}</div>'
-        super().__init__(children=[w.HTML(head), self.title, *self.goals, self.status, self.export_button,
+        super().__init__(children=[html(head), self.title, *self.goals, self.status, self.export_button,
                                    self.export_status])
         self.add_class("gapkit-plan")
 

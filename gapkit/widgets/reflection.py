@@ -4,9 +4,10 @@ from __future__ import annotations
 import datetime as _dt
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_string import TextStyle
 
 from gapkit import journal as _journal
-from gapkit.widgets._common import display_mode, get_course, log, markdown_html, status_html
+from gapkit.widgets._common import display_mode, get_course, html, log, markdown_html, shared, status_html
 
 __all__ = ["ReflectionWidget", "reflection"]
 
@@ -47,18 +48,18 @@ class ReflectionWidget(w.VBox):
             placeholder="Write your reflection here. It is saved as you type.",
             continuous_update=True,
             rows=8,
-            layout=w.Layout(width="100%"),
-            style={"description_width": "initial"},
+            layout=shared(w.Layout, width="100%"),
+            style=shared(TextStyle, description_width="initial"),
         )
         self.text.add_class("gapkit-reflection-text")
-        self.words = w.HTML(self._words_html(saved))
-        self.status = w.HTML(status_html(self._where()))
+        self.words = html(self._words_html(saved))
+        self.status = html(status_html(self._where()))
         if journal.problem or load_problem:
             self.problem = journal.problem or load_problem
             self.status.value = status_html(self.problem, problem=True)
         super().__init__(
-            children=[w.HTML(self._prompt_html()), self.text, w.HBox([self.words, self.status])],
-            layout=w.Layout(width="100%"),
+            children=[html(self._prompt_html()), self.text, w.HBox([self.words, self.status], layout=shared(w.Layout))],
+            layout=shared(w.Layout, width="100%"),
         )
         self.add_class("gapkit-reflection")
         self.text.observe(self._on_value, names="value")

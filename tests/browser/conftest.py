@@ -9,15 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from gapkit.content import find_root
 from gapkit.serve import voila_command
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-ROOT = find_root(Path(__file__).parent)
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
-LESSONS_NAMES = sorted(p.name for p in (ROOT / "notebooks" / "lessons").glob("*.ipynb"))
+from lesson_browser import CHROMIUM, CHROMIUM_FLAGS, ROOT
 
 
 def _free_port() -> int:
@@ -88,22 +81,3 @@ def page(browser):
     pg.set_default_timeout(120_000)
     yield pg
     context.close()
-
-
-def open_lesson(page, base, name):
-    """Navigate to a lesson and wait for its page (the gapkit page widget) to be rendered."""
-    page.goto(f"{base}/voila/render/{name}")
-    page.wait_for_selector(".gapkit-page", state="visible")
-    return page
-
-
-def screenshot(page, name):
-    """A full screenshot of the page (Voila scrolls inside its own container, so grow the viewport)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    height = page.evaluate("Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
-    page.set_viewport_size({"width": 1280, "height": min(max(int(height), 900), 16000)})
-    page.wait_for_timeout(300)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    return path

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from gapkit.content import load_course
 
-from conftest import LESSONS_NAMES, ROOT, open_lesson, screenshot
+from lesson_browser import LESSONS_NAMES, ROOT, open_lesson, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

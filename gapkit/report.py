@@ -1555,7 +1555,7 @@ def run(args: argparse.Namespace) -> int:
             if args.each == "school":
                 pages = [(name, school_id, _slug(f"{school_id}-{name}")) for school_id, name in data.all_schools]
                 _make_many(options, pages, folder=work, jobs=getattr(args, "jobs", 1), progress=progress_stream)
-                (work / "index.html").write_text(_index_html(data, pages), encoding="utf-8")
+                (work / "index.html").write_text(_index_html(data, pages, work), encoding="utf-8")
             else:
                 _make_one(options, school=args.school, name=data.school or "the district", stem="gap_report",
                           folder=work)
@@ -1609,6 +1609,10 @@ def _options(args):
             "years": list(args.years) if args.years else None, "min_n": args.min_n, "language": args.language}
 
 
+#: How many times a report's kernel is started before giving up (see `_make_one`).
+_KERNEL_STARTS = 3
+
+
 def _make_one(options, *, school, name, stem, folder):
     """Execute the report notebook for one school (or the district) and export its HTML."""
     import papermill
@@ -1616,12 +1620,19 @@ def _make_one(options, *, school, name, stem, folder):
 
     notebook = folder / f"{stem}.ipynb"
     parameters = {**options, "school": school}
-    try:
-        papermill.execute_notebook(str(NOTEBOOK), str(notebook), parameters=parameters, kernel_name="python3",
-                                   progress_bar=False, log_output=False, cwd=str(folder))
-    except PapermillExecutionError as error:
-        raise ReportError(f"the report for {school or 'the district'} could not be made: "
-                          f"{error.ename}: {error.evalue}") from None
+    for attempt in range(_KERNEL_STARTS):
+        try:
+            papermill.execute_notebook(str(NOTEBOOK), str(notebook), parameters=parameters, kernel_name="python3",
+                                       progress_bar=False, log_output=False, cwd=str(folder))
+            break
+        except PapermillExecutionError as error:
+            raise ReportError(f"the report for {name} could not be made: {error.ename}: {error.evalue}") from None
+        except RuntimeError as error:
+            # A kernel can die at start when another process takes one of the ports it was given (a known
+            # race of kernels over TCP); starting it again is safe, as nothing has run yet.
+            if "Kernel died before replying" not in str(error) or attempt == _KERNEL_STARTS - 1:
+                raise ReportError(f"the report for {name} could not be made: the kernel did not start "
+                                  f"({error}).") from None
     title = f"Gap report: {name}"
     export_html(notebook, folder / f"{stem}.html", title=title)
 
@@ -1632,14 +1643,22 @@ def _slug(text):
     return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower() or "report"
 
 
-def _index_html(data, pages):
+def _index_html(data, pages, folder):
+    """The page linking every school's report, each with the first of its findings."""
     esc = html.escape
-    items = "".join(f'<li><a href="{esc(stem)}.html">{esc(name)}</a> ({esc(school_id)})</li>'
-                    for name, school_id, stem in pages)
+    items = []
+    for name, school_id, stem in pages:
+        page = (folder / f"{stem}.html").read_text(encoding="utf-8")
+        first = re.search(r'<li class="gapkit-finding"[^>]*>(.*?)</li>', page, flags=re.S)
+        headline = f"<br><span class=\"gapkit-headline\">{first.group(1)}</span>" if first else ""
+        label = esc(name) if name == school_id else f"{esc(name)} ({esc(school_id)})"
+        items.append(f'<li><a href="{esc(stem)}.html">{label}</a>{headline}</li>')
+    items = "".join(items)
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Gap reports: {esc(data.source)}'
             f'</title><meta name="viewport" content="width=device-width, initial-scale=1.0"><style>{CSS}</style>'
             f"</head><body><main><h1>Gap reports by school</h1><p>One report per school, made from "
-            f"{esc(data.source)}. Groups of fewer than {data.min_n} students are not shown in any report.</p>"
+            f"{esc(data.source)}, each with its first finding. Groups of fewer than {data.min_n} students are not "
+            "shown in any report.</p>"
             f'<ul class="gapkit-index">{items}</ul></main></body></html>')
 
 

@@ -456,8 +456,13 @@ class TestMessyFileEachSchool:
         assert len(links) == 2
         for link in links:
             assert (out / link).exists() and (out / link).with_suffix(".ipynb").exists()
-        names = soup_of(out / "index.html").get_text(" ")
+        index = soup_of(out / "index.html")
+        names = index.get_text(" ")
         assert "Peña Elementary" in names and "Żółw Middle" in names
+        # Each school's line repeats its report's first finding (here: hidden, three students a school).
+        for item in index.select("ul.gapkit-index li"):
+            headline = item.select_one(".gapkit-headline").get_text()
+            assert "shown" in headline and "%" not in headline
 
     def test_tiny_schools_show_no_count_below_minimum(self, each):
         """With three students per school, is every count hidden and the page still readable?"""

@@ -947,9 +947,12 @@ def opportunity(data: ReportData) -> Section:
             "student-level records with course enrolment.",))
     table = opportunity_table(data)
     if table.empty:
+        has_column = "advanced_course" in data.records and data.records["advanced_course"].notna().any()
         return Section(key="opportunity", title="Opportunity gaps", paragraphs=(
-            "The data has no advanced-coursework column (Algebra I by grade 8, or an advanced course in high "
-            "school), so opportunity gaps cannot be shown.",))
+            "No comparison of advanced coursework can be made here: the data has none of the students it applies "
+            "to with enough of both groups (grade 8 for Algebra I, and high school)." if has_column else
+            "No student in this report has an advanced-coursework record (Algebra I by grade 8, or an advanced "
+            "course in high school), so opportunity gaps cannot be shown.",))
     comparisons = [c for c in (*EL_COMPARISONS, *OTHER_COMPARISONS) if c in set(table["comparison"])]
     shown = _ordered(table, comparisons)
     tables = (ReportTable(

@@ -145,6 +145,10 @@ class ReportData:
         Minimum group size shown.
     language : {'en', 'es'}
         Language of the summary for families.
+    all_schools : tuple of (id, name)
+        Every school of the file (for ``--each school``).
+    computed : dict
+        Tables already computed for this data (gap tables are shared by several sections).
     """
 
     source: str
@@ -160,6 +164,7 @@ class ReportData:
     min_n: int = 10
     language: str = "en"
     all_schools: tuple = ()
+    computed: dict = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -451,15 +456,11 @@ def _measures(data: ReportData):
     return ("proportion_difference", "hedges_g") if data.kind == "records" else ("proportion_difference",)
 
 
-_CACHE: dict = {}
-
-
-def _cached(key, compute):
-    if key not in _CACHE:
-        if len(_CACHE) > 256:
-            _CACHE.clear()
-        _CACHE[key] = compute()
-    return _CACHE[key]
+def _cached(data, key, compute):
+    """Compute once per ReportData: several sections use the same gap tables."""
+    if key not in data.computed:
+        data.computed[key] = compute()
+    return data.computed[key]
 
 
 def gaps(data: ReportData, subject: str) -> pd.DataFrame:
@@ -470,7 +471,7 @@ def gaps(data: ReportData, subject: str) -> pd.DataFrame:
     count can be worked out from the overlapping EL groups (ever = current + former; newcomers are
     part of current ELs). Rows pooled over years are dropped: they count a student once per year.
     """
-    return _cached((id(data), "gaps", subject), lambda: _gaps(data, subject))
+    return _cached(data, ("gaps", subject), lambda: _gaps(data, subject))
 
 
 def _gaps(data, subject):
@@ -936,7 +937,7 @@ def opportunity_table(data: ReportData) -> pd.DataFrame:
             return pd.DataFrame()
         table = pd.concat(frames, ignore_index=True)
         return _el_family(data, table, by=("year",), counts=_record_counts(data, "advanced_course", ("year",)))
-    return _cached((id(data), "opportunity"), compute)
+    return _cached(data, "opportunity", compute)
 
 
 def opportunity(data: ReportData) -> Section:
@@ -998,7 +999,7 @@ def progress_table(data: ReportData) -> pd.DataFrame:
         out = suppress(frame.drop(columns="moved_up"), dims=["year", "grade"], count_columns=["n"],
                        percent_columns=["share"], min_n=data.min_n)
         return out
-    return _cached((id(data), "progress"), compute)
+    return _cached(data, "progress", compute)
 
 
 def elp_progress(data: ReportData) -> Section:

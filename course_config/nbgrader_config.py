@@ -51,6 +51,9 @@ _source = os.path.join(course_root, "source")
 _assignments = sorted(os.listdir(_source)) if os.path.isdir(_source) else []
 c.Autograde.exclude_overwriting = {a: [JOURNAL_FILE] for a in _assignments}
 c.GenerateAssignment.post_convert_hook = drop_journal_from_release
+# Autograding must read each submission's own journal (next to its notebook), never a journal
+# named by GAPKIT_JOURNAL in the facilitator's shell (`gapkit serve --journal` sets it).
+os.environ.pop("GAPKIT_JOURNAL", None)
 
 # Feedback shows scores, comments, the participant's reflections and the rubric (the mark scheme),
 # but never the hidden tests: they are removed (and tracebacks from them cut to the error line)

@@ -51,6 +51,7 @@ ALICE_TEXT = (
     "the placement process is the opportunity gap to check."
 )
 BOB_TEXT = "ELs do worse in math because of language."
+STRAY_TEXT = "An answer from the facilitator's own journal"
 
 # (manual score, comment) for the reflection, entered by the facilitator.
 MANUAL = {
@@ -154,8 +155,12 @@ def cohort(tmp_path_factory):
 def _grade(cohort, backend: str, course: Path, db_url: str | None) -> dict:
     """The facilitator's side: roster, collect, autograde, reflection grades, feedback, export."""
     base = cohort["base"]
+    # The facilitator's shell names a journal of their own (as `gapkit serve --journal` does):
+    # autograding must still show each submission's own journal.
+    stray = Journal(base / "facilitator" / f"{backend}-journal.json")
+    stray.save_reflection(REFLECTION, STRAY_TEXT)
     extra = {"GAPKIT_NBGRADER_EXCHANGE": cohort["exchange"], "JUPYTER_CONFIG_DIR": base / "jupyter",
-             "HOME": base / "facilitator"}
+             "HOME": base / "facilitator", "GAPKIT_JOURNAL": stray.path}
     if db_url:
         extra["GAPKIT_NBGRADER_DB_URL"] = db_url
     else:
@@ -282,7 +287,8 @@ class TestGrading:
                                   ("cnguyen", "No answer was written")):
             cell = cells_by_id(_autograded(graded, student))[REFLECTION]
             shown = " ".join(o.get("data", {}).get("text/markdown", "") for o in cell.outputs)
-            assert expected in _words(shown.replace("\\", "")), student
+            assert expected in _words(shown.replace("\\", "")), (student, cell.outputs)
+            assert STRAY_TEXT not in shown
 
     def test_deleted_cell_scores_zero(self, graded):
         """Is the deleted answer cell's exercise failed (not skipped) in the autograded notebook?"""
@@ -298,7 +304,9 @@ class TestFeedback:
         files = sorted((graded["course"] / "feedback").rglob("*.html"))
         assert len(files) == len(ROSTER)
         for path in files:
-            text = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").get_text(" ")
+            raw = path.read_text(encoding="utf-8")
+            assert "HIDDEN TESTS" not in raw and "_expected" not in raw  # nor in any attribute or script
+            text = BeautifulSoup(raw, "html.parser").get_text(" ")
             assert "HIDDEN TESTS" not in text
             assert "_expected" not in text and "_reference" not in text
             for line in _hidden_lines():

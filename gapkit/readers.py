@@ -34,7 +34,8 @@ import pandas as pd
 from .records import COLUMNS, EL_STATUSES, GENDERS, PERFORMANCE_LEVELS, RACE_ETHNICITY
 from .summary import Summary
 
-__all__ = ["DataError", "Mapping", "read_mapping", "read_records", "read_published", "configure_parser", "run"]
+__all__ = ["DataError", "Mapping", "guess_kind", "read_mapping", "read_records", "read_published", "configure_parser",
+           "run"]
 
 
 class DataError(ValueError):
@@ -939,7 +940,7 @@ def run(args: argparse.Namespace, *, out=None) -> int:
     out = sys.stdout if out is None else out
     path = Path(args.path)
     try:
-        kind = args.kind if getattr(args, "kind", "auto") != "auto" else _guess_kind(path, args.mapping)
+        kind = args.kind if getattr(args, "kind", "auto") != "auto" else guess_kind(path, args.mapping)
         reader = _records if kind == "records" else _published
         result, report = reader(path, args.mapping)
     except DataError as error:
@@ -949,7 +950,8 @@ def run(args: argparse.Namespace, *, out=None) -> int:
     return 1 if report.problems else 0
 
 
-def _guess_kind(path: Path, mapping) -> str:
+def guess_kind(path: Path, mapping=None) -> str:
+    """``"records"`` (student rows) or ``"published"`` (counts per group), from the mapping or the headers."""
     mapping = read_mapping(mapping)
     if any(name in mapping.columns for name in ("student_id", "el_status")):
         return "records"

@@ -305,7 +305,7 @@ def detect_kind(path, *, mapping=None) -> str:
 
     The same rule as ``gapkit validate`` (`gapkit.readers`): the mapping's or the header's columns.
     """
-    return readers._guess_kind(Path(path), mapping)
+    return readers.guess_kind(Path(path), mapping)
 
 
 def _read(path, *, kind, mapping):

@@ -2,7 +2,9 @@
 
 The pipeline, in order (each stage uses only the ones before it):
 records -> summary -> measures -> privacy -> tables -> trends -> views.
+Suppression runs after every measure and before any view.
 """
+from .content import ContentError, load_course, validate_course
 from .measures import (Estimate, cohens_d, estimate_table, hedges_g, idea_risk_ratio, mean_difference, probit_gap,
                        proportion_difference, risk_ratio, v_statistic)
 from .privacy import code_percent, suppress
@@ -15,7 +17,15 @@ from .trends import gap_trend
 __version__ = "0.1.0"
 
 __all__ = [
-    "COMPARISONS", "DataError", "Estimate", "Summary", "add_el_groups", "code_percent", "cohens_d", "estimate_table", "gap_table", "gap_trend", "hedges_g",
-    "idea_risk_ratio", "mean_difference", "probit_gap", "proportion_difference", "read_published", "read_records", "risk_ratio", "summarize",
-    "suppress", "v_statistic",
+    # records
+    "COMPARISONS", "DataError", "add_el_groups", "read_published", "read_records",
+    # summary
+    "Summary", "summarize",
+    # measures
+    "Estimate", "cohens_d", "estimate_table", "hedges_g", "idea_risk_ratio", "mean_difference", "probit_gap",
+    "proportion_difference", "risk_ratio", "v_statistic",
+    # privacy, tables, trends
+    "code_percent", "gap_table", "gap_trend", "suppress",
+    # course content
+    "ContentError", "load_course", "validate_course",
 ]

@@ -168,9 +168,11 @@ class _GoalEditor(w.VBox):
         self.comparison = w.Dropdown(description="Gap to close", style=style,
                                      options=[NOT_CHOSEN, *COMPARISONS],
                                      value=goal.comparison if goal.comparison in COMPARISONS else NOT_CHOSEN)
-        self.subject = w.Dropdown(description="Subject", style=style, options=[(v, k) for k, v in SUBJECTS.items()],
+        narrow = shared(DescriptionStyle, description_width="initial")
+        narrow_text = shared(TextStyle, description_width="initial")
+        self.subject = w.Dropdown(description="Subject", style=narrow, options=[(v, k) for k, v in SUBJECTS.items()],
                                   value=goal.subject if goal.subject in SUBJECTS else "math")
-        self.measure = w.Dropdown(description="Measure", style=style,
+        self.measure = w.Dropdown(description="Measure", style=narrow,
                                   options=[(v[0], k) for k, v in MEASURES.items()],
                                   value=goal.measure if goal.measure in MEASURES else "percent_proficient")
         self.baseline_text = goal.baseline
@@ -179,7 +181,7 @@ class _GoalEditor(w.VBox):
                              placeholder="e.g. gap below 20 percentage points")
         self.date = w.Text(value=goal.date, description="By when", style=text_style,
                            placeholder="e.g. June 2026")
-        self.owner = w.Text(value=goal.owner, description="Owner", style=text_style, placeholder="Who leads this?")
+        self.owner = w.Text(value=goal.owner, description="Owner", style=narrow_text, placeholder="Who leads this?")
         self.stakeholders = w.Text(value=goal.stakeholders, description="Stakeholders", style=text_style, layout=wide,
                                    placeholder="e.g. EL teachers, families, support staff, students")
         self.strategy = w.Textarea(value=goal.strategy, description="Strategy", style=text_style, layout=wide, rows=4,
@@ -244,7 +246,7 @@ class ActionPlanWidget(w.VBox):
         self.title.observe(self._on_change, names="value")
         self.goals = [_GoalEditor(i + 1, g, self._on_change, self._on_baseline) for i, g in enumerate(goals[:GOALS])]
         self.export_button = w.Button(description="Save my plan as Markdown and HTML", button_style="primary",
-                                      layout=w.Layout(width="auto"),
+                                      layout=shared(w.Layout, width="auto", align_self="flex-start"),
                                       tooltip="Write action-plan.md and action-plan.html to take to your team")
         self.export_button.on_click(lambda _: self.export())
         self.export_status = html("")

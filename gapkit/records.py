@@ -4,6 +4,8 @@ A school's own files arrive in other shapes; `gapkit.readers` maps them onto the
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 #: Canonical columns of student-year records, with their meaning.
@@ -56,19 +58,45 @@ SUBJECTS = {
     "ela": ("ela_scale", "ela_level"),
 }
 
-#: Named comparisons an analyst needs: (group column, focal labels, reference labels or None = everyone else).
-COMPARISONS = {
-    "Current EL vs never EL": ("el_status", ("EL",), ("IFEP", "EO")),
-    "Current EL vs all others": ("el_status", ("EL",), None),
-    "Former EL vs never EL": ("el_status", ("RFEP",), ("IFEP", "EO")),
-    "Ever EL vs never EL": ("ever_el", (True,), (False,)),
-    "Newcomer EL vs never EL": ("newcomer_status", ("newcomer EL",), ("never EL",)),
-    "Students with disabilities vs without": ("iep", (True,), (False,)),
-    "Economically disadvantaged vs not": ("econ_disadv", (True,), (False,)),
-    "Hispanic/Latino vs White": ("race_ethnicity", ("Hispanic/Latino",), ("White",)),
-    "Black/African American vs White": ("race_ethnicity", ("Black/African American",), ("White",)),
-    "Female vs male": ("gender", ("F",), ("M",)),
-}
+@dataclass(frozen=True)
+class Comparison:
+    """A named comparison: the group column, the focal and reference labels (reference ``None`` means
+    everyone else), and each side in plain words for sentences and headings."""
+
+    name: str
+    group: str
+    focal: tuple
+    reference: tuple | None
+    focal_words: str
+    reference_words: str
+
+
+_NEVER_EL = "students who were never English learners"
+
+#: The comparisons an analyst needs, by name.
+COMPARISONS = {c.name: c for c in (
+    Comparison("Current EL vs never EL", "el_status", ("EL",), ("IFEP", "EO"),
+               "current English learners", _NEVER_EL),
+    Comparison("Current EL vs all others", "el_status", ("EL",), None,
+               "current English learners", "all other students"),
+    Comparison("Former EL vs never EL", "el_status", ("RFEP",), ("IFEP", "EO"),
+               "former English learners", _NEVER_EL),
+    Comparison("Ever EL vs never EL", "ever_el", (True,), (False,),
+               "students who were ever English learners", _NEVER_EL),
+    Comparison("Newcomer EL vs never EL", "newcomer_status", ("newcomer EL",), ("never EL",),
+               "newcomer English learners", _NEVER_EL),
+    Comparison("Other current EL vs never EL", "newcomer_status", ("other current EL",), ("never EL",),
+               "current English learners who are not newcomers", _NEVER_EL),
+    Comparison("Students with disabilities vs without", "iep", (True,), (False,),
+               "students with disabilities", "students without disabilities"),
+    Comparison("Economically disadvantaged vs not", "econ_disadv", (True,), (False,),
+               "economically disadvantaged students", "students who are not economically disadvantaged"),
+    Comparison("Hispanic/Latino vs White", "race_ethnicity", ("Hispanic/Latino",), ("White",),
+               "Hispanic/Latino students", "White students"),
+    Comparison("Black/African American vs White", "race_ethnicity", ("Black/African American",), ("White",),
+               "Black/African American students", "White students"),
+    Comparison("Female vs male", "gender", ("F",), ("M",), "female students", "male students"),
+)}
 
 
 def add_el_groups(records: pd.DataFrame) -> pd.DataFrame:

@@ -79,20 +79,12 @@ PUBLISHED_GROUPS = {
 _PUBLISHED_COMPLEMENTS = {"Students without Disabilities": "Students with Disabilities",
                           "Not Economically Disadvantaged": "Economically Disadvantaged"}
 
-#: Plain names of each side of a comparison, for sentences.
-_PLAIN = {
-    "Current EL vs never EL": ("current English learners", "students who were never English learners"),
-    "Former EL vs never EL": ("former English learners", "students who were never English learners"),
-    "Ever EL vs never EL": ("students who were ever English learners",
-                            "students who were never English learners"),
-    "Newcomer EL vs never EL": ("newcomer English learners", "students who were never English learners"),
-    "Students with disabilities vs without": ("students with disabilities", "students without disabilities"),
-    "Economically disadvantaged vs not": ("economically disadvantaged students",
-                                          "students who are not economically disadvantaged"),
-    "Hispanic/Latino vs White": ("Hispanic/Latino students", "White students"),
-    "Black/African American vs White": ("Black/African American students", "White students"),
-    "Female vs male": ("female students", "male students"),
-}
+def _names(comparison: str) -> dict:
+    """The ``focal_name`` and ``reference_name`` arguments of the views, in plain words."""
+    c = COMPARISONS[comparison]
+    return {"focal_name": c.focal_words, "reference_name": c.reference_words}
+
+
 _PLAIN_ES = {
     "Current EL vs never EL": ("los estudiantes que aprenden inglés",
                                "los estudiantes que nunca necesitaron apoyo en inglés"),
@@ -448,7 +440,8 @@ def _spec(data: ReportData, comparison: str):
     if data.kind == "published":
         focal, reference = PUBLISHED_GROUPS[comparison]
         return "student_group", focal, reference
-    column, focal, reference = COMPARISONS[comparison]
+    c = COMPARISONS[comparison]
+    column, focal, reference = c.group, c.focal, c.reference
     return column, focal, reference
 
 
@@ -871,8 +864,8 @@ def _gap_section(data, comparisons, key, title):
                 caption=f"{_cap(_subject_name(subject))}: {comparison}, gap in percent proficient by grade "
                         "and year",
                 frame=_display(part.drop(columns=["subject", "comparison"]),
-                                          focal_name=_cap(_PLAIN[comparison][0]),
-                                          reference_name=_cap(_PLAIN[comparison][1])),
+                                          focal_name=_cap(COMPARISONS[comparison].focal_words),
+                                          reference_name=_cap(COMPARISONS[comparison].reference_words)),
                 kind="gap"))
     missing = [c for c in comparisons if c not in data.comparisons]
     if missing and data.kind == "published":
@@ -1070,8 +1063,7 @@ def findings(data: ReportData) -> Section:
                     row = by_grade.loc[by_grade["estimate"].abs().idxmax()]
                     grade = row["grade"]
             cell = f"{when}, all grades" if grade == _ALL else f"{when}, grade {grade} (largest gap shown by grade)"
-            text = views.gap_sentence(row, focal_name=_PLAIN[comparison][0], reference_name=_PLAIN[comparison][1],
-                                      subject=_subject_name(subject), cell=cell)
+            text = views.gap_sentence(row, **_names(comparison), subject=_subject_name(subject), cell=cell)
             items.append(Finding(text=text, source="gap", keys=(comparison, subject, year, grade,
                                                                 "proportion_difference")))
         row = _trend_finding(data, table, subject)
@@ -1084,8 +1076,8 @@ def findings(data: ReportData) -> Section:
             row = others.loc[others["estimate"].abs().idxmax()]
             comparison = row["comparison"]
             text = ("Largest gap among the other groups: " +
-                    views.gap_sentence(row, focal_name=_PLAIN[comparison][0], reference_name=_PLAIN[comparison][1],
-                                       subject=_subject_name(subject), cell=f"{when}, all grades"))
+                    views.gap_sentence(row, **_names(comparison), subject=_subject_name(subject),
+                                       cell=f"{when}, all grades"))
             items.append(Finding(text=text, source="gap", keys=(comparison, subject, year, _ALL,
                                                                 "proportion_difference")))
     if data.kind == "records":
@@ -1110,7 +1102,8 @@ def findings(data: ReportData) -> Section:
 
 
 def _access_sentence(row, when):
-    focal, reference = _PLAIN["Current EL vs never EL"]
+    current = COMPARISONS["Current EL vs never EL"]
+    focal, reference = current.focal_words, current.reference_words
     if row["suppressed"]:
         return f"{when}: access to advanced coursework for {focal} is not shown ({row['reason']})."
     if pd.isna(row["estimate"]):
@@ -1261,7 +1254,7 @@ def _signed_points(value) -> str:
 
 def _trend_sentence(row, comparison, subject) -> str:
     """A trend row in plain words, with its numbers."""
-    focal, reference = _PLAIN[comparison]
+    focal, reference = COMPARISONS[comparison].focal_words, COMPARISONS[comparison].reference_words
     start, end = views.school_year(int(row["year_from"])), views.school_year(int(row["year_to"]))
     head = f"From {start} to {end}, {_subject_name(subject)}, {focal} against {reference}"
     if row["suppressed"]:
@@ -1332,8 +1325,8 @@ def _trend_section(data, *, view):
                          & (table["measure"] == "proportion_difference")].drop(columns=["subject", "grade",
                                                                                          "comparison"])
             if len(line):
-                figure = views.gap_chart(line, measure="proportion_difference", focal_name=_PLAIN[_CURRENT][0],
-                                         reference_name=_PLAIN[_CURRENT][1], subject=_subject_name(subject),
+                figure = views.gap_chart(line, measure="proportion_difference", **_names(_CURRENT),
+                                         subject=_subject_name(subject),
                                          title=f"{_cap(_subject_name(subject))}: current-EL gap by year")
                 figures.append(_figure(figure, caption=f"{_cap(_subject_name(subject))}: the gap between current "
                                                        "English learners and never-EL students, each year, all "

@@ -32,49 +32,9 @@ SUBJECTS = {"math": "Math", "ela": "English language arts"}
 ALL_SCHOOLS = "All schools"
 ALL_GRADES = "All grades"
 
-#: Words for the groups of each named comparison (focal, reference), for sentences and headings.
-_GROUP_WORDS = {
-    "Current EL vs never EL": ("current English learners", "never-EL students"),
-    "Current EL vs all others": ("current English learners", "all other students"),
-    "Former EL vs never EL": ("former English learners", "never-EL students"),
-    "Ever EL vs never EL": ("ever-EL students", "never-EL students"),
-    "Newcomer EL vs never EL": ("newcomer English learners", "never-EL students"),
-    "Other current EL vs never EL": ("other current English learners", "never-EL students"),
-    "Students with disabilities vs without": ("students with disabilities", "students without disabilities"),
-    "Economically disadvantaged vs not": ("economically disadvantaged students", "other students"),
-    "Hispanic/Latino vs White": ("Hispanic/Latino students", "White students"),
-    "Black/African American vs White": ("Black/African American students", "White students"),
-    "Female vs male": ("female students", "male students"),
-}
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """A named comparison: the group column, focal and reference labels, and the groups in words."""
-
-    name: str
-    group: str
-    focal: tuple
-    reference: tuple | None
-    focal_words: str
-    reference_words: str
-
-
-def _comparison(name, spec) -> Comparison:
-    group, focal, reference = spec
-    words = _GROUP_WORDS.get(name)
-    if words is None:
-        left, _, right = name.partition(" vs ")
-        words = (left or "the focal group", right or "everyone else")
-    return Comparison(name, group, tuple(focal), tuple(reference) if reference is not None else None, *words)
-
-
-#: Every comparison the explorer offers: `gapkit.records.COMPARISONS` plus other current ELs (the
-#: newcomer split needs both halves).
-COMPARISONS = {name: _comparison(name, spec) for name, spec in {
-    **_records.COMPARISONS,
-    "Other current EL vs never EL": ("newcomer_status", ("other current EL",), ("never EL",)),
-}.items()}
+#: Every comparison the explorer offers (the words for each side are in `gapkit.records.COMPARISONS`).
+COMPARISONS = _records.COMPARISONS
+Comparison = _records.Comparison
 
 
 def comparison_for(group, focal, reference) -> Comparison:

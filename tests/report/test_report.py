@@ -299,7 +299,8 @@ class TestStudentLevelReport:
 
         def recompute(comparison, subject):
             if (comparison, subject) not in cache:
-                column, focal, reference = COMPARISONS[comparison]
+                column, focal, reference = (COMPARISONS[comparison].group, COMPARISONS[comparison].focal,
+                                            COMPARISONS[comparison].reference)
                 scale, level = SUBJECTS[subject]
                 cache[comparison, subject] = gap_table(records, scale, column, focal=list(focal),
                                                        reference=list(reference), by=("year", "grade"),
@@ -317,7 +318,8 @@ class TestStudentLevelReport:
         item = district["soup"].select_one('li.gapkit-finding[data-source="opportunity"]')
         assert item is not None
         year = int(item["data-key-1"])
-        column, focal, reference = COMPARISONS["Current EL vs never EL"]
+        c = COMPARISONS["Current EL vs never EL"]
+        column, focal, reference = c.group, c.focal, c.reference
         table = gap_table(records, "advanced_course", column, focal=list(focal), reference=list(reference),
                           by=("year",), measures=["risk_ratio"])
         row = table[table["year"] == year].iloc[0]
@@ -512,7 +514,8 @@ class TestTrendFinding:
         assert items, "no trend finding"
         for item in items:
             comparison, subject, start, end = (item[f"data-key-{i}"] for i in range(4))
-            column, focal, reference = COMPARISONS[comparison]
+            column, focal, reference = (COMPARISONS[comparison].group, COMPARISONS[comparison].focal,
+                                            COMPARISONS[comparison].reference)
             scale, level = SUBJECTS[subject]
             table = gap_table(records, scale, column, focal=list(focal), reference=list(reference), by=("year",),
                               levels=level, measures=["proportion_difference"])

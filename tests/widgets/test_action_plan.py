@@ -25,7 +25,7 @@ class TestActionPlan:
         w.goals[0].comparison.value = "Current EL vs never EL"
         # All schools 2024: ELs 4+3+1 of 40 = 20%; EO 18+20+20 of 95 = 61% (by hand).
         assert "20% of current English learners (n = 40)" in w.result.goals[0].baseline
-        assert "61% of never-EL students (n = 95)" in w.result.goals[0].baseline
+        assert "61% of students who were never English learners (n = 95)" in w.result.goals[0].baseline
 
     def test_export(self, tiny_course, tmp_path):
         """Does export write a Markdown and an HTML file holding the goal, with the HTML escaped?"""

@@ -48,7 +48,7 @@ class TestExplore:
         """Riverside grade 3 math: 20% vs 60% proficient, gap 40 points (4/20 and 18/30 by hand)."""
         r = explore(records, school="Riverside", grade=3, year=2024, min_n=10)
         assert "20% of current English learners (n = 20)" in r.sentence
-        assert "60% of never-EL students (n = 30)" in r.sentence
+        assert "60% of students who were never English learners (n = 30)" in r.sentence
         assert "behind by 40 percentage points" in r.sentence
 
     def test_small_group_suppressed_everywhere(self, records):

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from gapkit.records import GENDERS, RACE_ETHNICITY
+
 SEED = 20240617
 YEARS = (2021, 2022, 2023, 2024, 2025)
 #: Grades simulated every year; grade 9 is simulated but not tested (the high school tests grade 10).
@@ -48,15 +50,7 @@ SCHOOLS = {
 SCHOOL_IDS = tuple(SCHOOLS)
 SCHOOL_EFFECT = {"E01": -0.05, "E02": 0.08, "E03": 0.0, "M01": 0.0, "M02": -0.04, "H01": 0.0}
 
-RACES = (
-    "Hispanic/Latino",
-    "American Indian/Alaska Native",
-    "Asian",
-    "Black/African American",
-    "Native Hawaiian/Pacific Islander",
-    "White",
-    "Two or more races",
-)
+RACES = RACE_ETHNICITY  # the canonical federal categories, in gapkit's order
 #: Race/ethnicity mix of students entering each elementary school, of other entrants, and of newcomers.
 RACE_MIX = {
     "E01": (0.60, 0.01, 0.08, 0.11, 0.01, 0.15, 0.04),
@@ -84,7 +78,6 @@ NEWCOMER_LANGUAGE = {
 ECON_BY_RACE = (0.68, 0.62, 0.35, 0.66, 0.55, 0.30, 0.42)
 #: Direct score effects (SD units) standing in for unequal opportunity, not for anything about a group.
 RACE_EFFECT = (-0.10, -0.25, 0.25, -0.20, -0.15, 0.10, 0.0)
-GENDERS = ("F", "M", "X")
 GENDER_MIX = (0.49, 0.502, 0.008)
 #: Score effects by gender for (math, ela).
 GENDER_EFFECT = {0: (-0.03, 0.12), 1: (0.03, -0.08), 2: (0.0, 0.0)}

@@ -229,36 +229,40 @@ def _estimates(cells, summary, measures, level):
     """Each measure over every computable cell at once; rows come out cell by cell, in measure order."""
     n_focal = pd.to_numeric(cells["n_focal"]).fillna(0).to_numpy()
     n_reference = pd.to_numeric(cells["n_reference"]).fillna(0).to_numpy()
-    occupied = ~cells["suppressed"].to_numpy(bool) & (n_focal > 0) & (n_reference > 0)
-    parts = []
+    suppressed = cells["suppressed"].to_numpy(bool)
+    occupied = ~suppressed & (n_focal > 0) & (n_reference > 0)
+    empty_note = np.where(suppressed, "", np.where((n_focal == 0) | (n_reference == 0),
+                                                   "a group has no students in this cell",
+                                                   "not computable from this cell's data")).astype(object)
+    columns = {c: [] for c in ("estimate", "se", "ci_low", "ci_high", "value_focal", "value_reference", "method",
+                               "note")}
     for measure in measures:
         kind = MEASURES[measure]
         computable = occupied.copy()
         if kind == "means":
             computable &= cells["mean_focal"].notna().to_numpy() & cells["mean_reference"].notna().to_numpy()
-        rows = cells[computable]
-        estimates = _measures.estimate_table(measure, level=level, **_data(measure, rows, summary))
-        part = cells[[*summary.by, "n_focal", "n_reference", "suppressed", "reason"]].copy()
-        part["measure"] = measure
-        part["_order"] = np.arange(len(cells))
+        estimates = _measures.estimate_table(measure, level=level, **_data(measure, cells[computable], summary))
         for column, source in (("estimate", "value"), ("se", "se"), ("ci_low", "ci_low"), ("ci_high", "ci_high")):
-            part[column] = np.nan
-            part.loc[computable, column] = estimates[source].to_numpy(float)
-        own_focal, own_reference = _own_values(kind, cells)
-        part["value_focal"] = own_focal.where(computable)
-        part["value_reference"] = own_reference.where(computable)
-        part["method"] = ""
-        part.loc[computable, "method"] = estimates["method"].to_numpy(object)
-        part["note"] = np.where(computable, "", np.where(
-            cells["suppressed"].to_numpy(bool), "",
-            np.where((n_focal == 0) | (n_reference == 0), "a group has no students in this cell",
-                     "not computable from this cell's data")))
-        part.loc[computable, "note"] = estimates["note"].to_numpy(object)
-        parts.append(part)
-    table = pd.concat(parts, ignore_index=True).sort_values("_order", kind="stable")
+            values = np.full(len(cells), np.nan)
+            values[computable] = estimates[source].to_numpy(float)
+            columns[column].append(values)
+        for column, own in zip(("value_focal", "value_reference"), _own_values(kind, cells)):
+            columns[column].append(np.where(computable, own.to_numpy(float), np.nan))
+        method = np.full(len(cells), "", dtype=object)
+        method[computable] = estimates["method"].to_numpy(object)
+        note = empty_note.copy()
+        note[computable] = estimates["note"].to_numpy(object)
+        columns["method"].append(method)
+        columns["note"].append(note)
+    # (measures x cells) -> cell-major rows: each cell's measures together.
+    table = cells[[*summary.by, "n_focal", "n_reference", "suppressed", "reason"]].loc[
+        np.repeat(cells.index.to_numpy(), len(measures))].reset_index(drop=True)
+    table["measure"] = np.tile(np.asarray(measures, dtype=object), len(cells))
+    for column, parts in columns.items():
+        table[column] = np.stack(parts, axis=1).ravel()
     for column in ("n_focal", "n_reference"):
         table[column] = table[column].astype("Int64")
-    return table.drop(columns="_order").reset_index(drop=True)
+    return table
 
 
 def _data(measure, rows, summary):

@@ -43,7 +43,7 @@ from .trends import gap_trend
 
 __all__ = [
     "ReportData", "ReportTable", "ReportFigure", "Finding", "Section", "ReportError",
-    "load", "detect_kind", "schools", "gaps", "trend_table", "opportunity_table", "progress_table",
+    "load", "schools", "gaps", "trend_table", "opportunity_table", "progress_table",
     "cover", "data_used", "el_gaps", "other_gaps", "trends", "cohorts", "opportunity", "elp_progress",
     "findings", "how_to_read", "family_summary", "to_html", "show", "export_html",
     "configure_parser", "run", "NOTEBOOK",
@@ -266,7 +266,7 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
     else:
         source = Path(data).name
         if kind == "auto":
-            kind = detect_kind(data, mapping=mapping)
+            kind = readers.guess_kind(Path(data), mapping)
         frame, excluded, rows_read = _read(data, kind=kind, mapping=mapping)
 
     if kind == "records":
@@ -290,14 +290,6 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
     return ReportData(source=source, kind=kind, records=records, published=published, excluded=excluded,
                       rows_read=int(rows_read), school=school_name, subjects=subjects, comparisons=comparisons,
                       years=present, min_n=min_n, language=language, all_schools=tuple(every))
-
-
-def detect_kind(path, *, mapping=None) -> str:
-    """``'published'`` for a file of counts per student group, ``'records'`` for student rows.
-
-    The same rule as ``gapkit validate`` (`gapkit.readers`): the mapping's or the header's columns.
-    """
-    return readers.guess_kind(Path(path), mapping)
 
 
 def _read(path, *, kind, mapping):

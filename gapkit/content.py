@@ -225,34 +225,29 @@ class Course:
 
     def module(self, id: str) -> Module:
         """The module with this id (``KeyError`` naming the known ids otherwise)."""
-        for m in self.modules:
-            if m.id == id:
-                return m
-        raise KeyError(f"`id` ({id!r}) is not a published module; modules are: "
-                       f"{', '.join(m.id for m in self.modules)}.")
+        return _find(self.modules, id, "a published module; modules")
 
     def reflection(self, id: str) -> Reflection:
         """The reflection with this id, from any module."""
-        for m in self.modules:
-            for r in m.reflections:
-                if r.id == id:
-                    return r
-        raise KeyError(f"`id` ({id!r}) is not a reflection of this course; reflections are: "
-                       f"{', '.join(r.id for m in self.modules for r in m.reflections)}.")
+        return _find([r for m in self.modules for r in m.reflections], id, "a reflection of this course; reflections")
 
     def check(self, id: str) -> Check:
         """The knowledge check with this id, from any module."""
-        for m in self.modules:
-            for c in m.checks:
-                if c.id == id:
-                    return c
-        raise KeyError(f"`id` ({id!r}) is not a knowledge check of this course; checks are: "
-                       f"{', '.join(c.id for m in self.modules for c in m.checks)}.")
+        return _find([c for m in self.modules for c in m.checks], id, "a knowledge check of this course; checks")
+
+
+def _find(items, id, what):
+    """The item with this id; a ``KeyError`` naming the known ids otherwise."""
+    for item in items:
+        if item.id == id:
+            return item
+    raise KeyError(f"`id` ({id!r}) is not {what} are: {', '.join(item.id for item in items)}.")
 
 
 # ---------------------------------------------------------------------------------------------
 # Finding the course
 # ---------------------------------------------------------------------------------------------
+
 
 def find_root(start=None) -> Path:
     """The repository root: the nearest folder holding ``course_config/course.yaml``.

@@ -1,16 +1,19 @@
 """The reflection journal: every answer a participant writes, autosaved to one JSON file.
 
 nbgrader grades notebook cells and never sees widget state, so the course keeps answers in a
-journal file in the participant's working folder (by default ``reflections.json`` in the current
-working directory: next to the notebook, which for nbgrader is the assignment folder that
-``nbgrader collect`` picks up with the notebook). When the notebook is executed without a browser
-(nbgrader autograde, papermill, nbval), `gapkit.widgets.reflection` renders the saved answer with
-`reflection_markdown`, so the answer appears in formgrader and in the feedback.
+journal file (by default ``reflections.json`` in the current working directory: next to the
+notebook, which for nbgrader is the assignment folder that ``nbgrader collect`` picks up with the
+notebook). When the notebook is executed without a browser (nbgrader autograde, papermill, nbval),
+`gapkit.widgets.reflection` renders the saved answer with `reflection_markdown`, so the answer
+appears in formgrader and in the feedback. On a cohort's hub each participant has one journal in
+their home folder and ``nbgrader submit`` copies the assignment's graded answers from it into the
+submission (`gapkit.exchange`, `Journal.snapshot`).
 
 Where the journal lives, first match wins:
 
 1. the `path` argument of `Journal`;
-2. the environment variable ``GAPKIT_JOURNAL`` (a file path; ``gapkit serve --journal`` sets it);
+2. the environment variable ``GAPKIT_JOURNAL`` (a file path; ``gapkit serve --journal`` and the
+   hub set it);
 3. ``reflections.json`` in the current working directory.
 
 Nothing is lost:
@@ -19,16 +22,28 @@ Nothing is lost:
   ``os.replace``), so a crash mid-write leaves the previous journal whole;
 * saves re-read the file under a lock, so two pages (two kernels) writing to the same journal
   keep each other's answers;
+* every saved value has a revision. A page saves with the revision it last read or wrote; when
+  the journal holds a newer one (another tab or window saved in between), the newer answer is
+  kept and the page's text is kept beside it as a *conflict copy* (`Journal.conflict_copies`),
+  and the save reports ``conflict=True`` so the page can say so;
 * a journal that cannot be read as JSON is never overwritten silently: it is moved aside to
-  ``<name>.unreadable-<timestamp>.json`` and `Journal.problem` holds a message saying where,
-  which the widgets show to the participant.
+  ``<name>.unreadable-<timestamp>.json``, a new journal is written at once with a note saying
+  where the old one went, and every `Journal` that reads the file afterwards (every open page)
+  has that message in `Journal.problem`;
+* one answer is at most `MAX_ANSWER_CHARS` characters (and any saved value at most
+  `MAX_VALUE_BYTES` bytes of JSON); a longer one is refused with `AnswerTooLong`, and the saved
+  version stays as it was.
 
-File format (version 1)::
+File format (version 1; the keys after ``plans`` are optional)::
 
-    {"format": "gapkit-journal", "version": 1,
+    {"format": "gapkit-journal", "version": 1, "generation": "<random id of this file>",
      "reflections": {"<reflection id>": {"text": "...", "words": 12, "saved_at": "2025-03-01T10:00:00+00:00"}},
      "checks": {"<check id>": {"chosen": [0, 2], "correct": false, "saved_at": "..."}},
-     "plans": {"<plan id>": {...}}}
+     "plans": {"<plan id>": {...}},
+     "revisions": {"reflections/<id>": 3},
+     "conflicts": {"reflections/<id>": [{"writer": "...", "value": {...}, "saved_at": "...", "base_revision": 2}]},
+     "recovered": [{"backup": "reflections.unreadable-20250301T100000.json", "reason": "...", "at": "..."}],
+     "submitted": {"m01": {"at": "...", "revisions": {"reflections/<id>": 3}}}}
 
 Examples
 --------
@@ -49,7 +64,9 @@ import json
 import logging
 import os
 import re
+import secrets
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,8 +81,12 @@ __all__ = [
     "FORMAT",
     "VERSION",
     "SECTIONS",
+    "MAX_ANSWER_CHARS",
+    "MAX_VALUE_BYTES",
     "JournalError",
+    "AnswerTooLong",
     "Entry",
+    "Saved",
     "Journal",
     "default_path",
     "word_count",
@@ -82,21 +103,49 @@ FORMAT = "gapkit-journal"
 VERSION = 1
 #: The sections of a journal: written reflections, knowledge-check answers, action plans.
 SECTIONS = ("reflections", "checks", "plans")
+#: Bookkeeping kept beside the sections (all optional in a version 1 file).
+_META = {"revisions": dict, "conflicts": dict, "recovered": list, "submitted": dict}
+#: The longest answer saved: about 3,000 words, ten times a long reflection.
+MAX_ANSWER_CHARS = 20_000
+#: The largest value of any section saved (its JSON, in bytes); an action plan is a few kilobytes.
+MAX_VALUE_BYTES = 200_000
 
 
 class JournalError(OSError):
     """The journal file cannot be read or written; the message names the file and what to do."""
 
 
+class AnswerTooLong(ValueError):
+    """An answer over the size limit; the message gives its length and the limit. Nothing was saved."""
+
+
 @dataclass(frozen=True)
 class Entry:
-    """One saved reflection: its id, the text, its word count, when and where it was saved."""
+    """One saved reflection: its id, the text, its word count, when and where it was saved, its revision.
+
+    ``conflict`` is true when the save found a newer answer in the journal (written by another tab
+    or window): then the newer answer was kept, ``text`` was saved beside it as a conflict copy,
+    and ``revision`` is the newer answer's.
+    """
 
     id: str
     text: str
     words: int
     saved_at: str
     path: str
+    revision: int = 0
+    conflict: bool = False
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a save did: the value's revision now, and whether it met a newer value (see `Entry`)."""
+
+    section: str
+    key: str
+    revision: int
+    saved_at: str
+    conflict: bool = False
 
 
 def default_path() -> Path:
@@ -126,13 +175,33 @@ def _now() -> str:
 
 
 def _empty() -> dict:
-    return {"format": FORMAT, "version": VERSION, **{s: {} for s in SECTIONS}}
+    return {"format": FORMAT, "version": VERSION, "generation": secrets.token_hex(8), **{s: {} for s in SECTIONS},
+            **{key: kind() for key, kind in _META.items()}}
 
 
 def _check_id(value, name: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"`{name}` must be a non-empty string; got {value!r}.")
     return value
+
+
+def _slot(section: str, key: str) -> str:
+    return f"{section}/{key}"
+
+
+def _revision(data: dict, section: str, key: str) -> int:
+    found = data["revisions"].get(_slot(section, key))
+    if isinstance(found, int) and not isinstance(found, bool):
+        return found
+    return 1 if key in data[section] else 0  # a value saved before revisions were kept
+
+
+def _recovery_message(note: dict) -> str:
+    when = str(note.get("at", ""))[:10]
+    return (f"Your journal file could not be read{f' on {when}' if when else ''} "
+            f"({note.get('reason', 'it was damaged')}). It was kept, unchanged, as {note.get('backup', '?')} "
+            "in the same folder, and a new journal was started: answers written since then are saved, "
+            "earlier ones are in the old file. Ask your facilitator to recover them from it.")
 
 
 class Journal:
@@ -148,8 +217,9 @@ class Journal:
     path : pathlib.Path
         The journal file (absolute).
     problem : str or None
-        Set when an unreadable journal was moved aside: a message for the participant naming
-        both files. ``None`` when all is well.
+        Set when the journal had to be started again because the old file could not be read
+        (by this object or any other, in this process or another): a message for the
+        participant naming the kept file. ``None`` when all is well.
     """
 
     def __init__(self, path=None):
@@ -162,16 +232,27 @@ class Journal:
             raise ValueError(f"`path` must name a file; got {str(path)!r}.")
         self.path = path.absolute()
         self.problem: str | None = None
+        self._generation: str | None = None
+        self._watchers: list = []
+        self._watch_thread: threading.Thread | None = None
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
+
+    @property
+    def label(self) -> str:
+        """Where the journal is, as a participant may be told: ``~/...`` in the home folder, else its name."""
+        try:
+            return "~/" + self.path.relative_to(Path.home()).as_posix()
+        except ValueError:
+            return self.path.name
 
     # -- reading ---------------------------------------------------------------------------
 
     def read(self) -> dict:
         """The whole journal as a dict (an empty journal when the file does not exist yet).
 
-        An unreadable file is moved aside (see the module docstring) and an empty journal returned;
+        An unreadable file is moved aside (see the module docstring) and a new journal started;
         `problem` then says where the old file went.
         """
         with self._locked():
@@ -179,19 +260,18 @@ class Journal:
 
     def reflection(self, reflection_id: str) -> str:
         """The saved text of a reflection, or ``""`` when none was written."""
-        _check_id(reflection_id, "reflection_id")
-        item = self.read()["reflections"].get(reflection_id) or {}
-        text = item.get("text", "")
-        return text if isinstance(text, str) else ""
+        entry = self.entry(reflection_id)
+        return entry.text if entry else ""
 
     def entry(self, reflection_id: str) -> Entry | None:
         """The saved reflection as an `Entry`, or ``None`` when none was written."""
         _check_id(reflection_id, "reflection_id")
-        item = self.read()["reflections"].get(reflection_id)
+        data = self.read()
+        item = data["reflections"].get(reflection_id)
         if not isinstance(item, dict) or not isinstance(item.get("text"), str):
             return None
         return Entry(reflection_id, item["text"], word_count(item["text"]), str(item.get("saved_at", "")),
-                     str(self.path))
+                     str(self.path), _revision(data, "reflections", reflection_id))
 
     def get(self, section: str, key: str):
         """A saved value of another section (``"checks"`` or ``"plans"``), or ``None``."""
@@ -199,27 +279,132 @@ class Journal:
         _check_id(key, "key")
         return self.read()[section].get(key)
 
+    def revision(self, section: str, key: str) -> int:
+        """The revision of a saved value: 0 before the first save, then one more at every save."""
+        self._section(section)
+        _check_id(key, "key")
+        return _revision(self.read(), section, key)
+
+    def conflict_copies(self, section: str, key: str) -> list[dict]:
+        """Values kept beside a newer one (see the module docstring): ``[{"value", "saved_at", ...}]``."""
+        self._section(section)
+        _check_id(key, "key")
+        copies = self.read()["conflicts"].get(_slot(section, key))
+        return [c for c in copies if isinstance(c, dict)] if isinstance(copies, list) else []
+
+    def submission(self, assignment_id: str) -> dict | None:
+        """When `record_submission` last ran for an assignment: ``{"at", "revisions"}``, or ``None``."""
+        _check_id(assignment_id, "assignment_id")
+        found = self.read()["submitted"].get(assignment_id)
+        return found if isinstance(found, dict) else None
+
     # -- writing ---------------------------------------------------------------------------
 
-    def save_reflection(self, reflection_id: str, text: str) -> Entry:
-        """Save the text of a reflection (atomic write) and return the saved `Entry`."""
+    def save_reflection(self, reflection_id: str, text: str, *, base_revision: int | None = None,
+                        writer: str | None = None) -> Entry:
+        """Save the text of a reflection (atomic write) and return the saved `Entry`.
+
+        Parameters
+        ----------
+        reflection_id : str
+        text : str
+            At most `MAX_ANSWER_CHARS` characters.
+        base_revision : int, optional
+            The revision this text was written over (what the page last read or saved). When the
+            journal holds another revision, the journal's answer is kept and `text` is saved as a
+            conflict copy (``Entry.conflict``). ``None`` saves unconditionally.
+        writer : str, optional
+            Who writes (one id per page): each writer keeps one conflict copy, updated as it types.
+
+        Raises
+        ------
+        AnswerTooLong
+            `text` is over the limit; nothing was saved.
+        """
         _check_id(reflection_id, "reflection_id")
         if not isinstance(text, str):
             raise TypeError(f"`text` must be a string; got {type(text).__name__}.")
-        saved_at = _now()
+        if len(text) > MAX_ANSWER_CHARS:
+            raise AnswerTooLong(f"This answer is {len(text):,} characters long; the longest that can be saved is "
+                                f"{MAX_ANSWER_CHARS:,}. It was not saved: shorten it (the last saved version is "
+                                "kept).")
         words = word_count(text)
-        self._update("reflections", reflection_id, {"text": text, "words": words, "saved_at": saved_at})
-        return Entry(reflection_id, text, words, saved_at, str(self.path))
+        saved = self._save("reflections", reflection_id, {"text": text, "words": words, "saved_at": _now()},
+                           base_revision=base_revision, writer=writer)
+        return Entry(reflection_id, text, words, saved.saved_at, str(self.path), saved.revision, saved.conflict)
 
-    def put(self, section: str, key: str, value) -> None:
-        """Save a JSON-serialisable value under ``section`` (``"checks"`` or ``"plans"``) and `key`."""
+    def put(self, section: str, key: str, value, *, base_revision: int | None = None,
+            writer: str | None = None) -> Saved:
+        """Save a JSON-serialisable value under ``section`` (``"checks"`` or ``"plans"``) and `key`.
+
+        `base_revision` and `writer` work as in `save_reflection`. A value whose JSON is over
+        `MAX_VALUE_BYTES` is refused with `AnswerTooLong`.
+        """
         self._section(section)
         _check_id(key, "key")
-        try:
-            json.dumps(value)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"`value` must be JSON-serialisable ({exc}).") from None
-        self._update(section, key, value)
+        return self._save(section, key, value, base_revision=base_revision, writer=writer)
+
+    def record_submission(self, assignment_id: str, keys, *, at: str | None = None) -> dict:
+        """Note that the reflections `keys` were submitted with an assignment, at their revisions now."""
+        _check_id(assignment_id, "assignment_id")
+        with self._locked():
+            data = self._read_unlocked()
+            record = {"at": at or _now(),
+                      "revisions": {_slot("reflections", k): _revision(data, "reflections", k) for k in keys}}
+            data["submitted"][assignment_id] = record
+            self._write_unlocked(data)
+        return record
+
+    def snapshot(self, keys, path) -> Path:
+        """Write a journal holding only the reflections `keys` (as saved now) to `path`, atomically.
+
+        What a submission carries: the graded answers of one assignment, never the participant's
+        other, private answers.
+        """
+        data = self.read()
+        out = _empty()
+        for key in keys:
+            if key in data["reflections"]:
+                out["reflections"][key] = data["reflections"][key]
+                out["revisions"][_slot("reflections", key)] = _revision(data, "reflections", key)
+        target = Journal(path)
+        with target._locked():
+            target._write_unlocked(out)
+        return target.path
+
+    def watch(self, callback, *, interval: float = 1.0) -> None:
+        """Call ``callback()`` (from a background thread) whenever the journal file changes.
+
+        One thread per `Journal` polls the file's identity and modification time every `interval`
+        seconds; it is how an open page learns that another page saved, or that the journal was
+        started again. Callbacks must not raise (exceptions are logged).
+        """
+        self._watchers.append(callback)
+        if self._watch_thread is not None:
+            return
+
+        def stamp():
+            try:
+                st = os.stat(self.path)
+            except OSError:
+                return None
+            return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+        def loop():
+            last = stamp()
+            while True:
+                threading.Event().wait(interval)
+                now = stamp()
+                if now != last:
+                    last = now
+                    for fn in list(self._watchers):
+                        try:
+                            fn()
+                        except Exception as exc:  # never let one page's callback stop the others
+                            log.error("journal watcher: %s", exc, exc_info=exc)
+
+        self._watch_thread = threading.Thread(target=loop, name=f"journal-watch {self.path.name}", daemon=True)
+        self._watch_thread.start()
 
     # -- internals -------------------------------------------------------------------------
 
@@ -229,11 +414,30 @@ class Journal:
             raise ValueError(f"`section` ({section!r}) not recognized; must be one of "
                              f"{', '.join(map(repr, SECTIONS))}.")
 
-    def _update(self, section: str, key: str, value) -> None:
+    def _save(self, section: str, key: str, value, *, base_revision, writer) -> Saved:
+        try:
+            size = len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"`value` must be JSON-serialisable ({exc}).") from None
+        if size > MAX_VALUE_BYTES:
+            raise AnswerTooLong(f"This answer is {size:,} bytes; the most that can be saved at once is "
+                                f"{MAX_VALUE_BYTES:,}. It was not saved: shorten it (the last saved version is kept).")
+        saved_at = _now()
         with self._locked():
             data = self._read_unlocked()
+            current = _revision(data, section, key)
+            slot = _slot(section, key)
+            if base_revision is not None and base_revision != current and data[section].get(key) != value:
+                copies = [c for c in data["conflicts"].get(slot, []) if isinstance(c, dict)
+                          and (writer is None or c.get("writer") != writer)]
+                copies.append({"writer": writer, "value": value, "saved_at": saved_at, "base_revision": base_revision})
+                data["conflicts"][slot] = copies
+                self._write_unlocked(data)
+                return Saved(section, key, current, saved_at, conflict=True)
             data[section][key] = value
+            data["revisions"][slot] = current + 1
             self._write_unlocked(data)
+            return Saved(section, key, current + 1, saved_at)
 
     @contextlib.contextmanager
     def _locked(self):
@@ -263,7 +467,9 @@ class Journal:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
-            return _empty()
+            data = _empty()
+            data["generation"] = None  # nothing on disk yet: the first write names it
+            return self._seen(data)
         except OSError as exc:
             raise JournalError(f"Cannot read the journal {self.path} ({exc.strerror}); your answers are "
                                "not lost, but they cannot be shown or saved until the file can be read.") from exc
@@ -275,11 +481,24 @@ class Journal:
         if reason is None:
             for section in SECTIONS:
                 data.setdefault(section, {})
-            return data
-        self._move_aside(reason)
-        return _empty()
+            for key, kind in _META.items():
+                data.setdefault(key, kind())
+            return self._seen(data)
+        return self._seen(self._move_aside(reason))
 
-    def _move_aside(self, reason: str) -> None:
+    def _seen(self, data: dict) -> dict:
+        """Note what this object has seen of the file: its generation, and any recovery note."""
+        generation = data.get("generation")
+        if generation and self._generation and generation != self._generation and not data["recovered"]:
+            self.problem = ("Your journal file was replaced while this page was open; answers are now saved to "
+                            "the new file. Reload the page to see what it holds.")
+        if generation:
+            self._generation = generation
+        if data["recovered"]:
+            self.problem = _recovery_message(data["recovered"][-1])
+        return data
+
+    def _move_aside(self, reason: str) -> dict:
         stamp = _dt.datetime.now().strftime("%Y%m%dT%H%M%S")
         stem = self.path.name[:-5] if self.path.name.endswith(".json") else self.path.name
         for n in range(1000):
@@ -292,13 +511,18 @@ class Journal:
         except OSError as exc:
             raise JournalError(f"The journal {self.path} cannot be read ({reason}) and could not be moved "
                                f"aside ({exc.strerror}); it was left untouched. Ask your facilitator.") from exc
-        self.problem = (f"Your journal file {self.path.name} could not be read ({reason}). It was kept, "
-                        f"unchanged, as {backup.name} in {backup.parent}, and a new journal was started. "
-                        "Ask your facilitator to recover earlier answers from it.")
         log.warning("journal %s unreadable (%s); moved to %s", self.path, reason, backup)
+        # The new journal says at once where the old one went, so every open page can tell its reader.
+        data = _empty()
+        data["recovered"].append({"backup": backup.name, "reason": reason[:300], "at": _now()})
+        self._write_unlocked(data)
+        return data
 
     def _write_unlocked(self, data: dict) -> None:
         folder = self.path.parent
+        if not data.get("generation"):
+            data["generation"] = self._generation or secrets.token_hex(8)
+        self._generation = data["generation"]
         text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
@@ -329,6 +553,9 @@ def _invalid(data) -> str | None:
     for section in SECTIONS:
         if not isinstance(data.get(section, {}), dict):
             return f"its {section!r} is not an object"
+    for key, kind in _META.items():
+        if not isinstance(data.get(key, kind()), kind):
+            return f"its {key!r} is not {'a list' if kind is list else 'an object'}"
     return None
 
 

@@ -151,3 +151,97 @@ class TestReflectionMarkdown:
         assert "\\*stars\\*" in md
         assert md.count("> ") >= 2
         assert "_7 words._" in md  # Use script x script and stars Second
+
+
+class TestConflicts:
+    def test_newer_answer_never_replaced(self, journal):
+        """When another page saved since this one read, is the newer answer kept and this text kept beside it?"""
+        first = journal.save_reflection("r1", "start")
+        other = Journal(journal.path).save_reflection("r1", "newer, from the other tab", base_revision=first.revision)
+        stale = journal.save_reflection("r1", "stale tab typing", base_revision=first.revision, writer="tab-a")
+        assert stale.conflict and not other.conflict
+        assert Journal(journal.path).reflection("r1") == "newer, from the other tab"
+        copies = journal.conflict_copies("reflections", "r1")
+        assert [c["value"]["text"] for c in copies] == ["stale tab typing"]
+
+    def test_one_copy_per_writer(self, journal):
+        """Does a stale page that keeps typing update its one copy instead of piling up copies?"""
+        journal.save_reflection("r1", "a")
+        Journal(journal.path).save_reflection("r1", "b")
+        for text in ("s", "st", "sta"):
+            journal.save_reflection("r1", text, base_revision=1, writer="tab-a")
+        assert [c["value"]["text"] for c in journal.conflict_copies("reflections", "r1")] == ["sta"]
+
+    def test_revisions_count_saves(self, journal):
+        """Does each save raise the revision by one, starting from 0 for an unsaved answer?"""
+        assert journal.revision("reflections", "r1") == 0
+        assert journal.save_reflection("r1", "a").revision == 1
+        assert journal.save_reflection("r1", "ab", base_revision=1).revision == 2
+        assert journal.put("plans", "p", {"title": "x"}).revision == 1
+
+    def test_file_from_before_revisions(self, journal):
+        """Is an answer saved before revisions were kept at revision 1, so a page that read it can save?"""
+        journal.path.write_text(json.dumps({"format": "gapkit-journal", "version": 1, "reflections": {
+            "r1": {"text": "old", "words": 1, "saved_at": "2025-01-01T00:00:00+00:00"}}, "checks": {}, "plans": {}}))
+        assert journal.entry("r1").revision == 1
+        assert not journal.save_reflection("r1", "old and more", base_revision=1).conflict
+
+
+class TestSizeLimit:
+    def test_oversized_answer_refused_and_old_kept(self, journal):
+        """Is an answer over the limit refused with its length and the limit, and the saved one left as it was?"""
+        journal.save_reflection("r1", "short answer")
+        with pytest.raises(J.AnswerTooLong, match=r"20,001 characters long; the longest that can be saved is 20,000"):
+            journal.save_reflection("r1", "x" * (J.MAX_ANSWER_CHARS + 1))
+        assert journal.reflection("r1") == "short answer"
+
+    def test_limit_itself_is_saved(self, journal):
+        """Is an answer of exactly the limit saved?"""
+        journal.save_reflection("r1", "y" * J.MAX_ANSWER_CHARS)
+        assert len(journal.reflection("r1")) == J.MAX_ANSWER_CHARS
+
+    def test_oversized_value_refused(self, journal):
+        """Is a plan whose JSON is over the byte limit refused?"""
+        with pytest.raises(J.AnswerTooLong, match="bytes"):
+            journal.put("plans", "p", {"strategy": "z" * J.MAX_VALUE_BYTES})
+
+
+class TestRecoverySeenEverywhere:
+    def test_second_page_learns_of_recovery(self, journal):
+        """After one page moves a corrupt journal aside, does a page opened earlier get the message too?"""
+        other = Journal(journal.path)
+        journal.save_reflection("r1", "before")
+        other.read()
+        journal.path.write_text("{broken")
+        journal.save_reflection("r2", "after")  # this page finds the damage and starts a new journal
+        assert journal.problem and "could not be read" in journal.problem
+        other.read()
+        assert other.problem == journal.problem
+        backup = next(journal.path.parent.glob("reflections.unreadable-*.json"))
+        assert backup.name in other.problem and str(backup.parent) not in other.problem
+
+    def test_new_journal_written_at_once(self, journal):
+        """Is the new journal on disk with its note before any answer is saved into it?"""
+        journal.path.write_text("[]")
+        journal.read()
+        data = json.loads(journal.path.read_text())
+        assert data["recovered"][0]["backup"].startswith("reflections.unreadable-")
+
+
+class TestSubmissions:
+    def test_snapshot_holds_only_the_keys(self, journal, tmp_path):
+        """Does a submission snapshot hold the named graded answers and none of the private ones?"""
+        journal.save_reflection("graded", "for the facilitator")
+        journal.save_reflection("private", "only for me")
+        path = journal.snapshot(["graded", "missing"], tmp_path / "m01" / "reflections.json")
+        data = json.loads(path.read_text())
+        assert data["reflections"] == {"graded": journal.read()["reflections"]["graded"]}
+        assert Journal(path).reflection("graded") == "for the facilitator"
+
+    def test_record_submission(self, journal):
+        """Is the revision of each submitted answer recorded with the assignment?"""
+        journal.save_reflection("graded", "v1")
+        journal.record_submission("m01", ["graded"], at="2025-03-01T10:00:00+00:00")
+        assert journal.submission("m01") == {"at": "2025-03-01T10:00:00+00:00",
+                                             "revisions": {"reflections/graded": 1}}
+        assert journal.submission("m02") is None

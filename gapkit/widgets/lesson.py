@@ -10,7 +10,8 @@ from __future__ import annotations
 import ipywidgets as w
 
 from gapkit import journal as _journal
-from gapkit.widgets._common import display_mode, esc, get_course, html, log, markdown_html, problem_box, shared
+from gapkit.widgets._common import (display_mode, esc, get_course, html, log, markdown_html, problem_box, shared,
+                                    wait_for_request)
 
 __all__ = ["HOME_NOTEBOOK", "STYLE", "LessonPage", "lesson", "home", "HomePage", "lesson_filename", "HIDDEN_KINDS"]
 
@@ -171,15 +172,19 @@ def _nav(course, module) -> str:
     return f'<nav class="gapkit-nav" aria-label="Course">{" · ".join(links)}</nav>'
 
 
-def _widget_for(block, *, course, journal, records):
+def _widget_for(block, *, course, module, journal, records):
     from gapkit.widgets.check import knowledge_check
     from gapkit.widgets.explorer import gap_explorer
-    from gapkit.widgets.plan import action_plan
-    from gapkit.widgets.reflection import reflection
+
+    from gapkit.widgets.plan import ActionPlanWidget
+    from gapkit.widgets.reflection import ReflectionWidget
 
     data = block.data or {}
     if block.kind == "reflection":
-        return reflection(data["id"], journal=journal, course=course)
+        found = course.reflection(data["id"])
+        assignment = f"m{module.number:02d}" if found.graded else None
+        # Built now, read after the request (see `lesson`).
+        return ReflectionWidget(found, journal, assignment_id=assignment, deferred=True)
     if block.kind == "check":
         return knowledge_check(data["id"], journal=journal, course=course)
     if block.kind == "explore":
@@ -188,8 +193,18 @@ def _widget_for(block, *, course, journal, records):
         return gap_explorer(records, course=course, min_n=course.min_n, look_for=data.get("look_for"),
                             group=data["group"], focal=data["focal"], reference=data.get("reference"), **presets)
     if block.kind == "plan":
-        return action_plan(journal=journal, records=records, note=block.text, course=course)
+        return ActionPlanWidget(plan_id="action-plan", journal=journal, min_n=course.min_n, note=block.text,
+                                records_loader=_records_loader(course, records), deferred=True)
     return None
+
+
+def _records_loader(course, records):
+    def load():
+        if records is not None:
+            return records
+        from gapkit.widgets.explorer import course_records
+        return course_records(course)
+    return load
 
 
 def lesson(module_id: str, *, course=None, journal=None, records=None, heading: bool = True) -> LessonPage:
@@ -242,7 +257,7 @@ def lesson(module_id: str, *, course=None, journal=None, records=None, heading: 
             if block_html is not None:
                 pending.append(block_html)
                 continue
-            widget = _widget_for(block, course=course, journal=journal, records=records)
+            widget = _widget_for(block, course=course, module=module, journal=journal, records=records)
         except Exception as exc:
             flush()
             children.append(problem_box("This part of the lesson could not be shown; the problem was noted in "
@@ -262,6 +277,15 @@ def lesson(module_id: str, *, course=None, journal=None, records=None, heading: 
         pending.append(f'<footer class="gapkit-footer"><h2>Sources</h2><ul>{items}</ul>{_nav(course, module)}'
                        "</footer>")
     flush()
+    # Everything above is the same for everyone and may run in a preheated kernel before anyone asks
+    # for the page; the participant's answers are read only once the request has come.
+    wait_for_request()
+    for widget in widgets:
+        if hasattr(widget, "refresh"):
+            try:
+                widget.refresh()
+            except Exception as exc:  # never a traceback on the page
+                log.error("%s: refreshing %s: %s", module.id, type(widget).__name__, exc, exc_info=exc)
     return LessonPage(children, module=module, widgets=widgets)
 
 

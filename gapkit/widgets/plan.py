@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import html as _html
+import secrets
+import threading
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -18,7 +20,8 @@ from ipywidgets.widgets.widget_string import TextStyle
 from ipywidgets.widgets.widget_description import DescriptionStyle
 
 from gapkit import journal as _journal
-from gapkit.widgets._common import display_mode, esc, get_course, html, log, markdown_html, shared, status_html
+from gapkit.widgets._common import (display_mode, esc, get_course, html, log, markdown_html, shared, status_html,
+                                    wait_for_request, watching)
 from gapkit.widgets.explorer import COMPARISONS, MEASURES, SUBJECTS, explore
 
 __all__ = ["Goal", "Plan", "ExportResult", "baseline_sentence", "plan_markdown", "plan_html", "export_plan",
@@ -201,6 +204,16 @@ class _GoalEditor(w.VBox):
         text = self.baseline_text or "Choose the gap to close to see its baseline in the sample district."
         return f'<p class="gapkit-baseline" role="status"><strong>Baseline:</strong> {esc(text)}</p>'
 
+    def set_goal(self, goal: Goal) -> None:
+        """Show a saved goal (the controls' observers are the caller's to silence)."""
+        for name in ("focus", "target", "date", "owner", "stakeholders", "strategy"):
+            getattr(self, name).value = getattr(goal, name)
+        self.comparison.value = goal.comparison if goal.comparison in COMPARISONS else NOT_CHOSEN
+        self.subject.value = goal.subject if goal.subject in SUBJECTS else "math"
+        self.measure.value = goal.measure if goal.measure in MEASURES else "percent_proficient"
+        self.baseline_text = goal.baseline
+        self.baseline.value = self._baseline_html()
+
     def goal(self) -> Goal:
         comparison = self.comparison.value if self.comparison.value != NOT_CHOSEN else ""
         return Goal(focus=self.focus.value, comparison=comparison, subject=self.subject.value if comparison else "",
@@ -224,27 +237,24 @@ class ActionPlanWidget(w.VBox):
     """
 
     def __init__(self, *, plan_id: str, journal: _journal.Journal, records_loader, min_n: int, note: str = "",
-                 out_dir=None):
+                 out_dir=None, deferred: bool = False):
         self.plan_id = plan_id
         self.journal = journal
         self._records_loader = records_loader
         self.min_n = min_n
         self.out_dir = Path(out_dir) if out_dir is not None else journal.path.parent
         self.exported: ExportResult | None = None
-        saved = Plan(plan_id, "My action plan", ())
+        self._base: int | None = None
+        self._conflict = False
+        self._loading = False
+        self._lock = threading.RLock()
+        self._writer = secrets.token_hex(6)
         self.status = html("")
-        try:
-            saved = Plan.from_json(plan_id, journal.get("plans", plan_id))
-        except _journal.JournalError as exc:
-            self.status.value = status_html(str(exc), problem=True)
-        if journal.problem:
-            self.status.value = status_html(journal.problem, problem=True)
-        self.result = saved
-        goals = list(saved.goals) + [Goal()] * (GOALS - len(saved.goals))
-        self.title = w.Text(value=saved.title, description="Plan title", style={"description_width": "11em"},
+        self.result = Plan(plan_id, "My action plan", ())
+        self.title = w.Text(value=self.result.title, description="Plan title", style={"description_width": "11em"},
                             layout=w.Layout(width="100%"))
         self.title.observe(self._on_change, names="value")
-        self.goals = [_GoalEditor(i + 1, g, self._on_change, self._on_baseline) for i, g in enumerate(goals[:GOALS])]
+        self.goals = [_GoalEditor(i + 1, Goal(), self._on_change, self._on_baseline) for i in range(GOALS)]
         self.export_button = w.Button(description="Save my plan as Markdown and HTML", button_style="primary",
                                       layout=shared(w.Layout, width="auto", align_self="flex-start"),
                                       tooltip="Write action-plan.md and action-plan.html to take to your team")
@@ -256,6 +266,31 @@ class ActionPlanWidget(w.VBox):
         super().__init__(children=[html(head), self.title, *self.goals, self.status, self.export_button,
                                    self.export_status])
         self.add_class("gapkit-plan")
+        if not deferred:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Read the saved plan now and show it (what a page does once it is requested)."""
+        with self._lock:
+            try:
+                saved = Plan.from_json(self.plan_id, self.journal.get("plans", self.plan_id))
+                self._base = self.journal.revision("plans", self.plan_id)
+            except _journal.JournalError as exc:
+                self.status.value = status_html(str(exc), problem=True)
+                return
+            self._loading = True
+            try:
+                self.title.value = saved.title
+                goals = list(saved.goals) + [Goal()] * (GOALS - len(saved.goals))
+                for editor, goal in zip(self.goals, goals):
+                    editor.set_goal(goal)
+            finally:
+                self._loading = False
+            self._conflict = False
+            self.result = saved
+            self.status.value = status_html(self.journal.problem, warning=True) if self.journal.problem else ""
+        if watching():
+            self.journal.watch(self._on_journal_change)
 
     def plan(self) -> Plan:
         """The plan as the controls show it now."""
@@ -263,21 +298,51 @@ class ActionPlanWidget(w.VBox):
 
     def save(self) -> Plan:
         """Save the plan to the journal now (what every change does)."""
-        plan = self.plan()
-        try:
-            self.journal.put("plans", self.plan_id, {**plan.to_json(),
-                             "saved_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")})
-            self.status.value = status_html(f"Plan saved at {_dt.datetime.now():%H:%M:%S}.")
-        except _journal.JournalError as exc:
-            self.status.value = status_html(str(exc), problem=True)
-            log.error("plan %s: %s", self.plan_id, exc)
-        self.result = plan
-        return plan
+        with self._lock:
+            plan = self.plan()
+            try:
+                saved = self.journal.put("plans", self.plan_id, {**plan.to_json(), "saved_at": _journal._now()},
+                                         base_revision=self._base, writer=self._writer)
+            except (_journal.JournalError, _journal.AnswerTooLong) as exc:
+                self.status.value = status_html(str(exc), problem=True)
+                log.error("plan %s: %s", self.plan_id, exc)
+                return plan
+            self.result = plan
+            if saved.conflict:
+                self._conflict = True
+                self.status.value = status_html(
+                    "This plan was changed in another tab or window, so these changes were not saved over it: they "
+                    "are kept as a separate copy in your journal. Reload this page to see the newer plan.", problem=True)
+                return plan
+            self._base = saved.revision
+            message = f"Plan saved at {_dt.datetime.now():%H:%M:%S}."
+            self.status.value = (status_html(f"{message} {self.journal.problem}", warning=True) if self.journal.problem
+                                 else status_html(message))
+            return plan
+
+    def _on_journal_change(self):
+        with self._lock:
+            if self._conflict:
+                return
+            try:
+                revision = self.journal.revision("plans", self.plan_id)
+            except _journal.JournalError as exc:
+                self.status.value = status_html(str(exc), problem=True)
+                return
+            if self.journal.problem:
+                self.status.value = status_html(self.journal.problem, warning=True)
+            elif self._base is not None and revision != self._base:
+                self.status.value = status_html("This plan was changed in another tab or window. Reload this page "
+                                                "to see it; changes made here would be kept as a separate copy.",
+                                                warning=True)
 
     def _on_change(self, change):
-        self.save()
+        if not self._loading:
+            self.save()
 
     def _on_baseline(self, editor: _GoalEditor):
+        if self._loading:  # a saved goal being shown brings its saved baseline
+            return
         if editor.comparison.value == NOT_CHOSEN:
             editor.baseline_text = ""
         else:
@@ -289,7 +354,8 @@ class ActionPlanWidget(w.VBox):
                 log.error("plan baseline: %s", exc, exc_info=exc)
                 editor.baseline_text = "The baseline could not be computed for this choice."
         editor.baseline.value = editor._baseline_html()
-        self.save()
+        if not self._loading:
+            self.save()
 
     def export(self) -> ExportResult | None:
         """Write the plan to Markdown and HTML files and offer them as downloads."""
@@ -347,5 +413,6 @@ def action_plan(plan_id: str = "action-plan", *, journal=None, records=None, not
         from gapkit.widgets.explorer import course_records
         return course_records(course_obj)
 
+    wait_for_request()  # in a preheated Voila kernel the saved plan is read once the page is asked for
     return ActionPlanWidget(plan_id=plan_id, journal=journal, records_loader=loader, min_n=course_obj.min_n,
                             note=note, out_dir=out_dir)

@@ -104,3 +104,62 @@ class TestGradingBridge:
         monkeypatch.setenv("GAPKIT_DISPLAY", "both")
         with pytest.raises(ValueError, match="GAPKIT_DISPLAY"):
             display_mode()
+
+
+class TestTimeline:
+    def test_refresh_reads_the_latest_answer(self, tiny_course, tmp_path):
+        """Does a widget built before an answer was saved (a preheated page) show it once refreshed?"""
+        from gapkit.widgets.reflection import ReflectionWidget
+
+        path = tmp_path / "reflections.json"
+        early = ReflectionWidget(tiny_course.reflection("t-reflect"), Journal(path), deferred=True)
+        Journal(path).save_reflection("t-reflect", "typed a minute later")
+        assert early.text.value == ""
+        early.refresh()
+        assert early.text.value == "typed a minute later"
+        early.text.value = "typed a minute later, and more"
+        assert Journal(path).reflection("t-reflect") == "typed a minute later, and more"
+        assert not early.result.conflict
+
+    def test_second_tab_does_not_overwrite(self, tiny_course, tmp_path):
+        """With two tabs open, does the stale tab's typing leave the other's answer and say so?"""
+        path = tmp_path / "reflections.json"
+        tab1 = reflection("t-reflect", journal=path, course=tiny_course)
+        tab2 = reflection("t-reflect", journal=path, course=tiny_course)
+        tab1.text.value = "written in tab 1"
+        tab2.text.value = "written in tab 2"
+        assert Journal(path).reflection("t-reflect") == "written in tab 1"
+        assert "another tab" in tab2.status.value and "Not saved" in tab2.status.value
+        again = reflection("t-reflect", journal=path, course=tiny_course)
+        assert again.text.value == "written in tab 1" and "written in tab 2" in again.copies.value
+
+    def test_oversized_answer_message(self, widget):
+        """Does an answer over the limit get a clear message and leave the saved one alone?"""
+        from gapkit.journal import MAX_ANSWER_CHARS
+
+        widget.text.value = "kept"
+        widget.text.value = "w " * MAX_ANSWER_CHARS
+        assert "Not saved" in widget.status.value and "20,000" in widget.status.value
+        assert Journal(widget.journal.path).reflection("t-reflect") == "kept"
+
+    def test_recovery_reaches_an_idle_page(self, tiny_course, tmp_path):
+        """When another page finds the journal corrupt, does an idle page say so when the file changes?"""
+        path = tmp_path / "reflections.json"
+        idle = reflection("t-reflect", journal=path, course=tiny_course)
+        idle.text.value = "first"
+        path.write_text("{broken")
+        reflection("t-reflect", journal=path, course=tiny_course)  # the page that notices
+        idle._on_journal_change()  # what the journal watcher calls when the file changes
+        assert "could not be read" in idle.status.value and "Saved at" not in idle.status.value
+
+    def test_submission_state_shown(self, tiny_course, tmp_path):
+        """Does a graded reflection say whether the answer shown is the one submitted?"""
+        path = tmp_path / "reflections.json"
+        w = reflection("t-reflect", journal=path, course=tiny_course, assignment_id="m01")
+        assert "Not submitted yet" in w.submitted.value
+        w.text.value = "my answer"
+        Journal(path).record_submission("m01", ["t-reflect"])
+        w.refresh()
+        assert "Submitted with assignment m01" in w.submitted.value
+        w.text.value = "my answer, revised"
+        assert "Changed since you submitted" in w.submitted.value

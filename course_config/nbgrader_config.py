@@ -34,6 +34,12 @@ c.CourseDirectory.db_url = os.environ.get(
     "GAPKIT_NBGRADER_DB_URL", "sqlite:///" + os.path.join(course_root, "gradebook.db")
 )
 c.Exchange.root = os.environ.get("GAPKIT_NBGRADER_EXCHANGE", "/srv/nbgrader/exchange")
+# The exchange keeps each participant's submissions and feedback their own (gapkit.exchange: a
+# folder per participant, feedback readable by its participant only, the root never world-writable).
+from gapkit.exchange import factory_config  # noqa: E402
+
+for _name, _cls in factory_config().items():
+    setattr(c.ExchangeFactory, _name, _cls)
 
 # An unanswered exercise leaves its variable at None and the tests below it explain what to do,
 # instead of nbgrader's default `raise NotImplementedError()`.

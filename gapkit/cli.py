@@ -11,6 +11,7 @@ COMMANDS = {
     "validate": ("gapkit.readers", "check a data file and print a data-quality summary"),
     "report": ("gapkit.report", "write a gap report (HTML) for a school or district"),
     "serve": ("gapkit.serve", "serve the course's lesson pages with Voila"),
+    "hub": ("gapkit.hub", "run the course for a cohort on JupyterHub (as root)"),
     "course": ("gapkit.course", "lay out and build the nbgrader course"),
     "content": ("gapkit.content", "check the course modules and rebuild the facilitator guide"),
 }

@@ -34,7 +34,7 @@ participant's first spawn). The classes below are nbgrader exchange plugins, sel
   on this hub; facilitators are members of every participant's group), readable by nobody else;
 * `ExchangeReleaseAssignment` leaves the folders' modes alone instead of opening them to everyone.
 
-Fetching assignments and feedback and listing are nbgrader's own.
+Fetching assignments and feedback and listing are nbgrader's own, on a root they only read.
 """
 from __future__ import annotations
 
@@ -54,14 +54,18 @@ from traitlets import Unicode
 
 from gapkit import journal as _journal
 
-__all__ = ["ExchangeSubmit", "ExchangeCollect", "ExchangeReleaseAssignment", "ExchangeReleaseFeedback",
+__all__ = ["Exchange", "ExchangeFetchAssignment", "ExchangeFetchFeedback", "ExchangeList", "ExchangeSubmit",
+           "ExchangeCollect", "ExchangeReleaseAssignment", "ExchangeReleaseFeedback",
            "ExchangeLayout", "prepare_exchange", "graded_reflections", "factory_config"]
 
 def factory_config() -> dict:
     """The nbgrader ``ExchangeFactory`` settings that select these classes."""
-    return {"submit": "gapkit.exchange.ExchangeSubmit", "collect": "gapkit.exchange.ExchangeCollect",
+    return {"exchange": "gapkit.exchange.Exchange", "submit": "gapkit.exchange.ExchangeSubmit",
+            "collect": "gapkit.exchange.ExchangeCollect",
             "release_assignment": "gapkit.exchange.ExchangeReleaseAssignment",
-            "release_feedback": "gapkit.exchange.ExchangeReleaseFeedback"}
+            "release_feedback": "gapkit.exchange.ExchangeReleaseFeedback",
+            "fetch_assignment": "gapkit.exchange.ExchangeFetchAssignment",
+            "fetch_feedback": "gapkit.exchange.ExchangeFetchFeedback", "list": "gapkit.exchange.ExchangeList"}
 
 
 _REFLECTION_CALL = re.compile(r"""^\s*reflection\(\s*["']([^"']+)["']""", re.MULTILINE)
@@ -100,6 +104,22 @@ class _ReadOnlyRoot:
         if self.coursedir.course_id and not os.path.isdir(course):
             self.fail(f"The course {self.coursedir.course_id!r} is not in the exchange {self.root}; ask your "
                       "facilitator whether it has been released.")
+
+
+class Exchange(_ReadOnlyRoot, _nb.Exchange):
+    """nbgrader's exchange, on a root it may only read."""
+
+
+class ExchangeFetchAssignment(_ReadOnlyRoot, _nb.ExchangeFetchAssignment):
+    """nbgrader's ``fetch_assignment``, on a root it may only read."""
+
+
+class ExchangeFetchFeedback(_ReadOnlyRoot, _nb.ExchangeFetchFeedback):
+    """nbgrader's ``fetch_feedback``, on a root it may only read."""
+
+
+class ExchangeList(_ReadOnlyRoot, _nb.ExchangeList):
+    """nbgrader's ``list``, on a root it may only read."""
 
 
 class ExchangeSubmit(_ReadOnlyRoot, _nb.ExchangeSubmit):

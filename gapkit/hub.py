@@ -235,7 +235,7 @@ def user_environment(settings: HubSettings, person: Person, *, home: str, config
 
 def configure_hub(c, settings: HubSettings, roster, *, root, state=None, db_url: str | None = None,
                   config_dir: str | None = None, home: str | None = None, culler: bool = True,
-                  spawner_env: dict | None = None) -> None:
+                  manage_accounts: bool = False, spawner_env: dict | None = None) -> None:
     """Apply the course's hub settings to a JupyterHub configuration `c` (every deployment calls this).
 
     Sets the authenticator (FirstUseAuthenticator: only roster ids may log in, facilitators are
@@ -256,6 +256,11 @@ def configure_hub(c, settings: HubSettings, roster, *, root, state=None, db_url:
         Where the roles' Jupyter configuration folders are (`write_user_configs`; default ``<state>/jupyter``).
     home : str, optional
         Every person's home folder in their server (``/home/jovyan`` on Kubernetes); default: their account's.
+    culler : bool
+        Run jupyterhub-idle-culler as a hub service (zero-to-jupyterhub and TLJH run their own).
+    manage_accounts : bool
+        Before each spawn, make sure the person's account, home folder (0700), journal folder and
+        exchange folder are right (needs the hub to run as root on the machine of the servers).
     """
     state = str(state or settings.state)
     root = str(root)
@@ -282,7 +287,7 @@ def configure_hub(c, settings: HubSettings, roster, *, root, state=None, db_url:
         spawner.environment.update(user_environment(
             settings, person, home=home or _home_of(settings.account(person.id)), config_dir=config_dir,
             db_url=db_url, root=root))
-        if os.geteuid() == 0:  # on one machine: make sure the account and its folders are right
+        if manage_accounts:
             prepare_person(settings, person, facilitators=[p for p in roster if p.is_facilitator])
 
     c.Spawner.pre_spawn_hook = pre_spawn
@@ -399,7 +404,7 @@ def configure_local(c, runtime: dict) -> None:
     settings = HubSettings(**{**settings.__dict__, "exchange": runtime["exchange"], "state": str(state)})
     roster = read_roster(runtime["roster"], min_password_length=settings.min_password_length)
     bin_dir = Path(sys.executable).parent
-    configure_hub(c, settings, roster, root=root, state=state, db_url=runtime.get("db_url"),
+    configure_hub(c, settings, roster, root=root, state=state, db_url=runtime.get("db_url"), manage_accounts=True,
                   spawner_env={"PATH": f"{bin_dir}:/usr/local/bin:/usr/bin:/bin"})
     c.JupyterHub.ip = runtime["ip"]
     c.JupyterHub.port = runtime["port"]

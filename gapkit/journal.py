@@ -315,6 +315,7 @@ class Journal:
             conflict copy (``Entry.conflict``). ``None`` saves unconditionally.
         writer : str, optional
             Who writes (one id per page): each writer keeps one conflict copy, updated as it types.
+        When nothing is saved under this id (a new journal), the text is saved whatever `base_revision` says.
 
         Raises
         ------
@@ -427,7 +428,10 @@ class Journal:
             data = self._read_unlocked()
             current = _revision(data, section, key)
             slot = _slot(section, key)
-            if base_revision is not None and base_revision != current and data[section].get(key) != value:
+            # A conflict needs an answer to lose: nothing saved under this key (a new journal after a
+            # damaged one) means this page holds the only copy, and saving it restores it.
+            if (base_revision is not None and current > 0 and base_revision != current
+                    and data[section].get(key) != value):
                 copies = [c for c in data["conflicts"].get(slot, []) if isinstance(c, dict)
                           and (writer is None or c.get("writer") != writer)]
                 copies.append({"writer": writer, "value": value, "saved_at": saved_at, "base_revision": base_revision})

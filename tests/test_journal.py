@@ -245,3 +245,14 @@ class TestSubmissions:
         assert journal.submission("m01") == {"at": "2025-03-01T10:00:00+00:00",
                                              "revisions": {"reflections/graded": 1}}
         assert journal.submission("m02") is None
+
+
+class TestAfterRecovery:
+    def test_open_page_restores_its_answer(self, journal):
+        """After a damaged journal was started again, does a page's next save restore its answer (no conflict)?"""
+        first = journal.save_reflection("r1", "typed before the damage")
+        journal.path.write_text("{damaged")
+        Journal(journal.path).read()  # another page finds it and starts a new journal
+        again = journal.save_reflection("r1", "typed before the damage, and more", base_revision=first.revision)
+        assert not again.conflict
+        assert Journal(journal.path).reflection("r1") == "typed before the damage, and more"

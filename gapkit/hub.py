@@ -397,8 +397,8 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
-def configure_local(c, runtime: dict) -> None:
-    """The hub on this machine (``gapkit hub``): `configure_hub` plus ports, proxy and the local spawner."""
+def _from_runtime(c, runtime: dict) -> HubSettings:
+    """`configure_hub` with what `prepare` wrote (``<state>/runtime.json``); returns the settings used."""
     root, state = Path(runtime["root"]), Path(runtime["state"])
     settings = load_settings(root, runtime.get("settings"))
     settings = HubSettings(**{**settings.__dict__, "exchange": runtime["exchange"], "state": str(state)})
@@ -406,6 +406,24 @@ def configure_local(c, runtime: dict) -> None:
     bin_dir = Path(sys.executable).parent
     configure_hub(c, settings, roster, root=root, state=state, db_url=runtime.get("db_url"), manage_accounts=True,
                   spawner_env={"PATH": f"{bin_dir}:/usr/local/bin:/usr/bin:/bin"})
+    return settings
+
+
+def configure_tljh(c, state="/srv/gapkit") -> None:
+    """The course on The Littlest JupyterHub: its spawner and proxy, the course's settings.
+
+    For ``/opt/tljh/config/jupyterhub_config.d/gapkit.py`` after ``gapkit hub --prepare-only``
+    (docs/deploying.md). TLJH makes the same ``jupyter-<id>`` accounts and runs them with systemd,
+    which enforces the memory and CPU limits.
+    """
+    _from_runtime(c, json.loads((Path(state) / "runtime.json").read_text()))
+
+
+def configure_local(c, runtime: dict) -> None:
+    """The hub on this machine (``gapkit hub``): `configure_hub` plus ports, proxy and the local spawner."""
+    state = Path(runtime["state"])
+    settings = _from_runtime(c, runtime)
+    bin_dir = Path(sys.executable).parent
     c.JupyterHub.ip = runtime["ip"]
     c.JupyterHub.port = runtime["port"]
     c.JupyterHub.hub_ip = "127.0.0.1"
@@ -472,6 +490,11 @@ def prepare_person(settings: HubSettings, person: Person, *, facilitators=()) ->
         os.chown(journal_dir, user.pw_uid, user.pw_gid)
     if person.is_facilitator:
         _run("usermod", "--append", "--groups", settings.facilitators_group, settings.account(person.id))
+        # formgrader works only on a course folder inside the server's own folder: ~/course leads to the shared one.
+        link = Path(user.pw_dir) / "course"
+        if not link.is_symlink():
+            link.symlink_to(Path(settings.state) / "course")
+            os.lchown(link, user.pw_uid, user.pw_gid)
     else:
         prepare_exchange(settings.exchange, settings.course_id, facilitators_group=settings.facilitators_group,
                          participants=[(person.id, settings.account(person.id))])
@@ -545,7 +568,9 @@ def write_user_configs(settings: HubSettings, *, root, state: Path, course: Path
             "# Written by `gapkit hub`: the facilitators' nbgrader settings are the shared course folder's.\n"
             "c = get_config()  # noqa: F821\n"
             f"load_subconfig({str(course / 'nbgrader_config.py')!r})  # noqa: F821\n"
-            "# Several facilitators work in one course folder.\n"
+            "# Several facilitators work in one course folder; formgrader reaches it through ~/course.\n"
+            "import os\n"
+            "c.CourseDirectory.root = os.path.expanduser('~/course')\n"
             "c.CourseDirectory.groupshared = True\n"),
         "voila/voila.py": voila_hub_config(settings, root),
     }
@@ -654,7 +679,7 @@ def helm_values(settings: HubSettings) -> dict:
                 "roster = read_roster('/etc/gapkit/roster.csv', min_password_length=settings.min_password_length)\n"
                 "# zero-to-jupyterhub culls idle servers itself (cull: below).\n"
                 "configure_hub(c, settings, roster, root='/srv/course-kit', state='/srv/jupyterhub',\n"
-                "              config_dir='/etc/gapkit/jupyter', home='/home/jovyan', culler=False,\n"
+                "              config_dir='/srv/gapkit/jupyter', home='/home/jovyan', culler=False,\n"
                 "              db_url=os.environ.get('GAPKIT_NBGRADER_DB_URL'))\n")},
             "extraEnv": {"GAPKIT_NBGRADER_DB_URL": {"valueFrom": {"secretKeyRef": {
                 "name": "gapkit-gradebook", "key": "url"}}}},
@@ -731,6 +756,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     parser.add_argument("--exchange", default=None, help="nbgrader's exchange folder (default: `exchange` in hub.yaml)")
     parser.add_argument("--settings", default=None, help="settings file (default course_config/hub.yaml)")
     parser.add_argument("--root", default=None, help="the course kit's repository root (default: found from here)")
+    parser.add_argument("--prepare-only", action="store_true",
+                        help="make the accounts, exchange, course folder and gradebook, then exit (for The Littlest "
+                             "JupyterHub: see docs/deploying.md)")
+    parser.add_argument("--user-configs", metavar="DIR", default=None,
+                        help="write the participants' and facilitators' server configuration into DIR and exit "
+                             "(for a course image: see docs/deploying.md)")
     parser.add_argument("--helm-values", metavar="PATH", default=None,
                         help="write the zero-to-jupyterhub values generated from the settings to PATH and exit")
     return parser
@@ -796,6 +827,11 @@ def run(args) -> int:
             Path(args.helm_values).write_text(helm_values_text(load_settings(root, args.settings)), encoding="utf-8")
             print(f"wrote {args.helm_values}")
             return 0
+        if args.user_configs:
+            folder = Path(args.user_configs)
+            write_user_configs(load_settings(root, args.settings), root=root, state=folder, course=folder / "course")
+            print(f"wrote the servers' configuration into {folder}")
+            return 0
         if os.geteuid() != 0:
             print("gapkit hub: the hub gives each participant an account of their own, so it runs as root "
                   "(sudo gapkit hub --roster ...). To try the lessons on your own, use `gapkit serve`.",
@@ -806,6 +842,11 @@ def run(args) -> int:
         print(f"gapkit hub: {exc}", file=sys.stderr)
         return 1
     runtime, postgres = ready["runtime"], ready["postgres"]
+    if args.prepare_only:
+        print(f"Prepared {runtime['state']} (accounts, exchange {runtime['exchange']}, course folder "
+              f"{ready['course']}, gradebook). The gradebook's PostgreSQL server is running; docs/deploying.md "
+              "says how to keep it running and how The Littlest JupyterHub loads these settings.")
+        return 0
     people = ready["roster"]
     print(f"Cohort hub for {len(people)} people ({sum(p.is_facilitator for p in people)} facilitator(s)).\n"
           f"  Log in at http://{runtime['ip']}:{runtime['port']}/\n"

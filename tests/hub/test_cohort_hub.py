@@ -235,7 +235,10 @@ class TestAssignmentCycle:
             assert {s.student.id for s in gb.assignment_submissions(ASSIGNMENT)} == set(PARTICIPANTS)
         page = people["fkim"][1]
         page.goto(f"{hub['url']}/user/fkim/formgrader/submissions/{submission_id}/")
-        page.wait_for_selector(f"#{REFLECTION}-grade", state="visible")
+        try:
+            page.wait_for_selector(f"#{REFLECTION}-grade", state="visible", timeout=60_000)
+        except Exception:
+            pytest.fail(f"formgrader did not show the reflection's grade box:\n{page.inner_text('body')[:2000]}")
         assert TEXT["amorales"] in page.inner_text("body")  # the lesson page's answer, in formgrader
         page.fill(f"#{REFLECTION}-grade", str(GRADE[0]))
         page.press(f"#{REFLECTION}-grade", "Tab")

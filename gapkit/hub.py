@@ -499,10 +499,10 @@ def prepare_person(settings: HubSettings, person: Person, *, facilitators=()) ->
         prepare_exchange(settings.exchange, settings.course_id, facilitators_group=settings.facilitators_group,
                          participants=[(person.id, settings.account(person.id))])
         # Facilitators give each feedback file to its participant's own group (gapkit.exchange).
-        for facilitator in facilitators:
-            account = settings.account(facilitator.id)
-            if account not in grp.getgrnam(settings.account(person.id)).gr_mem:
-                _run("usermod", "--append", "--groups", settings.account(person.id), account)
+        members = grp.getgrnam(settings.account(person.id)).gr_mem
+        missing = [settings.account(f.id) for f in facilitators if settings.account(f.id) not in members]
+        if missing:
+            _run("gpasswd", "--members", ",".join([*members, *missing]), settings.account(person.id))
 
 
 def seed_passwords(path, roster) -> list[str]:
@@ -769,6 +769,10 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
 
 def prepare(args, root: Path) -> dict:
     """Everything `gapkit hub` does before JupyterHub starts; returns the runtime settings."""
+    # nbgrader runs `alembic` from PATH, which `sudo .venv/bin/gapkit hub` does not include.
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     settings = load_settings(root, args.settings)
     if args.roster is None:
         raise HubError("`--roster` is required: the cohort's CSV (course_config/roster.example.csv shows it).")

@@ -70,6 +70,7 @@ def test_reload_long_after_typing(page, voila_server, journal_path):
     """Typed, then reloaded after the next kernel was preheated: is the answer there, and is an edit kept?"""
     module = MODULES[1]
     rid = module.reflections[0].id
+    _kernels_quiet(voila_server)  # the server has finished preheating: a participant arrives minutes later
     open_lesson(page, voila_server, f"{module.id}.ipynb")
     _kernels_quiet(voila_server)  # the kernel that will serve the reload has run the notebook by now
     text = f"Typed before the reload ({time.time():.0f})."

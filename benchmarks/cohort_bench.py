@@ -110,7 +110,7 @@ async def participant(base: str, pid: str, password: str, saves: int, results: d
                                       page.text, re.S).group(1))
         ws_url = base.replace("http", "ws") + f"/user/{pid}/lessons/api/kernels/{config['kernelId']}/channels" \
                  f"?session_id={uuid.uuid4().hex}"
-        cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+        cookie = "; ".join(f"{c.name}={c.value}" for c in client.cookies.jar)
         async with websockets.connect(ws_url, additional_headers={"Cookie": cookie}, max_size=2**26,
                                       open_timeout=120) as ws:
             states = await _widget_states(ws)

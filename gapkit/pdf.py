@@ -75,7 +75,7 @@ class Bullets:
 
 @dataclass(frozen=True)
 class Table:
-    """A table with a header row; empty cells are room to write.
+    """A table with a header row (none when `header` is empty); empty cells are room to write.
 
     ``widths`` are relative column widths (default equal); ``row_height`` is the least height
     of a body row in millimetres (room to write by hand).
@@ -332,17 +332,18 @@ class _Doc:
         pdf = self.pdf
         from fpdf.fonts import FontFace
 
-        ncols = len(part.header)
+        ncols = len(part.header) or max((len(r) for r in part.rows), default=1)
         widths = part.widths or (1,) * ncols
         self.body(9.5)
         pdf.set_draw_color(110, 110, 110)
         head = FontFace(emphasis="BOLD", color=(20, 20, 20), fill_color=(228, 236, 244))
         with pdf.table(col_widths=widths, headings_style=head, line_height=self.line_height(9.5),
-                       text_align="LEFT", markdown=True, padding=1.6, first_row_as_headings=True,
-                       repeat_headings=1) as table:
-            row = table.row()
-            for cell in part.header:
-                row.cell(_fpdf_markdown(cell))
+                       text_align="LEFT", markdown=True, padding=1.6,
+                       first_row_as_headings=bool(part.header), repeat_headings=1) as table:
+            if part.header:
+                row = table.row()
+                for cell in part.header:
+                    row.cell(_fpdf_markdown(cell))
             for values in part.rows:
                 cells = list(values) + [""] * (ncols - len(values))
                 row = table.row(min_height=part.row_height or None)

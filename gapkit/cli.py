@@ -13,6 +13,7 @@ COMMANDS = {
     "serve": ("gapkit.serve", "serve the course's lesson pages with Voila"),
     "course": ("gapkit.course", "lay out and build the nbgrader course"),
     "content": ("gapkit.content", "check the course modules and rebuild the facilitator guide"),
+    "kit": ("gapkit.kit", "the facilitator's kit: build handouts, summarise self-assessments, completion records"),
 }
 
 

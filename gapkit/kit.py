@@ -734,3 +734,96 @@ def load_kit(root=None, *, course=None) -> Kit:
     if problems:
         raise KitError(problems)
     return kit
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line: `gapkit kit build|summary|records`
+# ---------------------------------------------------------------------------------------------
+
+def configure_parser(parser):
+    """Options of the kit command."""
+    sub = parser.add_subparsers(dest="kit_command", metavar="ACTION", required=True)
+    b = sub.add_parser("build", help="validate the kit and write the calendar, handouts and workbook to docs/kit")
+    b.add_argument("--check", action="store_true", help="write nothing; fail if a generated file is out of date")
+    for name, help_text in (("summary", "the cohort's self-assessment summary, safe to share (Markdown and PDF)"),
+                            ("records", "completion records (CSV) and one certificate (PDF) per participant")):
+        s = sub.add_parser(name, help=help_text, description=help_text)
+        s.add_argument("cohort", help="cohort folder: one folder per participant id holding their journals")
+        s.add_argument("--roster", default=None, help="nbgrader roster CSV (id, first_name, last_name, email)")
+        s.add_argument("--track", default=None, help="track id (default: the course's first track)")
+        s.add_argument("--out", required=True, help="folder to write into")
+        if name == "summary":
+            s.add_argument("--changes", action="store_true",
+                           help="count only participants who took both phases, with who moved up or down")
+            s.add_argument("--min-n", type=int, default=None, help="smallest count shown (default: course.yaml)")
+        else:
+            s.add_argument("--facilitator", default="", help="name printed on the certificates")
+            s.add_argument("--min-words", type=int, default=None, help="words a reflection needs to count")
+    for p in (parser, *sub.choices.values()):
+        p.set_defaults(root=None)
+    return parser
+
+
+def run(args) -> int:
+    """Run one kit action; problems go to stderr. Returns the exit status."""
+    import sys
+
+    try:
+        kit = load_kit(args.root)
+    except _content.ContentError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    if args.kit_command == "build":
+        from gapkit.handouts import OUT_DIR, build
+
+        names = build(kit, check=args.check)
+        if args.check:
+            if names:
+                print(f"Out of date in {OUT_DIR.as_posix()}: {', '.join(names)}. Run `gapkit kit build`.", file=sys.stderr)
+                return 1
+            print(f"{OUT_DIR.as_posix()} is up to date.")
+            return 0
+        print(f"Wrote {', '.join(names)} in {OUT_DIR.as_posix()}." if names else f"{OUT_DIR.as_posix()} is up to date.")
+        return 0
+    from gapkit.participants import RosterError, read_cohort
+
+    out = Path(args.out)
+    try:
+        cohort = read_cohort(args.cohort, roster=args.roster)
+        kit.plan(args.track)
+    except (OSError, RosterError, KeyError) as exc:
+        print(exc.args[0] if isinstance(exc, KeyError) else str(exc), file=sys.stderr)
+        return 1
+    for problem in cohort.problems:
+        print(f"Skipped {problem}", file=sys.stderr)
+    out.mkdir(parents=True, exist_ok=True)
+    from gapkit import pdf as _pdf
+
+    if args.kit_command == "summary":
+        from gapkit.assessment import cohort_summary, summary_markdown
+
+        summary = cohort_summary(kit, cohort, track=args.track, mode="changes" if args.changes else "phases",
+                                 min_n=args.min_n)
+        page = summary_markdown(summary, kit)
+        (out / "self-assessment-summary.md").write_text(page, encoding="utf-8")
+        _pdf.render(_pdf.markdown_parts(page.split("\n", 1)[1]), title=page.split("\n", 1)[0].lstrip("# "),
+                    path=out / "self-assessment-summary.pdf")
+        print(f"Wrote self-assessment-summary.md and .pdf in {out} ({summary.took['pre']} took the start, "
+              f"{summary.took['post']} the end).")
+        return 0
+    from gapkit.completion import MIN_WORDS, certificate_parts, completion_records, records_csv
+
+    records = completion_records(kit, cohort, track=args.track, min_words=args.min_words or MIN_WORDS)
+    (out / "completion.csv").write_text(records_csv(records), encoding="utf-8")
+    certificates = out / "certificates"
+    certificates.mkdir(exist_ok=True)
+    issued = 0
+    for record in records:
+        if record.minutes == 0:
+            continue
+        title, subtitle, parts = certificate_parts(kit, record, facilitator=args.facilitator)
+        _pdf.render(parts, title=title, subtitle=subtitle, path=certificates / f"{record.participant.id}.pdf")
+        issued += 1
+    print(f"Wrote completion.csv ({len(records)} participants, {sum(r.complete for r in records)} complete) and "
+          f"{issued} certificate(s) in {certificates}.")
+    return 0

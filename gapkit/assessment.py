@@ -25,7 +25,7 @@ from gapkit import journal as _journal
 from gapkit import privacy as _privacy
 
 __all__ = ["PHASES", "MODES", "SECTION", "Ratings", "journal_key", "read_ratings", "save_ratings",
-           "participant_ratings", "CohortSummary", "cohort_summary", "summary_markdown"]
+           "participant_ratings", "CohortSummary", "cohort_summary", "summary_markdown", "write_summary"]
 
 PHASES = ("pre", "post")
 #: The journal section the ratings are saved in.
@@ -243,3 +243,20 @@ def summary_markdown(summary: CohortSummary, kit) -> str:
                     f" {_count(summary.moved(it.id, CONFIDENT, NOT_YET))} |")
         out.append(row)
     return "\n".join(out) + "\n"
+
+
+def write_summary(summary: CohortSummary, kit, folder):
+    """Write the summary as ``self-assessment-summary.md`` and ``.pdf`` in `folder`; returns both paths."""
+    from pathlib import Path
+
+    from gapkit import pdf as _pdf
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    page = summary_markdown(summary, kit)
+    markdown = folder / "self-assessment-summary.md"
+    markdown.write_text(page, encoding="utf-8")
+    title, body = page.split("\n", 1)
+    printed = folder / "self-assessment-summary.pdf"
+    _pdf.render(_pdf.markdown_parts(body), title=title.lstrip("# "), path=printed)
+    return markdown, printed

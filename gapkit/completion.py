@@ -26,7 +26,7 @@ from gapkit.journal import word_count
 from gapkit.kit import module_minutes
 
 __all__ = ["MIN_WORDS", "STATES", "ModuleRecord", "Record", "completion_records", "records_csv",
-           "certificate_parts", "quarter_hours"]
+           "certificate_parts", "write_records", "quarter_hours"]
 
 #: Words a reflection needs to count as written.
 MIN_WORDS = 20
@@ -187,3 +187,27 @@ def certificate_parts(kit, record: Record, *, facilitator: str = "", issued: _dt
         _pdf.WritingSpace(f"Facilitator{': ' + facilitator if facilitator else ''} (signature)", lines=1),
     ]
     return title, course.title, parts
+
+
+def write_records(kit, records, folder, *, facilitator: str = "", issued: _dt.date | None = None):
+    """Write ``completion.csv`` and ``certificates/<id>.pdf`` for each participant with any hours.
+
+    Returns the CSV's path and the certificates' paths.
+    """
+    from pathlib import Path
+
+    from gapkit import pdf as _pdf
+
+    folder = Path(folder)
+    (folder / "certificates").mkdir(parents=True, exist_ok=True)
+    table = folder / "completion.csv"
+    table.write_text(records_csv(records), encoding="utf-8")
+    written = []
+    for record in records:
+        if record.minutes == 0:
+            continue
+        title, subtitle, parts = certificate_parts(kit, record, facilitator=facilitator, issued=issued)
+        path = folder / "certificates" / f"{record.participant.id}.pdf"
+        _pdf.render(parts, title=title, subtitle=subtitle, path=path)
+        written.append(path)
+    return table, written

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, pdf_text
+from kit_helpers import ROOT, pdf_text
 from gapkit.assessment import save_ratings
 from gapkit.completion import completion_records, quarter_hours
 from gapkit.journal import Journal

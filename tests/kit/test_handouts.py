@@ -1,7 +1,7 @@
 """The generated kit: every handout and the workbook open as PDFs and hold their text; nothing is stale."""
 import pytest
 
-from conftest import ROOT, pdf_text, words
+from kit_helpers import ROOT, pdf_text, words
 from gapkit.handouts import OUT_DIR, build, calendar_markdown, documents
 from gapkit.kit import load_kit, module_section, table_column
 

@@ -116,3 +116,32 @@ class TestValidation:
         """Is a missing kit file named?"""
         (repo_copy / "kit" / "norms.yaml").unlink()
         assert validate_kit(repo_copy) == ["[missing file] kit/norms.yaml: the kit needs this file (see kit/README.md)"]
+
+
+class TestAssessmentBlock:
+    def test_a_bad_phase_is_reported(self, repo_copy):
+        """Is an assessment block with a phase other than pre or post reported by the course validator?"""
+        from gapkit.content import validate_course
+
+        path = repo_copy / "modules" / "00-orientation.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("phase: pre", "phase: middle"), encoding="utf-8")
+        assert any("[assessment] in modules/00-orientation.md line" in p and "'middle'" in p
+                   for p in validate_course(repo_copy))
+
+
+class TestCommand:
+    def test_build_check_fails_when_stale(self, repo_copy):
+        """Does `gapkit kit build --check` fail naming the stale file, and pass after `gapkit kit build`?"""
+        import shutil
+        import subprocess
+        import sys
+
+        from kit_helpers import ROOT
+
+        shutil.copytree(ROOT / "docs" / "kit", repo_copy / "docs" / "kit")
+        _edit(repo_copy, "norms.yaml", "Talk about students and families", "Speak of students and families")
+        command = [sys.executable, "-m", "gapkit", "kit", "--root", str(repo_copy), "build"]
+        stale = subprocess.run([*command, "--check"], capture_output=True, text=True, timeout=300)
+        assert stale.returncode == 1 and "calendar.md, workbook.pdf" in stale.stderr
+        assert subprocess.run(command, capture_output=True, text=True, timeout=300).returncode == 0
+        assert subprocess.run([*command, "--check"], capture_output=True, text=True, timeout=300).returncode == 0

@@ -125,7 +125,7 @@ class TestAssessmentBlock:
 
         path = repo_copy / "modules" / "00-orientation.md"
         path.write_text(path.read_text(encoding="utf-8").replace("phase: pre", "phase: middle"), encoding="utf-8")
-        assert any("[assessment] in modules/00-orientation.md line" in p and "'middle'" in p
+        assert any("[assessment] modules/00-orientation.md line" in p and "'middle'" in p
                    for p in validate_course(repo_copy))
 
 

@@ -237,11 +237,12 @@ def _fpdf_markdown(text: str) -> str:
 
 
 class _Doc:
-    def __init__(self, *, title, subtitle, footer, page_size, digest):
+    def __init__(self, *, title, subtitle, footer, page_size, digest, styles):
         from fpdf import FPDF
 
         pdf = FPDF(orientation="portrait", unit="mm", format=page_size)
-        for style in _FONT_FILES:
+        # Reading a font face takes about half a second: load the italic faces only when used.
+        for style in styles:
             pdf.add_font(_FAMILY, style, str(font_path(style)))
         pdf.set_margins(18, 16, 18)
         pdf.set_auto_page_break(True, margin=18)
@@ -371,6 +372,21 @@ class _Doc:
         pdf.ln(4)
 
 
+def _styles(parts, subtitle) -> tuple[str, ...]:
+    """The font faces a document needs: regular and bold always, the italic ones when some text has italics."""
+    texts = [subtitle]
+    for p in parts:
+        if isinstance(p, (Heading, Paragraph, WritingSpace)):
+            texts.append(getattr(p, "text", "") or getattr(p, "label", ""))
+        elif isinstance(p, Bullets):
+            texts += p.items
+        elif isinstance(p, Table):
+            texts += [*p.header, *(c for row in p.rows for c in row)]
+    italic = any(p.quote for p in parts if isinstance(p, Paragraph)) or \
+        any("__" in _fpdf_markdown(t).replace("\\__", "") for t in texts)
+    return ("", "B", "I", "BI") if italic else ("", "B")
+
+
 def render(parts, *, title: str, subtitle: str = "", footer: str = "", page_size: str = "letter",
            path=None) -> bytes:
     """Lay out a document and return the PDF's bytes (written to `path` too when given).
@@ -397,7 +413,8 @@ def render(parts, *, title: str, subtitle: str = "", footer: str = "", page_size
     """
     parts = _render_iv(parts, title, page_size)
     digest = source_digest(parts, title=title, subtitle=subtitle, footer=footer)
-    doc = _Doc(title=title, subtitle=subtitle, footer=footer, page_size=page_size, digest=digest)
+    doc = _Doc(title=title, subtitle=subtitle, footer=footer, page_size=page_size, digest=digest,
+               styles=_styles(parts, subtitle))
     draw = {Heading: doc.heading, Paragraph: doc.paragraph, Bullets: doc.bullets, Table: doc.table,
             WritingSpace: doc.writing_space}
     for part in parts:

@@ -226,18 +226,17 @@ def summary_markdown(summary: CohortSummary, kit) -> str:
         out += [f"*Confident* means a rating of {bands}. \"Before\" is the share of those who took the opening "
                 "self-assessment who rated themselves confident; \"after\", the same for the closing one. A phase "
                 "with any statement left unrated counts as not taken."]
-        header = ["| Module | Statement | Before: confident | After: confident |", "|---|---|---|---|"]
+        header = ["| Objective of | Statement | Before: confident | After: confident |", "|---|---|---|---|"]
     else:
         out += [f"*Confident* means a rating of {bands}. Only participants who took both the opening and the "
                 "closing self-assessment are counted; \"moved up\" and \"moved down\" count those who changed band."]
-        header = ["| Module | Statement | Before: confident | After: confident | Moved up | Moved down |",
+        header = ["| Objective of | Statement | Before: confident | After: confident | Moved up | Moved down |",
                   "|---|---|---|---|---|---|"]
     out += ["", f"Privacy: no count from 1 to {summary.min_n - 1} is shown, nor any count that could be worked out "
             f"from the others (shown as {_privacy.SUPPRESSED_MARK}); percentages below 5% or above 95% are shown "
             "as \"<5%\" or \">95%\".", "", *header]
     for it in summary.items:
-        m = course.module(it.module)
-        row = f"| {m.number} | {it.statement} | {_share(summary, it.id, BEFORE)} | {_share(summary, it.id, AFTER)} |"
+        row = f"| {kit.item_label(it)} | {it.statement} | {_share(summary, it.id, BEFORE)} | {_share(summary, it.id, AFTER)} |"
         if summary.mode == "changes":
             row += (f" {_count(summary.moved(it.id, NOT_YET, CONFIDENT))} |"
                     f" {_count(summary.moved(it.id, CONFIDENT, NOT_YET))} |")

@@ -179,7 +179,7 @@ def certificate_parts(kit, record: Record, *, facilitator: str = "", issued: _dt
         _pdf.Paragraph(f"{verb} **{track.title}**, {course.cohort}, for **{hours} hours** of professional "
                        f"learning ({len(done)} of {len(record.modules)} modules)."),
         _pdf.Table(("Module", "Domain", "Minutes"),
-                   tuple((f"{course.module(m.module).number}. {course.module(m.module).title}",
+                   tuple((kit.module_label(record.track, m.module),
                           course.module(m.module).domain, str(m.minutes)) for m in done) or (("None yet", "", ""),),
                    widths=(5, 2.5, 1)),
         _pdf.Paragraph(f"Hours are the minutes each completed module states for its teaching and exercises, "

@@ -46,8 +46,8 @@ class Document:
         return _pdf.pdf_digest(path.read_bytes()) == digest
 
 
-def _modules_label(kit: Kit, ids) -> str:
-    return ", ".join(f"{kit.course.module(m).number}. {kit.course.module(m).title}" for m in ids)
+def _modules_label(kit: Kit, track: str, ids) -> str:
+    return ", ".join(kit.module_label(track, m) for m in ids)
 
 
 def _hours(minutes: int) -> str:
@@ -108,12 +108,12 @@ def calendar_markdown(kit: Kit) -> str:
         for s in plan.sessions:
             meeting = sum(seg.minutes for seg in s.segments if seg.kind in hybrid.in_meeting)
             handouts = ", ".join(kit.handout(h).title for h in s.handouts) or "none"
-            out.append(f"| {s.number} | {s.title} | {_modules_label(kit, s.modules)} | "
+            out.append(f"| {s.number} | {s.title} | {_modules_label(kit, track.id, s.modules)} | "
                        f"{sum(module_minutes(course.module(m)) for m in s.modules)} | {s.minutes} min | "
                        f"{meeting} min | {handouts} |")
         for s in plan.sessions:
             out += ["", f"### Session {s.number}: {s.title}", "",
-                    f"*Modules: {_modules_label(kit, s.modules)}.*", "", f"**Before.** {s.before}", ""]
+                    f"*Modules: {_modules_label(kit, track.id, s.modules)}.*", "", f"**Before.** {s.before}", ""]
             for v in kit.variants:
                 out += [f"**{v.name}.**", "", *_agenda(kit, s, v), ""]
             if s.handouts:
@@ -190,11 +190,11 @@ def workbook_parts(kit: Kit, track: str | None = None) -> list:
              H("Our norms"), B(tuple(f"**{n.norm}** {n.why}" for n in kit.norms), numbered=True),
              H("Sessions"),
              _pdf.Table(("No.", "Title", "Modules", "Before the session"),
-                        tuple((str(s.number), s.title, _modules_label(kit, s.modules), s.before)
+                        tuple((str(s.number), s.title, _modules_label(kit, plan.track.id, s.modules), s.before)
                               for s in plan.sessions), widths=(0.8, 2.2, 2.4, 3.6))]
     for mid in plan.track.modules:
         m = course.module(mid)
-        parts += [_pdf.PageBreak(), H(f"Module {m.number}: {m.title}"),
+        parts += [_pdf.PageBreak(), H(f"Module {plan.track.number(mid)}: {m.title}"),
                   P(f"*{m.domain}. About {module_minutes(m)} minutes of work.*"),
                   H("What you will learn", 2), B(m.objectives)]
         if m.keypoints:
@@ -212,9 +212,9 @@ def workbook_parts(kit: Kit, track: str | None = None) -> list:
     parts += [_pdf.PageBreak(), H("My self-assessment"),
               P("You take the self-assessment on the lesson pages at the start and at the end. This copy is for "
                 "your own notes. The scale: " + "; ".join(f"**{lv.value} {lv.label}**: {lv.meaning}" for lv in scale)),
-              _pdf.Table(("Module", "I can ...", "Start", "End"),
-                         tuple((str(course.module(it.module).number), it.statement, "", "")
-                               for it in kit.items(plan.track.id)), widths=(0.7, 6, 0.8, 0.8))]
+              _pdf.Table(("Objective of", "I can ...", "Start", "End"),
+                         tuple((kit.item_label(it), it.statement, "", "") for it in kit.items(plan.track.id)),
+                         widths=(1.2, 6, 0.8, 0.8))]
     parts += [_pdf.PageBreak(), H("Protocols we use")]
     for p in kit.protocols:
         parts += [H(p.name, 2), P(f"{p.purpose} *Origin: {p.origin}.*"), B(p.steps, numbered=True)]

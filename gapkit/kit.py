@@ -22,7 +22,7 @@ from gapkit import content as _content
 __all__ = [
     "SCHEMA_VERSION", "KIT_DIR", "VARIANTS", "SEGMENT_KINDS", "PART_KINDS", "DEFAULT_TRACK",
     "KitError", "Kit", "Protocol", "Norm", "Variant", "Segment", "Session", "TrackPlan", "Handout",
-    "ScaleLevel", "Item", "SelfAssessment", "Track", "course_tracks", "module_minutes", "module_section",
+    "ScaleLevel", "Item", "SelfAssessment", "Track", "Objective", "course_tracks", "module_minutes", "module_section",
     "load_kit", "validate_kit",
 ]
 
@@ -118,12 +118,25 @@ class Session:
 
 
 @dataclass(frozen=True)
+class Objective:
+    """An objective a track's self-assessment measures: the track's own (``module`` None) or a module's."""
+
+    text: str
+    module: str | None = None
+
+
+@dataclass(frozen=True)
 class Track:
-    """A sequence of the course as ``course.yaml`` lists it: id, title and module ids in order."""
+    """A sequence of the course as ``course.yaml`` lists it: id, title, module ids in order, objectives."""
 
     id: str
     title: str
     modules: tuple[str, ...]
+    objectives: tuple[Objective, ...] = ()
+
+    def number(self, module_id: str) -> int:
+        """A module's number in this track: its position, counting the first module as 0."""
+        return self.modules.index(module_id)
 
 
 @dataclass(frozen=True)
@@ -155,12 +168,14 @@ class ScaleLevel:
 
 @dataclass(frozen=True)
 class Item:
-    """A self-assessment statement and the module objective it measures (full text)."""
+    """A self-assessment statement of a track and the objective it measures (its full text; ``module``
+    is the module whose objective it is, or None for an objective of the track itself)."""
 
     id: str
-    module: str
+    track: str
     objective: str
     statement: str
+    module: str | None = None
 
 
 @dataclass(frozen=True)
@@ -170,11 +185,6 @@ class SelfAssessment:
     scale: tuple[ScaleLevel, ...]
     confident_from: int
     items: tuple[Item, ...]
-
-    def items_for(self, module_ids) -> tuple[Item, ...]:
-        """The items of these modules, in module order."""
-        order = {m: i for i, m in enumerate(module_ids)}
-        return tuple(sorted((it for it in self.items if it.module in order), key=lambda it: order[it.module]))
 
 
 @dataclass(frozen=True)
@@ -207,8 +217,19 @@ class Kit:
                        f"{', '.join(p.track.id for p in self.plans)}.")
 
     def items(self, track: str | None = None) -> tuple[Item, ...]:
-        """The self-assessment items of a track, in module order."""
-        return self.assessment.items_for(self.plan(track).track.modules)
+        """The self-assessment items of a track, in the order the kit lists them."""
+        tid = self.plan(track).track.id
+        return tuple(it for it in self.assessment.items if it.track == tid)
+
+    def item_label(self, item: Item) -> str:
+        """Where an item's objective comes from: "Module 3" (its number in the track), or "Course"."""
+        if item.module is None:
+            return "Course"
+        return f"Module {self.plan(item.track).track.number(item.module)}"
+
+    def module_label(self, track: str | None, module_id: str) -> str:
+        """"3. Professional culture ...": a module's number in a track, and its title."""
+        return f"{self.plan(track).track.number(module_id)}. {self.course.module(module_id).title}"
 
 
 def _find(items, id, what):
@@ -222,21 +243,30 @@ def _find(items, id, what):
 # The course's tracks and module facts the kit relies on
 # ---------------------------------------------------------------------------------------------
 
+def _module_objectives(course, ids) -> tuple[Objective, ...]:
+    return tuple(Objective(o, m) for m in ids for o in course.module(m).objectives)
+
+
 def course_tracks(course) -> tuple[Track, ...]:
-    """The tracks of a course: its ``tracks`` when it lists several, else one track of all its modules."""
+    """The tracks of a course: its ``tracks`` when it lists them, else one track (`DEFAULT_TRACK`) of all
+    its modules. A track's objectives are its own when it states them, else its modules' objectives."""
     tracks = getattr(course, "tracks", None)
     if tracks:
         out = []
         for t in tracks:
             ids = tuple(m if isinstance(m, str) else m.id for m in t.modules)
-            out.append(Track(id=t.id, title=getattr(t, "title", "") or course.title, modules=ids))
+            own = tuple(Objective(o) for o in getattr(t, "objectives", ()) or ())
+            out.append(Track(id=t.id, title=getattr(t, "title", "") or course.title, modules=ids,
+                             objectives=own or _module_objectives(course, ids)))
         return tuple(out)
-    return (Track(id=DEFAULT_TRACK, title=course.title, modules=tuple(m.id for m in course.modules)),)
+    ids = tuple(m.id for m in course.modules)
+    return (Track(id=DEFAULT_TRACK, title=course.title, modules=ids, objectives=_module_objectives(course, ids)),)
 
 
 def module_minutes(module) -> int:
     """The minutes a module states for all its work (teaching and exercises)."""
-    return module.minutes_teaching + module.minutes_exercises
+    total = getattr(module, "minutes_total", None)
+    return total if isinstance(total, int) else module.minutes_teaching + module.minutes_exercises
 
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -644,40 +674,50 @@ def _assessment(data, rel, problems, course, tracks):
     if not (_positive_int(confident) and 1 < confident <= max(len(scale), 1)):
         problems.add("scale", rel, None, f"`confident_from` must be a scale value above 1; got {confident!r}")
         confident = len(scale)
-    modules = {m.id: m for m in course.modules}
     items_raw = data.get("items")
     if not isinstance(items_raw, dict):
-        problems.add("self-assessment", rel, None, "`items` must map module ids to lists of items")
+        problems.add("self-assessment", rel, None, "`items` must map each track id to its list of items")
         items_raw = {}
-    items, measured = [], set()
-    for mid, entries in items_raw.items():
-        module = modules.get(mid)
-        if module is None:
-            problems.add("unknown module", rel, _line(items_raw), f"{mid!r} is not a published module")
+    known = {t.id: t for t in tracks}
+    for tid in items_raw:
+        if tid not in known:
+            problems.add("unknown track", rel, _line(items_raw), f"{tid!r} is not a track of course_config/course.yaml; "
+                         f"tracks are {', '.join(known)}")
+    items = []
+    for track in tracks:
+        entries = items_raw.get(track.id)
+        if not isinstance(entries, list):
+            problems.add("track without items", rel, _line(items_raw), f"track {track.id!r} lists no self-assessment items")
             continue
-        for e in entries if isinstance(entries, list) else []:
-            if not _require(e, ("id", "objective", "statement"), f"an item of {mid!r}", rel, problems):
+        measured = set()
+        for e in entries:
+            if not _require(e, ("id", "objective", "statement"), f"an item of track {track.id!r}", rel, problems):
                 continue
             _unknown_keys(e, ("id", "objective", "statement"), f"item {e['id']!r}", rel, problems)
             prefix = _norm_words(str(e["objective"]))
-            matches = [o for o in module.objectives if _norm_words(o).startswith(prefix)]
+            matches = [o for o in track.objectives if _norm_words(o.text).startswith(prefix)]
             if len(matches) != 1:
                 which = "no objective" if not matches else f"{len(matches)} objectives"
-                listed = "; ".join(repr(" ".join(o.split()[:8]) + " ...") for o in module.objectives)
-                problems.add("unknown objective", rel, _line(e), f"item {e['id']!r}: {which} of {mid!r} "
+                listed = "; ".join(repr(" ".join(o.text.split()[:8]) + " ...") for o in track.objectives)
+                problems.add("unknown objective", rel, _line(e), f"item {e['id']!r}: {which} of track {track.id!r} "
                              f"start(s) with {str(e['objective'])!r}; its objectives are {listed}")
                 continue
-            measured.add((mid, matches[0]))
-            items.append(Item(id=str(e["id"]), module=mid, objective=matches[0], statement=_text(e["statement"])))
-    _ids(items, "self-assessment item", rel, problems)
-    in_tracks = {m for t in tracks for m in t.modules}
-    for module in course.modules:
-        if module.id not in in_tracks:
-            continue
-        for objective in module.objectives:
-            if (module.id, objective) not in measured:
-                problems.add("unmeasured objective", rel, None, f"no item measures objective "
-                             f"{' '.join(objective.split()[:10])!r} ... of {module.id!r}")
+            measured.add(matches[0])
+            items.append(Item(id=str(e["id"]), track=track.id, objective=matches[0].text,
+                              statement=_text(e["statement"]), module=matches[0].module))
+        for objective in track.objectives:
+            if objective not in measured:
+                where = f" of {objective.module!r}" if objective.module else ""
+                problems.add("unmeasured objective", rel, _line(entries), f"track {track.id!r}: no item measures "
+                             f"objective {' '.join(objective.text.split()[:10])!r} ...{where}")
+    seen = {}
+    for it in items:
+        if not _content.ID_PATTERN.match(it.id):
+            problems.add("bad id", rel, None, f"self-assessment item id {it.id!r} must use lower-case letters, "
+                         "digits and hyphens")
+        if (it.track, it.id) in seen:
+            problems.add("duplicate id", rel, None, f"item id {it.id!r} is used twice in track {it.track!r}")
+        seen[it.track, it.id] = True
     return SelfAssessment(scale=tuple(scale), confident_from=confident, items=tuple(items))
 
 

@@ -47,7 +47,6 @@ class SelfAssessmentWidget(w.VBox):
         rows = []
         options = [(f"{lv.value} {lv.label}", lv.value) for lv in self.scale]
         for it in self.items:
-            module = kit.course.module(it.module)
             radio = w.RadioButtons(options=options, value=None, description="Your rating:",
                                    layout=shared(w.Layout, width="100%"),
                                    style=shared(DescriptionStyle, description_width="initial"))
@@ -55,7 +54,7 @@ class SelfAssessmentWidget(w.VBox):
             self.choices[it.id] = radio
             self._earlier[it.id] = html("")
             rows.append(w.VBox([html(f'<p class="gapkit-item-statement">{esc(it.statement)}</p>'
-                                     f'<p class="gapkit-item-earlier">Module {module.number}: {esc(module.title)}</p>'),
+                                     f'<p class="gapkit-item-earlier">{esc(self._source(it))}</p>'),
                                 radio, self._earlier[it.id]], layout=shared(w.Layout)))
             rows[-1].add_class("gapkit-item")
         when = "at the start of the course" if phase == "pre" else "at the end of the course"
@@ -69,6 +68,11 @@ class SelfAssessmentWidget(w.VBox):
         super().__init__(children=[html(intro), *rows, self.status], layout=shared(w.Layout, width="100%"))
         self.add_class("gapkit-assessment")
         self.reload()
+
+    def _source(self, item) -> str:
+        if item.module is None:
+            return "An objective of the course"
+        return f"Module {self.kit.module_label(self.track, item.module)}"
 
     # -- behaviour ---------------------------------------------------------------------------
 

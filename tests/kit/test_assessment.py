@@ -160,7 +160,7 @@ class TestSummary:
         assert s.moved(first, "confident", "not yet confident") == 0
         assert s.count(first, "before") == 22
         page = summary_markdown(s, kit)
-        assert f"| 0 | {kit.items()[0].statement} | 45% of 22 | >95% of 22 | 12 | 0 |" in page
+        assert f"| Module 0 | {kit.items()[0].statement} | 45% of 22 | >95% of 22 | 12 | 0 |" in page
 
     def test_an_unfinished_phase_is_not_taken(self, kit, tmp_path):
         """Is a participant who left one statement unrated counted as not having taken that phase?"""

@@ -15,6 +15,10 @@ class TestRealKit:
         """Does every objective of every module of every track have a self-assessment item naming it?"""
         for track in course_tracks(course):
             measured = {(it.module, it.objective) for it in kit.items(track.id)}
+            own = getattr(next((t for t in getattr(course, "tracks", ()) if t.id == track.id), None), "objectives", ())
+            if own:  # a track that states its objectives is measured by them
+                assert {o for _, o in measured} >= set(own), track.id
+                continue
             for mid in track.modules:
                 for objective in course.module(mid).objectives:
                     assert (mid, objective) in measured, (track.id, mid, objective)
@@ -22,7 +26,8 @@ class TestRealKit:
     def test_each_item_names_one_objective_of_its_module(self, kit, course):
         """Is each item's objective the full text of an objective of its own module?"""
         for it in kit.assessment.items:
-            assert it.objective in course.module(it.module).objectives
+            if it.module is not None:
+                assert it.objective in course.module(it.module).objectives
             assert it.statement.startswith("I can")
 
     def test_sessions_follow_the_tracks(self, kit, course):
@@ -82,7 +87,7 @@ class TestValidation:
          r"\[unknown part\] kit/handouts.yaml line \d+: handout 'action-plan-template' part picture"),
         ("self-assessment.yaml", "objective: Use an equity lens", "objective: Apply a lens",
          r"\[unknown objective\] kit/self-assessment.yaml line \d+: item 'sa-equity-lens': no objective of "
-         r"'03-professional-culture' start\(s\) with 'Apply a lens'"),
+         r"track 'course' start\(s\) with 'Apply a lens'"),
         ("self-assessment.yaml", "schema_version: 1", "schema_version: 2",
          r"\[schema too new\] kit/self-assessment.yaml line 1"),
         ("protocols.yaml", "    minutes: 45\n", "    minutes: forty-five\n",

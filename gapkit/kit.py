@@ -721,6 +721,32 @@ def _assessment(data, rel, problems, course, tracks):
     return SelfAssessment(scale=tuple(scale), confident_from=confident, items=tuple(items))
 
 
+def _assessment_blocks(course, tracks, problems):
+    """Each track takes its self-assessment once at the start and once at the end: one ``assessment``
+    block of each phase among its modules, the pre before the post."""
+    known = {t.id for t in tracks}
+    for module in course.modules:
+        for block in module.blocks_of("assessment"):
+            tid = (block.data or {}).get("track")
+            if tid is not None and tid not in known:
+                problems.add("unknown track", module.path, block.line, f"the assessment block names track {tid!r}; "
+                             f"tracks are {', '.join(sorted(known))}")
+    for track in tracks:
+        found = {"pre": [], "post": []}
+        for position, mid in enumerate(track.modules):
+            for block in course.module(mid).blocks_of("assessment"):
+                data = block.data or {}
+                if data.get("track", track.id) == track.id and data.get("phase") in found:
+                    found[data["phase"]].append(position)
+        for phase, where in found.items():
+            if len(where) != 1:
+                problems.add("assessment", "modules/", None, f"track {track.id!r} needs one `assessment` block with "
+                             f"phase {phase} in its modules; it has {len(where)}")
+        if len(found["pre"]) == 1 == len(found["post"]) and found["pre"][0] > found["post"][0]:
+            problems.add("assessment", "modules/", None, f"track {track.id!r} takes the post self-assessment before "
+                         "the pre")
+
+
 # ---------------------------------------------------------------------------------------------
 # Loading
 # ---------------------------------------------------------------------------------------------
@@ -741,6 +767,7 @@ def _build(root, course):
     variants = _variants(data, rel, problems)
     plans = _plans(data, rel, problems, tracks, {p.id for p in protocols}, {h.id for h in handouts})
     assessment = _assessment(*files["self-assessment.yaml"], problems, course, tracks)
+    _assessment_blocks(course, tracks, problems)
     if problems:
         return None, list(problems)
     return Kit(course=course, protocols=protocols, norms=norms, variants=variants, plans=plans,

@@ -117,6 +117,14 @@ class TestValidation:
         problems = validate_kit(repo_copy)
         assert any("[module without a session]" in p and "'05-family-community'" in p for p in problems), problems
 
+    def test_a_track_without_its_closing_self_assessment(self, repo_copy):
+        """Is a track whose modules have no post self-assessment block reported?"""
+        path = repo_copy / "modules" / "07-capstone.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("::: assessment\nphase: post\n:::\n", ""),
+                        encoding="utf-8")
+        assert "[assessment] modules/: track 'course' needs one `assessment` block with phase post in its modules; " \
+               "it has 0" in validate_kit(repo_copy)
+
     def test_a_missing_file(self, repo_copy):
         """Is a missing kit file named?"""
         (repo_copy / "kit" / "norms.yaml").unlink()

@@ -179,8 +179,8 @@ def certificate_parts(kit, record: Record, *, facilitator: str = "", issued: _dt
         _pdf.Paragraph(f"{verb} **{track.title}**, {course.cohort}, for **{hours} hours** of professional "
                        f"learning ({len(done)} of {len(record.modules)} modules)."),
         _pdf.Table(("Module", "Domain", "Minutes"),
-                   tuple((kit.module_label(record.track, m.module),
-                          course.module(m.module).domain, str(m.minutes)) for m in done) or (("None yet", "", ""),),
+                   tuple((kit.module_label(record.track, m.module), course.module(m.module).domain, str(m.minutes))
+                         for m in done) + (("**Total**", "", f"**{record.minutes}**"),),
                    widths=(5, 2.5, 1)),
         _pdf.Paragraph(f"Hours are the minutes each completed module states for its teaching and exercises, "
                        f"rounded down to the quarter hour. Issued {issued:%d %B %Y}."),

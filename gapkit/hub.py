@@ -1,6 +1,6 @@
 """A cohort on JupyterHub: each participant's own lessons, answers and assignments.
 
-``gapkit hub --roster ROSTER.csv`` runs the course for a cohort on one machine (as root, like
+``gapkit hub --roster ROSTER.csv`` (`gapkit.cli.hub`) runs the course for a cohort on one machine (as root, like
 The Littlest JupyterHub): JupyterHub with configurable-http-proxy, an account and a private home
 folder per person (``jupyter-<id>``, mode 0700), passwords checked by FirstUseAuthenticator (the
 roster's ``password`` column, or the first login sets it), and for each person their own server:
@@ -21,7 +21,6 @@ configurations call too (docs/deploying.md), so what the tests start is what is 
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import dbm
 import grp
@@ -31,12 +30,10 @@ import pwd
 import re
 import secrets
 import shutil
-import signal
 import socket
 import stat
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,8 +42,8 @@ import yaml
 from gapkit.journal import ENV_VARIABLE as JOURNAL_ENV
 
 __all__ = ["SETTINGS_FILE", "HELM_VALUES_FILE", "HubError", "HubSettings", "Person", "load_settings",
-           "read_roster", "configure_hub", "singleuser_config", "helm_values", "CourseSpawner",
-           "LocalPostgres", "configure_parser", "run"]
+           "read_roster", "configure_hub", "configure_tljh", "singleuser_config", "helm_values",
+           "helm_values_text", "write_user_configs", "prepare", "CourseSpawner", "LocalPostgres"]
 
 SETTINGS_FILE = Path("course_config") / "hub.yaml"
 HELM_VALUES_FILE = Path("course_config") / "zero-to-jupyterhub.yaml"
@@ -356,10 +353,6 @@ def voila_hub_config(settings: HubSettings, root) -> str:
             "c.Voila.token = os.environ['GAPKIT_VOILA_TOKEN']\n"
             "# Preheat only the pages in course_config/hub.yaml (lessons.preheat).\n"
             f"c.VoilaKernelManager.preheat_denylist = {cold!r}\n")
-
-
-class _Spawner:
-    """Lazily defined so that importing gapkit.hub does not need JupyterHub."""
 
 
 def _course_spawner():
@@ -725,7 +718,7 @@ def helm_values_text(settings: HubSettings) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# gapkit hub
+# Everything before JupyterHub starts (``gapkit hub``, gapkit.cli.hub)
 # ---------------------------------------------------------------------------------------------
 
 def _free_port() -> int:
@@ -734,41 +727,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _port(value: str) -> int:
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"`--port` must be a whole number; got {value!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"`--port` must be between 1 and 65535; got {port}")
-    return port
-
-
-def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Options of ``gapkit hub``."""
-    parser.add_argument("--roster", metavar="CSV", help="the cohort: id,first_name,last_name,email,role[,password]")
-    parser.add_argument("--port", type=_port, default=8000, help="the hub's port (default 8000)")
-    parser.add_argument("--ip", default="127.0.0.1",
-                        help="address to listen on (default 127.0.0.1; use 0.0.0.0 behind an HTTPS proxy)")
-    parser.add_argument("--db-url", default=None, help="the gradebook database (default: a PostgreSQL server of "
-                        "the hub's own)")
-    parser.add_argument("--state", default=None, help="the hub's folder (default: `state` in hub.yaml)")
-    parser.add_argument("--exchange", default=None, help="nbgrader's exchange folder (default: `exchange` in hub.yaml)")
-    parser.add_argument("--settings", default=None, help="settings file (default course_config/hub.yaml)")
-    parser.add_argument("--root", default=None, help="the course kit's repository root (default: found from here)")
-    parser.add_argument("--prepare-only", action="store_true",
-                        help="make the accounts, exchange, course folder and gradebook, then exit (for The Littlest "
-                             "JupyterHub: see docs/deploying.md)")
-    parser.add_argument("--user-configs", metavar="DIR", default=None,
-                        help="write the participants' and facilitators' server configuration into DIR and exit "
-                             "(for a course image: see docs/deploying.md)")
-    parser.add_argument("--helm-values", metavar="PATH", default=None,
-                        help="write the zero-to-jupyterhub values generated from the settings to PATH and exit")
-    return parser
-
-
 def prepare(args, root: Path) -> dict:
-    """Everything `gapkit hub` does before JupyterHub starts; returns the runtime settings."""
+    """Everything `gapkit hub` does before JupyterHub starts; returns the runtime settings.
+
+    `args` holds the command's options (``roster``, ``settings``, ``state``, ``exchange``,
+    ``db_url``, ``ip``, ``port``). Raises `HubError` for anything the facilitator must fix.
+    """
     # nbgrader runs `alembic` from PATH, which `sudo .venv/bin/gapkit hub` does not include.
     bin_dir = str(Path(sys.executable).parent)
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
@@ -819,72 +783,3 @@ def prepare(args, root: Path) -> dict:
         "# Written by `gapkit hub`.\nimport json\n\nfrom gapkit.hub import configure_local\n\n"
         f"configure_local(c, json.load(open({str(runtime_file)!r})))  # noqa: F821\n")
     return {"runtime": runtime, "postgres": postgres, "roster": roster, "settings": settings, "course": course}
-
-
-def run(args) -> int:
-    """Start the cohort's hub (or write the Helm values); returns the exit status."""
-    from gapkit.content import ContentError, find_root
-
-    try:
-        root = Path(args.root).resolve() if args.root else find_root()
-        if args.helm_values:
-            Path(args.helm_values).write_text(helm_values_text(load_settings(root, args.settings)), encoding="utf-8")
-            print(f"wrote {args.helm_values}")
-            return 0
-        if args.user_configs:
-            folder = Path(args.user_configs)
-            write_user_configs(load_settings(root, args.settings), root=root, state=folder, course=folder / "course")
-            print(f"wrote the servers' configuration into {folder}")
-            return 0
-        if os.geteuid() != 0:
-            print("gapkit hub: the hub gives each participant an account of their own, so it runs as root "
-                  "(sudo gapkit hub --roster ...). To try the lessons on your own, use `gapkit serve`.",
-                  file=sys.stderr)
-            return 1
-        ready = prepare(args, root)
-    except (ContentError, HubError, OSError) as exc:
-        print(f"gapkit hub: {exc}", file=sys.stderr)
-        return 1
-    runtime, postgres = ready["runtime"], ready["postgres"]
-    if args.prepare_only:
-        print(f"Prepared {runtime['state']} (accounts, exchange {runtime['exchange']}, course folder "
-              f"{ready['course']}, gradebook). The gradebook's PostgreSQL server is running; docs/deploying.md "
-              "says how to keep it running and how The Littlest JupyterHub loads these settings.")
-        return 0
-    people = ready["roster"]
-    print(f"Cohort hub for {len(people)} people ({sum(p.is_facilitator for p in people)} facilitator(s)).\n"
-          f"  Log in at http://{runtime['ip']}:{runtime['port']}/\n"
-          f"  Course folder (facilitators): {ready['course']}\n"
-          f"  Exchange: {runtime['exchange']}\n"
-          "  Ctrl+C stops the hub, every server and the gradebook's database.")
-    sys.stdout.flush()
-    process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(Path(runtime["state"]) /
-                                "jupyterhub_config.py")], cwd=runtime["state"],
-                               preexec_fn=lambda: os.umask(0o077))  # its database and secrets are root's alone
-
-    def stop(signum, frame):
-        process.terminate()
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        return process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        return 0
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        if postgres is not None:
-            postgres.stop()
-
-
-def main(argv=None) -> int:
-    parser = configure_parser(argparse.ArgumentParser(prog="gapkit hub", description="Run the cohort's hub."))
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -40,6 +40,7 @@ File format (version 1; the keys after ``plans`` are optional)::
      "reflections": {"<reflection id>": {"text": "...", "words": 12, "saved_at": "2025-03-01T10:00:00+00:00"}},
      "checks": {"<check id>": {"chosen": [0, 2], "correct": false, "saved_at": "..."}},
      "plans": {"<plan id>": {...}},
+     "assessments": {"<track>-pre": {"track": "...", "phase": "pre", "ratings": {"<item id>": 3}, "saved_at": "..."}},
      "revisions": {"reflections/<id>": 3},
      "conflicts": {"reflections/<id>": [{"writer": "...", "value": {...}, "saved_at": "...", "base_revision": 2}]},
      "recovered": [{"backup": "reflections.unreadable-20250301T100000.json", "reason": "...", "at": "..."}],
@@ -101,8 +102,8 @@ ENV_VARIABLE = "GAPKIT_JOURNAL"
 DEFAULT_NAME = "reflections.json"
 FORMAT = "gapkit-journal"
 VERSION = 1
-#: The sections of a journal: written reflections, knowledge-check answers, action plans.
-SECTIONS = ("reflections", "checks", "plans")
+#: The sections of a journal: written reflections, knowledge-check answers, action plans, self-assessments.
+SECTIONS = ("reflections", "checks", "plans", "assessments")
 #: Bookkeeping kept beside the sections (all optional in a version 1 file).
 _META = {"revisions": dict, "conflicts": dict, "recovered": list, "submitted": dict}
 #: The longest answer saved: about 3,000 words, ten times a long reflection.

@@ -1,4 +1,5 @@
 """The hub's settings, roster and configuration, checked without starting anything."""
+import argparse
 import types
 from pathlib import Path
 
@@ -145,9 +146,11 @@ class TestHelmValues:
 class TestCommand:
     def test_refuses_without_root(self, monkeypatch, capsys):
         """Run by a normal user, does `gapkit hub` refuse with what to do instead?"""
-        monkeypatch.setattr(H.os, "geteuid", lambda: 1000)
-        parser = H.configure_parser(__import__("argparse").ArgumentParser())
-        assert H.run(parser.parse_args(["--roster", str(ROOT / "course_config" / "roster.example.csv"),
-                                        "--root", str(ROOT)])) == 1
+        from gapkit.cli import hub as command
+
+        monkeypatch.setattr(command.os, "geteuid", lambda: 1000)
+        parser = command.configure_parser(argparse.ArgumentParser())
+        assert command.run(parser.parse_args(["--roster", str(ROOT / "course_config" / "roster.example.csv"),
+                                              "--root", str(ROOT)])) == 1
         err = capsys.readouterr().err
         assert "runs as root" in err and "gapkit serve" in err

@@ -195,6 +195,10 @@ def _widget_for(block, *, course, module, journal, records):
     if block.kind == "plan":
         return ActionPlanWidget(plan_id="action-plan", journal=journal, min_n=course.min_n, note=block.text,
                                 records_loader=_records_loader(course, records), deferred=True)
+    if block.kind == "assessment":
+        from gapkit.widgets.assessment import self_assessment
+
+        return self_assessment(data["phase"], track=data.get("track"), journal=journal, course=course)
     return None
 
 
@@ -281,9 +285,10 @@ def lesson(module_id: str, *, course=None, journal=None, records=None, heading: 
     # for the page; the participant's answers are read only once the request has come.
     wait_for_request()
     for widget in widgets:
-        if hasattr(widget, "refresh"):
+        read_again = getattr(widget, "refresh", None) or getattr(widget, "reload", None)  # journal widgets
+        if read_again is not None:
             try:
-                widget.refresh()
+                read_again()
             except Exception as exc:  # never a traceback on the page
                 log.error("%s: refreshing %s: %s", module.id, type(widget).__name__, exc, exc_info=exc)
     return LessonPage(children, module=module, widgets=widgets)

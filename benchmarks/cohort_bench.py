@@ -61,20 +61,31 @@ def _pct(values, q):
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def _message(msg_type, content, channel="shell"):
+def _message(msg_type, content, channel="shell", metadata=None):
     return json.dumps({"header": {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "bench",
                                   "session": uuid.uuid4().hex, "version": "5.3", "date": ""},
-                       "parent_header": {}, "metadata": {}, "content": content, "channel": channel, "buffers": []})
+                       "parent_header": {}, "metadata": metadata or {}, "content": content, "channel": channel,
+                       "buffers": []})
+
+
+def _decode(raw) -> dict:
+    """A kernel message from the websocket: JSON text, or jupyter_server's binary frame when it has buffers."""
+    if isinstance(raw, str):
+        return json.loads(raw)
+    count = int.from_bytes(raw[:4], "big")
+    offsets = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(count)]
+    return json.loads(raw[offsets[0]:offsets[1] if count > 1 else None])
 
 
 async def _widget_states(ws, timeout=120):
     """Ask the kernel for every widget's state, as the page's widget manager does."""
     control = uuid.uuid4().hex
-    await ws.send(_message("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}}))
+    await ws.send(_message("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}},
+                           metadata={"version": "1.0.0"}))  # ipywidgets' control protocol
     await ws.send(_message("comm_msg", {"comm_id": control, "data": {"method": "request_states"}}))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        msg = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+        msg = _decode(await asyncio.wait_for(ws.recv(), timeout))
         data = msg.get("content", {}).get("data", {})
         if msg.get("header", {}).get("msg_type") == "comm_msg" and data.get("method") == "update_states":
             return data["states"]

@@ -705,7 +705,7 @@ def _to_block(node: _Node, where: str, problems: _Problems, citer: _Citer) -> Bl
     minutes = node.attrs.get("minutes")
     if node.kind in MINUTE_KINDS and minutes is None:
         problems.add("minutes", f"{node.kind} block", where, node.line,
-                     f"a {node.kind} block takes a participant's time: open it with `::: {node.kind} minutes=N`")
+                     f"this block takes a participant's time: open it with `::: {node.kind} minutes=N`")
     elif node.kind not in MINUTE_KINDS and minutes is not None:
         problems.add("minutes", f"{node.kind} block", where, node.line,
                      f"{node.kind} blocks are not timed; remove minutes={minutes}")

@@ -28,7 +28,9 @@ File format (version 1)::
     {"format": "gapkit-journal", "version": 1,
      "reflections": {"<reflection id>": {"text": "...", "words": 12, "saved_at": "2025-03-01T10:00:00+00:00"}},
      "checks": {"<check id>": {"chosen": [0, 2], "correct": false, "saved_at": "..."}},
-     "plans": {"<plan id>": {...}}}
+     "plans": {"<plan id>": {...}},
+     "answers": {"<module id>:<task id>": {"text": "28", "value": 28.0, "saved_at": "..."}},
+     "participant": {"id": "<random id that orders the options of knowledge checks>"}}
 
 Examples
 --------
@@ -80,8 +82,9 @@ ENV_VARIABLE = "GAPKIT_JOURNAL"
 DEFAULT_NAME = "reflections.json"
 FORMAT = "gapkit-journal"
 VERSION = 1
-#: The sections of a journal: written reflections, knowledge-check answers, action plans.
-SECTIONS = ("reflections", "checks", "plans")
+#: The sections of a journal: written reflections, knowledge-check answers, action plans, answers to
+#: practice exercises given in a box instead of code, and the participant's random id.
+SECTIONS = ("reflections", "checks", "plans", "answers", "participant")
 
 
 class JournalError(OSError):
@@ -194,7 +197,7 @@ class Journal:
                      str(self.path))
 
     def get(self, section: str, key: str):
-        """A saved value of another section (``"checks"`` or ``"plans"``), or ``None``."""
+        """A saved value of another section (e.g. ``"checks"`` or ``"plans"``), or ``None``."""
         self._section(section)
         _check_id(key, "key")
         return self.read()[section].get(key)
@@ -212,7 +215,7 @@ class Journal:
         return Entry(reflection_id, text, words, saved_at, str(self.path))
 
     def put(self, section: str, key: str, value) -> None:
-        """Save a JSON-serialisable value under ``section`` (``"checks"`` or ``"plans"``) and `key`."""
+        """Save a JSON-serialisable value under ``section`` (e.g. ``"checks"`` or ``"plans"``) and `key`."""
         self._section(section)
         _check_id(key, "key")
         try:

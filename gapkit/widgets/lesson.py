@@ -12,13 +12,15 @@ import ipywidgets as w
 from gapkit import journal as _journal
 from gapkit.widgets._common import display_mode, esc, get_course, html, log, markdown_html, problem_box, shared
 
-__all__ = ["HOME_NOTEBOOK", "STYLE", "LessonPage", "lesson", "home", "HomePage", "lesson_filename", "HIDDEN_KINDS"]
+__all__ = ["HOME_NOTEBOOK", "STYLE", "LessonPage", "lesson", "home", "HomePage", "lesson_filename", "HIDDEN_KINDS",
+           "track_folder", "minutes_words"]
 
 #: The course home page notebook (sorts before every module in Voila's file list).
 HOME_NOTEBOOK = "00-course-home.ipynb"
 
-#: Block kinds participants never see.
-HIDDEN_KINDS = ("instructor",)
+#: Block kinds participants never see on a lesson page: facilitator notes, and the practice
+#: analysis, which is the module's assignment (it runs in JupyterLab, released by nbgrader).
+HIDDEN_KINDS = ("instructor", "practice", "task")
 
 #: The course's page style: readable measure, Okabe-Ito accents, visible keyboard focus. No web fonts, no CDN.
 STYLE = """
@@ -103,8 +105,21 @@ _BOXES = {
 
 
 def lesson_filename(module) -> str:
-    """The lesson notebook of a module: ``<module id>.ipynb`` (ids start with their course number)."""
+    """The lesson notebook of a module: ``<module id>.ipynb`` (ids start with their number in the track)."""
     return f"{module.id}.ipynb"
+
+
+def track_folder(course, track) -> str:
+    """Where a track's lesson pages live under ``notebooks/lessons``: the first track at the top, each other
+    track in a folder named by its id (so the first track's addresses never change)."""
+    return "" if track.id == course.tracks[0].id else track.id
+
+
+def minutes_words(minutes: dict) -> str:
+    """A module's or track's minutes in words: the total, then reading, activities, writing and practice."""
+    total = sum(minutes.values())
+    parts = [f"{minutes[k]} {k}" for k in ("reading", "activities", "writing", "practice") if minutes.get(k)]
+    return f"about {total} min ({', '.join(parts)})"
 
 
 def _box(kind: str, inner: str) -> str:
@@ -159,14 +174,14 @@ class LessonPage(w.VBox):
         return super()._repr_mimebundle_(**kwargs)
 
 
-def _nav(course, module) -> str:
-    index = [m.id for m in course.modules].index(module.id)
+def _nav(track, module) -> str:
+    index = track.number(module.id)
     links = [f'<a href="{HOME_NOTEBOOK}">Course home</a>']
     if index > 0:
-        prev = course.modules[index - 1]
+        prev = track.modules[index - 1]
         links.append(f'<a href="{lesson_filename(prev)}" rel="prev">Previous: {esc(prev.title)}</a>')
-    if index + 1 < len(course.modules):
-        nxt = course.modules[index + 1]
+    if index + 1 < len(track.modules):
+        nxt = track.modules[index + 1]
         links.append(f'<a href="{lesson_filename(nxt)}" rel="next">Next: {esc(nxt.title)}</a>')
     return f'<nav class="gapkit-nav" aria-label="Course">{" · ".join(links)}</nav>'
 
@@ -175,6 +190,7 @@ def _widget_for(block, *, course, journal, records):
     from gapkit.widgets.check import knowledge_check
     from gapkit.widgets.explorer import gap_explorer
     from gapkit.widgets.plan import action_plan
+    from gapkit.widgets.proficiency import proficiency_view
     from gapkit.widgets.reflection import reflection
 
     data = block.data or {}
@@ -187,18 +203,26 @@ def _widget_for(block, *, course, journal, records):
                    if data.get(k) is not None}
         return gap_explorer(records, course=course, min_n=course.min_n, look_for=data.get("look_for"),
                             group=data["group"], focal=data["focal"], reference=data.get("reference"), **presets)
+    if block.kind == "proficiency":
+        params = {k: data.get(k) for k in ("by", "year", "school", "subject") if data.get(k) is not None}
+        return proficiency_view(records, analysis=data["analysis"], min_n=course.min_n, look_for=data.get("look_for"),
+                                course=course, **params)
     if block.kind == "plan":
         return action_plan(journal=journal, records=records, note=block.text, course=course)
     return None
 
 
-def lesson(module_id: str, *, course=None, journal=None, records=None, heading: bool = True) -> LessonPage:
+def lesson(module_id: str, *, track: str | None = None, course=None, journal=None, records=None,
+           heading: bool = True) -> LessonPage:
     """The lesson page of one module, built from ``modules/<module_id>.md``.
 
     Parameters
     ----------
     module_id : str
         A module id listed in ``course_config/course.yaml`` (e.g. ``"01-what-gaps-are"``).
+    track : str, optional
+        The track the page belongs to, which numbers the module and links the pages before and
+        after it (default: the course's first track).
     course : gapkit.content.Course, optional
         Default: the published course.
     journal : gapkit.journal.Journal or path-like, optional
@@ -217,6 +241,8 @@ def lesson(module_id: str, *, course=None, journal=None, records=None, heading: 
     try:
         course = get_course(course)
         module = course.module(module_id)
+        the_track = course.track(track)
+        number = the_track.number(module.id)
         if journal is None or not isinstance(journal, _journal.Journal):
             journal = _journal.Journal(journal)
     except Exception as exc:
@@ -224,10 +250,9 @@ def lesson(module_id: str, *, course=None, journal=None, records=None, heading: 
             "The lesson could not be loaded. Please tell your facilitator; the details are in the log.",
             exc=exc, context=f"lesson {module_id!r}")])
     children, widgets, pending = [html(STYLE)], [], []
-    minutes = f"{module.minutes_teaching} min teaching, {module.minutes_exercises} min exercises"
     title = f"<h1>{esc(module.title)}</h1>" if heading else ""
-    pending.append(f'<header>{_nav(course, module)}{title}<p class="gapkit-kicker">Module {module.number} · '
-                   f'{esc(module.domain)} · {minutes}</p></header>')
+    pending.append(f'<header>{_nav(the_track, module)}{title}<p class="gapkit-kicker">Module {number} · '
+                   f'{esc(module.domain)} · {minutes_words(module.minutes)}</p></header>')
 
     def flush():
         if pending:
@@ -257,50 +282,68 @@ def lesson(module_id: str, *, course=None, journal=None, records=None, heading: 
         children.append(widget)
         widgets.append(widget)
     if module.sources:
-        items = "".join(f"<li>{markdown_html(s.citation()).strip().removeprefix('<p>').removesuffix('</p>')}</li>"
-                        for s in module.sources)
-        pending.append(f'<footer class="gapkit-footer"><h2>Sources</h2><ul>{items}</ul>{_nav(course, module)}'
+        items = "".join(f"<li>{_inline(s.citation())}</li>" for s in module.sources)
+        refs = "".join(f"<li>{_inline(r.full())}</li>" for r in module.references)
+        refs = f"<h2>References</h2><ul>{refs}</ul>" if refs else ""
+        pending.append(f'<footer class="gapkit-footer"><h2>Sources</h2><ul>{items}</ul>{refs}{_nav(the_track, module)}'
                        "</footer>")
     flush()
     return LessonPage(children, module=module, widgets=widgets)
 
 
-class HomePage(LessonPage):
-    """The course home page; `course` is None when the course could not be loaded."""
+def _inline(markdown: str) -> str:
+    return markdown_html(markdown).strip().removeprefix("<p>").removesuffix("</p>")
 
-    def __init__(self, children, *, course=None):
+
+class HomePage(LessonPage):
+    """A track's home page; `course` is None when the course could not be loaded."""
+
+    def __init__(self, children, *, course=None, track=None):
         super().__init__(children)
         self.course = course
+        self.track = track
 
     def markdown(self) -> str:
         if self.course is None:
             return "_The course could not be loaded._\n"
-        lines = [f"# {self.course.title}", ""]
-        lines += [f"{m.number}. {m.title} ({m.minutes_teaching + m.minutes_exercises} min)" for m in self.course.modules]
+        lines = [f"# {self.track.title}", ""]
+        lines += [f"{n}. {m.title} ({m.minutes_total} min)" for n, m in enumerate(self.track.modules)]
         return "\n".join(lines) + "\n"
 
 
-def home(*, course=None, heading: bool = True) -> HomePage:
-    """The course home page: every module in order, with its objectives, minutes and a link to its lesson."""
+def home(*, track: str | None = None, course=None, heading: bool = True) -> HomePage:
+    """A track's home page: who it is for, its objectives, and every module in order with a link to its lesson."""
     try:
         course = get_course(course)
+        the_track = course.track(track)
     except Exception as exc:
         return HomePage([html(STYLE), problem_box(
             "The course could not be loaded. Please tell your facilitator; the details are in the log.",
             exc=exc, context="course home")])
-    total = sum(m.minutes_teaching + m.minutes_exercises for m in course.modules)
-    title = f"<h1>{esc(course.title)}</h1>" if heading else ""
+    total = sum(the_track.minutes.values())
+    title = f"<h1>{esc(the_track.title)}</h1>" if heading else ""
+    objectives = "".join(f"<li>{_inline(o)}</li>" for o in the_track.objectives)
+    here = track_folder(course, the_track)
+    others = []
+    for other in course.tracks:
+        if other.id == the_track.id:
+            continue
+        folder = track_folder(course, other)
+        href = f"{'../' if here else ''}{folder + '/' if folder else ''}{HOME_NOTEBOOK}"
+        others.append(f'<a href="{href}">{esc(other.title)}</a> (for {esc(other.audience)})')
+    also = f'<p>Also offered: {"; ".join(others)}.</p>' if others else ""
     parts = [f'<header>{title}<p class="gapkit-kicker">{esc(course.cohort)}</p>'
-             f"<p>{len(course.modules)} modules, about {total / 60:.1f} hours in all. Open a module to read it, "
-             "explore the sample district's data and write your reflections; your answers are saved as you type."
-             "</p></header>", '<nav aria-label="Modules"><ol class="gapkit-home-list">']
-    for m in course.modules:
-        objectives = "".join(f"<li>{markdown_html(o).strip().removeprefix('<p>').removesuffix('</p>')}</li>"
-                             for o in m.objectives)
+             f"<p>For {esc(the_track.audience)}. {esc(the_track.description)}</p>"
+             f"<p>{len(the_track.modules)} modules, about {total / 60:.1f} hours of reading, activities, writing and "
+             "practice in all. Open a module to read it, explore the sample district's data and write your "
+             "reflections; your answers are saved as you type.</p>"
+             f"<h2>By the end of the course you will be able to</h2><ul>{objectives}</ul>{also}</header>",
+             '<nav aria-label="Modules"><ol class="gapkit-home-list">']
+    for n, m in enumerate(the_track.modules):
+        module_objectives = "".join(f"<li>{_inline(o)}</li>" for o in m.objectives)
         parts.append(
-            f'<li><p class="gapkit-kicker">Module {m.number} · {esc(m.domain)} · {m.minutes_teaching} min teaching, '
-            f"{m.minutes_exercises} min exercises</p>"
+            f'<li><p class="gapkit-kicker">Module {n} · {esc(m.domain)} · {minutes_words(m.minutes)}</p>'
             f'<h2><a href="{lesson_filename(m)}">{esc(m.title)}</a></h2>'
-            f"<p>You will be able to:</p><ul>{objectives}</ul></li>")
+            f"<p>You will be able to:</p><ul>{module_objectives}</ul></li>")
     parts.append("</ol></nav>")
-    return HomePage([html(STYLE), html("".join(parts))], course=course)
+    return HomePage([html(STYLE), html("".join(parts))], course=course, track=the_track)

@@ -59,16 +59,27 @@ def task_view(task, records, *, min_n: int):
         return proficiency_view(records, min_n=min_n, **{k: v for k, v in spec.items()})
     from gapkit import views
     from gapkit.tables import gap_table
+    from gapkit.widgets.explorer import comparison_for
 
-    data = records
+    data, where = records, []
     for column, key in (("school_name", "school"), ("grade", "grade"), ("year", "year")):
         if spec.get(key) is not None:
             data = data[data[column] == spec[key]]
+            where.append(views.school_year(spec[key]) if key == "year" else
+                         (f"grade {spec[key]}" if key == "grade" else str(spec[key])))
+    by = tuple(spec.get("by") or ())
     table = gap_table(data, spec["outcome"], spec["group"], focal=spec["focal"], reference=spec.get("reference"),
-                      by=tuple(spec.get("by") or ()), measures=list(spec["measures"]), levels=spec.get("levels"),
-                      min_n=min_n)
+                      by=by, measures=list(spec["measures"]), levels=spec.get("levels"), min_n=min_n)
+    words = comparison_for(spec["group"], spec["focal"], spec.get("reference"))
+    sentences = []
+    for _, row in table.iterrows():
+        cell = ", ".join([*(str(row[b]) for b in by), *where]) or "All students"
+        sentences.append(views.gap_sentence(row, focal_name=words.focal_words, reference_name=words.reference_words,
+                                            cell=cell))
     caption = spec.get("caption") or f"{spec['outcome']} by {spec['group']}. Groups under {min_n} students are suppressed."
-    return html(f'<div class="gapkit-table-wrap">{views.table_html(table, caption=caption)}</div>')
+    items = "".join(f"<li>{esc(s)}</li>" for s in sentences)
+    return html(f'<ul class="gapkit-sentences">{items}</ul><details class="gapkit-table-details"><summary>Show the '
+                f'table</summary><div class="gapkit-table-wrap">{views.table_html(table, caption=caption)}</div></details>')
 
 
 class TaskWidget(w.VBox):

@@ -74,8 +74,8 @@ CHALLENGE_PARTS = ("solution", "hint")
 MINUTE_KINDS = {
     "text": "reading", "callout": "reading",
     "discussion": "activities", "challenge": "activities", "explore": "activities",
-    "proficiency": "activities", "check": "activities",
-    "reflection": "writing", "plan": "writing",
+    "proficiency": "activities", "check": "activities", "plan": "activities",
+    "reflection": "writing",
     "task": "practice",
 }
 MINUTE_CATEGORIES = ("reading", "activities", "writing", "practice")

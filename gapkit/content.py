@@ -1123,7 +1123,7 @@ def _year_and_publisher(s: dict, what: str, where, line, problems) -> bool:
     return ok
 
 
-def _sources(raw, where, problems, known: dict | None, line=1) -> tuple[Source, ...]:
+def _sources(raw, where, problems, known: dict | None, line=1, *, course_file=False) -> tuple[Source, ...]:
     if not isinstance(raw, list) or not raw:
         problems.add("front matter", "", where, line, "`sources` must be a non-empty list of "
                      "{title, organisation, sections}")
@@ -1138,11 +1138,13 @@ def _sources(raw, where, problems, known: dict | None, line=1) -> tuple[Source, 
             sections = [sections]
         sections = tuple(_text(x) for x in sections or ())
         title, organisation = _text(s["title"]), _text(s["organisation"])
-        if known is None:  # the course file: every source carries its citation
+        if course_file:  # the course file: every source carries its citation
             _year_and_publisher(s, repr(title), where, line, problems)
             src = Source(title=title, organisation=organisation, sections=sections, year=s.get("year"),
                          publisher=_text(s.get("publisher")), authors=_text(s.get("authors")),
                          kind=_text(s.get("kind")), note=_text(s.get("note")))
+        elif known is None:  # a course without a source list: modules name their sources freely
+            src = Source(title=title, organisation=organisation, sections=sections)
         else:
             ref = known.get(title)
             if ref is None:
@@ -1376,7 +1378,7 @@ def _build(root) -> tuple[Course | None, list[str]]:
     course_sources = ()
     if config.get("sources") is not None:
         course_sources = _sources(config["sources"], course_rel, problems, None,
-                                  _line_of(course_text, "sources:") or 1)
+                                  _line_of(course_text, "sources:") or 1, course_file=True)
         known = {s.title: s for s in course_sources}
     references = _references(config.get("references"), course_rel, _line_of(course_text, "references:"), problems)
     specs = _track_specs(config, course_text, course_rel, problems, known)

@@ -1,7 +1,12 @@
 """Lesson pages: blocks in order, widgets for interactive blocks, no instructor notes, no traceback."""
-import ipywidgets as w
+import textwrap
 
+import ipywidgets as w
+import pytest
+
+from gapkit.content import load_course
 from gapkit.widgets import CheckWidget, ReflectionWidget, home, lesson
+from conftest import MODULE
 
 
 def _html(page):
@@ -18,9 +23,16 @@ class TestLesson:
         assert [type(x) for x in page.widgets] == [ReflectionWidget, CheckWidget, CheckWidget]
 
     def test_instructor_notes_hidden(self, tiny_course, tmp_path):
-        """Are instructor blocks kept off the participant's page?"""
+        """Are instructor blocks, and the practice analysis (the assignment's), kept off the lesson page?"""
         page = lesson("01-tiny", course=tiny_course, journal=tmp_path / "j.json")
-        assert "SECRET FACILITATOR NOTE" not in _html(page)
+        html = _html(page)
+        assert "SECRET FACILITATOR NOTE" not in html
+        assert "Two exercises answered in a box" not in html and "What is the gap, in points?" not in html
+
+    def test_minutes_in_the_kicker(self, tiny_course, tmp_path):
+        """Does the page state the module's minutes, summed by hand from its blocks (10 + 1 + 1 + 3 + 2 + 2)?"""
+        html = _html(lesson("01-tiny", course=tiny_course, journal=tmp_path / "j.json"))
+        assert "Module 0 · Foundations · about 19 min (10 reading, 2 activities, 3 writing, 4 practice)" in html
 
     def test_unknown_module_friendly(self, tiny_course):
         """Does an unknown module give a friendly message instead of raising?"""
@@ -49,5 +61,64 @@ class TestHome:
     def test_lists_modules_with_links(self, tiny_course):
         """Does the home page list each module with minutes, objectives and a link to its notebook?"""
         html = _html(home(course=tiny_course))
-        assert 'href="01-tiny.ipynb"' in html and "10 min teaching, 5 min exercises" in html
-        assert "Say what a gap is." in html
+        assert 'href="01-tiny.ipynb"' in html and "about 19 min (10 reading" in html
+        assert "Say what a gap is." in html and "Test the widgets." in html and "For testers." in html
+
+
+TWO_TRACKS = """\
+schema_version: 2
+title: Two tracks
+cohort: Test cohort
+min_n: 10
+dataset: datasets/sample_district/students.csv
+tracks:
+  - id: first
+    title: First track
+    audience: leaders
+    assignment_prefix: m
+    description: The first.
+    objectives: [Lead.]
+    modules: [00-intro, 01-tiny]
+  - id: second
+    title: Second track
+    audience: teachers
+    assignment_prefix: e
+    description: The second.
+    objectives: [Teach.]
+    modules: [01-tiny]
+"""
+
+
+@pytest.fixture(scope="module")
+def two_tracks(tmp_path_factory):
+    root = tmp_path_factory.mktemp("two")
+    (root / "course_config").mkdir()
+    (root / "modules").mkdir()
+    (root / "course_config" / "course.yaml").write_text(TWO_TRACKS, encoding="utf-8")
+    (root / "modules" / "01-tiny.md").write_text(textwrap.dedent(MODULE), encoding="utf-8")
+    intro = textwrap.dedent(MODULE).replace("id: 01-tiny", "id: 00-intro").replace("title: A tiny module",
+                                                                                 "title: An intro")
+    for old in ("t-reflect", "t-single", "t-multi", "t-why"):
+        intro = intro.replace(f"id: {old}", f"id: intro-{old}")
+    (root / "modules" / "00-intro.md").write_text(intro, encoding="utf-8")
+    return load_course(root)
+
+
+class TestTracks:
+    def test_number_and_links_follow_the_track(self, two_tracks, tmp_path):
+        """Is a shared module Module 1 with a link back in the first track, and Module 0 alone in the second?"""
+        first = _html(lesson("01-tiny", course=two_tracks, journal=tmp_path / "j.json"))
+        second = _html(lesson("01-tiny", track="second", course=two_tracks, journal=tmp_path / "j.json"))
+        assert "Module 1 · Foundations" in first and 'href="00-intro.ipynb" rel="prev"' in first
+        assert "Module 0 · Foundations" in second and 'rel="prev"' not in second
+
+    def test_each_home_links_the_other_track(self, two_tracks):
+        """Does the first track's home link to the second's folder, and the second's back up?"""
+        first, second = _html(home(course=two_tracks)), _html(home(track="second", course=two_tracks))
+        assert "First track" in first and 'href="second/00-course-home.ipynb"' in first
+        assert "Second track" in second and 'href="../00-course-home.ipynb"' in second
+        assert 'href="00-intro.ipynb"' in first and 'href="00-intro.ipynb"' not in second
+
+    def test_unknown_track_friendly(self, two_tracks):
+        """Does an unknown track give a friendly message instead of raising?"""
+        assert "could not be loaded" in _html(lesson("01-tiny", track="nope", course=two_tracks))

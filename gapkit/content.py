@@ -700,6 +700,8 @@ class _Citer:
 
 
 def _to_block(node: _Node, where: str, problems: _Problems, citer: _Citer) -> Block:
+    if node.kind not in YAML_KINDS:  # citations rendered line by line, so a problem names its own line
+        node.lines = [(n, citer(t, n)) for n, t in node.lines]
     text = _dedent(node.lines)
     data = None
     minutes = node.attrs.get("minutes")
@@ -727,7 +729,6 @@ def _to_block(node: _Node, where: str, problems: _Problems, citer: _Citer) -> Bl
             return Block(kind=node.kind, text=text, data=None, line=node.line, minutes=minutes)
         data = citer.data(data or {}, node.line)
     else:
-        text = citer(text, node.line)
         if MINUTE_KINDS.get(node.kind) == "reading" and minutes is not None:
             words = len(re.findall(r"[^\W_]+", re.sub(r"[|#*`>_-]", " ", text)))
             floor = math.ceil(words / READING_WORDS_PER_MINUTE)

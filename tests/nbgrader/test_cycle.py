@@ -7,17 +7,21 @@ imports the roster, collects, autogrades, enters reflection grades and comments 
 nbgrader's Gradebook API, generates feedback and exports grades. The participants' side runs once;
 the grading side runs once per gradebook database.
 
-Expected scores are worked out by hand from the points in notebooks/assignments/practice.yaml
-(module 01-what-gaps-are: exercises worth 2, 1, 1 and 2 points) and modules/01-what-gaps-are.md
-(reflection m01-gaps-in-my-school: 10 points):
+Expected scores are worked out by hand from the points in modules/01-what-gaps-are.md: exercises worth
+2, 1, 1, 2, 2 and 1 points (el-gap-points, el-gap-scale, el-behind, ever-el-gap, v-gap, v-versus-cut),
+two written reasons worth 2 each (graded by the facilitator; not graded in this cycle, so they count 0),
+and the reflection m01-gaps-in-my-school, 10 points: 23 in all. Each participant answers some exercises
+with code and some in the answer boxes (the no-code route), which save to the journal as reflections do.
 
-=========  ==========================================================  ====  ======  =====
-who        what they did                                               auto  manual  total
-=========  ==========================================================  ====  ======  =====
-amorales   every exercise right, a full reflection                      6     8       14
-bokafor    only the mean gap right (2 + 1 + 1 + 2 -> 0 + 1 + 0 + 0)    1     3       4
-cnguyen    deleted the ever-EL answer cell (0 of 2), reflection empty  4     0       4
-=========  ==========================================================  ====  ======  =====
+=========  ==============================================================  ====  ======  =====
+who        what they did                                                   auto  manual  total
+=========  ==============================================================  ====  ======  =====
+amorales   every exercise right (code, and the boxes for the two choices)     9     8      17
+bokafor    only the mean gap right (wrong column, wrong box, wrong sign,      1     3       4
+           two exercises left empty)
+cnguyen    deleted the ever-EL answer cell (0 of 2); V and choices in boxes   7     0       7
+           right; reflection empty
+=========  ==============================================================  ====  ======  =====
 """
 from __future__ import annotations
 
@@ -32,7 +36,7 @@ from nbgrader.api import Gradebook
 
 from gapkit.course import JOURNAL_FILE, init_course, load_practice
 from gapkit.journal import Journal
-from gapkit.widgets import reflection
+from gapkit.widgets import reflection, task_widget
 
 from nbgrader_helpers import COURSE_ID, REPO, cells_by_id, clean_env, nbgrader, only_notebook
 
@@ -42,7 +46,7 @@ ASSIGNMENT = "m01"
 MODULE = "01-what-gaps-are"
 REFLECTION = "m01-gaps-in-my-school"
 TASK_CELL = f"{REFLECTION}-grade"
-MAX_SCORE = 16  # 2 + 1 + 1 + 2 autograded, 10 for the reflection
+MAX_SCORE = 23  # 2 + 1 + 1 + 2 + 2 + 1 autograded, 2 + 2 for reasons, 10 for the reflection
 
 ALICE_TEXT = (
     "Gap 1: current ELs (focal) versus never-EL students (reference) in grade 5 math, measured as the "
@@ -60,9 +64,9 @@ MANUAL = {
     "cnguyen": (0, "No reflection was saved; please talk to me about resubmitting."),
 }
 EXPECTED = {  # student: (autograded points, total), by hand (module docstring)
-    "amorales": (6, 14),
+    "amorales": (9, 17),
     "bokafor": (1, 4),
-    "cnguyen": (4, 4),
+    "cnguyen": (7, 7),
 }
 ROSTER = {"amorales": ("Ana", "Morales"), "bokafor": ("Ben", "Okafor"), "cnguyen": ("Chi", "Nguyen")}
 
@@ -87,6 +91,13 @@ def _answer(folder: Path, answers: dict, *, delete=()) -> None:
         cells[grade_id].source = source
     nb.cells = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") not in delete]
     nbformat.write(nb, path)
+
+
+def _box(folder: Path, task_id: str, value: str) -> None:
+    """Answer an exercise in its box, as in JupyterLab: the widget saves the answer to the journal."""
+    widget = task_widget(task_id, module=MODULE, journal=Journal(folder / JOURNAL_FILE))
+    widget.box.value = value
+    assert widget.result is not None and widget.result["text"] == value
 
 
 def _type_reflection(folder: Path, *texts: str) -> None:
@@ -116,7 +127,7 @@ def cohort(tmp_path_factory):
     nbgrader("release_assignment", ASSIGNMENT, cwd=course, env=env)
 
     tasks = {t.id: t for t in load_practice(REPO)[MODULE].tasks}
-    answer = {tid: f"{ASSIGNMENT}-{tid}-answer" for tid in tasks}
+    answer = {tid: f"{ASSIGNMENT}-{tid}-answer" for tid in tasks if tasks[tid].code_route}
     homes = {}
     for student in ROSTER:
         home = base / "home" / student
@@ -126,24 +137,31 @@ def cohort(tmp_path_factory):
                  cwd=home, env=_participant_env(home))
     folder = {s: homes[s] / ASSIGNMENT for s in ROSTER}
 
-    _answer(folder["amorales"], {answer[t]: _solution(tasks[t]) for t in tasks})
+    code = [t for t in tasks if tasks[t].code_route]
+    _answer(folder["amorales"], {answer[t]: _solution(tasks[t]) for t in code})
+    _box(folder["amorales"], "el-behind", "B")
+    _box(folder["amorales"], "v-versus-cut", "C")
     _type_reflection(folder["amorales"], "Gap 1", ALICE_TEXT)
 
-    # Bob builds the right table but reports the focal group's percent proficient as the gap,
-    # reads the direction wrong and gives the ever-EL gap the wrong sign: only the mean gap is right.
-    wrong_points = tasks["el-gap-points"].solution.replace('"estimate"].item()', '"value_focal"].item()')
+    # Bob builds the right table but reports the focal group's percent proficient as the gap, reads the
+    # direction wrong in the box, gives the ever-EL gap the wrong sign and leaves V empty: only the mean
+    # gap is right.
+    wrong_points = tasks["el-gap-points"].solution.replace('measure="proportion_difference")',
+                                                           'measure="proportion_difference", column="value_focal")')
     assert wrong_points != tasks["el-gap-points"].solution
     _answer(folder["bokafor"], {
         answer["el-gap-points"]: wrong_points,
         answer["el-gap-scale"]: _solution(tasks["el-gap-scale"]),
-        answer["el-behind"]: "el_behind = False",
         answer["ever-el-gap"]: "ever_el_gap_points = -19.7",
     })
+    _box(folder["bokafor"], "el-behind", "A")
     _type_reflection(folder["bokafor"], BOB_TEXT)
 
-    _answer(folder["cnguyen"], {answer[t]: _solution(tasks[t]) for t in ("el-gap-points", "el-gap-scale",
-                                                                          "el-behind")},
+    _answer(folder["cnguyen"], {answer[t]: _solution(tasks[t]) for t in ("el-gap-points", "el-gap-scale")},
             delete={answer["ever-el-gap"]})
+    _box(folder["cnguyen"], "el-behind", "B")
+    _box(folder["cnguyen"], "v-gap", "0.65")
+    _box(folder["cnguyen"], "v-versus-cut", "C")
     _type_reflection(folder["cnguyen"], "draft", "")  # typed, then cleared: saved as empty
 
     for student in ROSTER:
@@ -264,6 +282,8 @@ class TestGrading:
             "m01-el-gap-scale-tests": (1, 1, 1),
             "m01-el-behind-tests": (1, 0, 1),
             "m01-ever-el-gap-tests": (2, 0, 0),
+            "m01-v-gap-tests": (2, 0, 2),
+            "m01-v-versus-cut-tests": (1, 0, 1),
         }
         with Gradebook(graded["db_url"], course_id=COURSE_ID) as gb:
             for cell, scores in expected.items():
@@ -331,9 +351,9 @@ class TestFeedback:
         assert "The gap does not match the sample district" in text
 
     def test_participant_fetches_own_feedback(self, returned):
-        """Does a participant fetch their own feedback (score 14 of 16, no hidden tests), and only theirs?"""
+        """Does a participant fetch their own feedback (score 17 of 23, no hidden tests), and only theirs?"""
         found = list(returned.rglob(f"{MODULE}.html"))
         assert len(found) == 1
         for path in found:
             text = _words(BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").get_text(" "))
-            assert "Score: 14.0 / 16.0" in text and "_expected" not in text
+            assert "Score: 17.0 / 23.0" in text and "_expected" not in text

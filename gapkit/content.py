@@ -14,10 +14,8 @@ reference as ``[@key]`` (``(Author, year)``) or ``@key`` (``Author (year)``).
 """
 from __future__ import annotations
 
-import argparse
 import math
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,10 +59,10 @@ SCHEMA_VERSION = 2
 BLOCK_KINDS = (
     "objectives", "keypoints", "text", "callout", "discussion", "questions", "challenge",
     "solution", "hint", "instructor", "reflection", "check", "explore", "plan", "proficiency",
-    "practice", "task",
+    "practice", "task", "assessment",
 )
 #: Blocks whose body is YAML rather than Markdown.
-YAML_KINDS = ("reflection", "check", "explore", "proficiency", "practice", "task")
+YAML_KINDS = ("reflection", "check", "explore", "proficiency", "practice", "task", "assessment")
 #: Blocks whose body is a Markdown list, one item per entry.
 LIST_KINDS = ("objectives", "keypoints", "questions")
 #: Blocks that may only be nested inside a ``challenge``.
@@ -74,7 +72,7 @@ CHALLENGE_PARTS = ("solution", "hint")
 MINUTE_KINDS = {
     "text": "reading", "callout": "reading",
     "discussion": "activities", "challenge": "activities", "explore": "activities",
-    "proficiency": "activities", "check": "activities", "plan": "activities",
+    "proficiency": "activities", "check": "activities", "plan": "activities", "assessment": "activities",
     "reflection": "writing",
     "task": "practice",
 }
@@ -1087,6 +1085,16 @@ def _practice(blocks, tasks, module_id, where, problems):
                     tasks=tuple(t for t, _ in tasks))
 
 
+def _assessment_block(block: Block, where: str, problems: _Problems) -> None:
+    """Where the kit's self-assessment appears: ``phase: pre|post`` and optionally its ``track``."""
+    d = block.data
+    if d.get("phase") not in ("pre", "post"):
+        problems.add("assessment", "", where, block.line, f"`phase` ({d.get('phase')!r}) must be 'pre' or 'post'")
+    unknown = sorted(set(d) - {"phase", "track"})
+    if unknown:
+        problems.add("assessment", "", where, block.line, f"unknown key(s) {', '.join(unknown)}")
+
+
 # ---------------------------------------------------------------------------------------------
 # Modules and the course
 # ---------------------------------------------------------------------------------------------
@@ -1250,6 +1258,8 @@ def _load_module(path: Path, mid: str, number: int, rel: str, problems: _Problem
             t = _task(b, mid, rel, problems)
             if t is not None:
                 tasks.append((t, b.line))
+        elif b.kind == "assessment" and b.data is not None:
+            _assessment_block(b, rel, problems)
         elif b.kind in LIST_KINDS and not _items(b.text):
             problems.add("empty list", f"{b.kind} block", rel, b.line,
                          "write one item per line, each starting with `- `")
@@ -1495,7 +1505,7 @@ def facilitator_guide(course: Course) -> str:
         f"# Facilitator guide: {course.title}",
         "",
         "<!-- Generated from the instructor blocks in modules/ by gapkit.content.facilitator_guide; "
-        "do not edit by hand. Regenerate with `python -m gapkit.content --guide docs/facilitator_guide.md`. -->",
+        "do not edit by hand. Regenerate with `gapkit content --guide docs/facilitator_guide.md`. -->",
         "",
         f"Cohort: {course.cohort}. Minimum group size shown anywhere in the course: {course.min_n}.",
         "",
@@ -1536,51 +1546,3 @@ def facilitator_guide(course: Course) -> str:
         if m.references:
             out += ["", "**References**", "", *(f"- {r.full()}" for r in m.references)]
     return "\n".join(out).rstrip() + "\n"
-
-
-# ---------------------------------------------------------------------------------------------
-# Command line: `python -m gapkit.content [--guide PATH]`
-# ---------------------------------------------------------------------------------------------
-
-def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Options of the content command (validate; optionally write the facilitator guide)."""
-    parser.add_argument("--root", default=None, help="repository root (default: found from here)")
-    parser.add_argument("--guide", default=None, metavar="PATH",
-                        help="also write the facilitator guide to PATH (e.g. docs/facilitator_guide.md)")
-    return parser
-
-
-def run(args) -> int:
-    """Validate the course; print every problem; write the guide when asked. Returns the exit status."""
-    try:
-        root = _root(args.root)
-    except ContentError as exc:
-        print("\n".join(exc.problems), file=sys.stderr)
-        return 1
-    problems = validate_course(root)
-    if problems:
-        print("\n".join(problems), file=sys.stderr)
-        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
-        return 1
-    course = load_course(root)
-    for track in course.tracks:
-        print(f"{track.title} ({track.id}): {len(track.modules)} modules, {sum(track.minutes.values())} minutes.")
-    print(f"{len(course.modules)} modules in all, {sum(len(m.reflections) for m in course.modules)} reflections, "
-          f"{sum(len(m.checks) for m in course.modules)} knowledge checks; no problems.")
-    drafts = draft_modules(root)
-    if drafts:
-        print(f"Drafts (not published): {', '.join(drafts)}")
-    if args.guide:
-        Path(args.guide).write_text(facilitator_guide(course), encoding="utf-8")
-        print(f"Wrote {args.guide}")
-    return 0
-
-
-def main(argv=None) -> int:
-    parser = configure_parser(argparse.ArgumentParser(prog="python -m gapkit.content",
-                                                      description="Validate the course content."))
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

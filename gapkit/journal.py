@@ -29,6 +29,7 @@ File format (version 1)::
      "reflections": {"<reflection id>": {"text": "...", "words": 12, "saved_at": "2025-03-01T10:00:00+00:00"}},
      "checks": {"<check id>": {"chosen": [0, 2], "correct": false, "saved_at": "..."}},
      "plans": {"<plan id>": {...}},
+     "assessments": {"<track>-pre": {"track": "...", "phase": "pre", "ratings": {"<item id>": 3}, "saved_at": "..."}},
      "answers": {"<module id>:<task id>": {"text": "28", "value": 28.0, "saved_at": "..."}},
      "participant": {"id": "<random id that orders the options of knowledge checks>"}}
 
@@ -82,9 +83,9 @@ ENV_VARIABLE = "GAPKIT_JOURNAL"
 DEFAULT_NAME = "reflections.json"
 FORMAT = "gapkit-journal"
 VERSION = 1
-#: The sections of a journal: written reflections, knowledge-check answers, action plans, answers to
-#: practice exercises given in a box instead of code, and the participant's random id.
-SECTIONS = ("reflections", "checks", "plans", "answers", "participant")
+#: The sections of a journal: written reflections, knowledge-check answers, action plans, self-assessments,
+#: answers to practice exercises given in a box instead of code, and the participant's random id.
+SECTIONS = ("reflections", "checks", "plans", "assessments", "answers", "participant")
 
 
 class JournalError(OSError):

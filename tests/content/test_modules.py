@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from gapkit import content
+from gapkit.cli import main as gapkit_main
 from gapkit.content import (
     SCHEMA_VERSION,
     ContentError,
@@ -337,7 +338,7 @@ class TestRealCourse:
         """Is docs/facilitator_guide.md exactly what facilitator_guide() builds from the modules now?"""
         committed = (ROOT / "docs" / "facilitator_guide.md").read_text(encoding="utf-8")
         assert committed == facilitator_guide(course), \
-            "regenerate with: python -m gapkit.content --guide docs/facilitator_guide.md"
+            "regenerate with: gapkit content --guide docs/facilitator_guide.md"
 
     def test_guide_gathers_every_instructor_block(self, course):
         """Does the guide hold every instructor block's text, each track's table and every module once?"""
@@ -1116,10 +1117,10 @@ class TestExplorePresets:
 
 class TestCommandLine:
     def test_valid_course_writes_the_guide(self, tmp_path, capsys):
-        """Does `python -m gapkit.content --guide PATH` validate, report drafts and write the guide?"""
+        """Does `gapkit content --guide PATH` validate, report drafts and write the guide?"""
         make_course(tmp_path, {"01-a": module_text("01-a"), "02-draft": "draft\n"}, listed=["01-a"])
         guide = tmp_path / "guide.md"
-        assert content.main(["--root", str(tmp_path), "--guide", str(guide)]) == 0
+        assert gapkit_main(["content", "--root", str(tmp_path), "--guide", str(guide)]) == 0
         out = capsys.readouterr().out
         assert "1 modules in all, 1 reflections, 1 knowledge checks; no problems." in out
         assert "Drafts (not published): 02-draft" in out
@@ -1128,7 +1129,7 @@ class TestCommandLine:
     def test_broken_course_lists_problems(self, tmp_path, capsys):
         """Does a broken course exit with status 1 and print every problem, without a traceback?"""
         make_course(tmp_path, {"01-a": module_text("01-a", body="::: foo\n:::\n")}, listed=["01-a", "02-b"])
-        assert content.main(["--root", str(tmp_path)]) == 1
+        assert gapkit_main(["content", "--root", str(tmp_path)]) == 1
         err = capsys.readouterr().err
         assert "[unknown block] foo in modules/01-a.md" in err
         assert "[missing module] 02-b" in err

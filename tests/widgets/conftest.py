@@ -163,3 +163,42 @@ def headless(monkeypatch):
 @pytest.fixture
 def live(monkeypatch):
     monkeypatch.setenv("GAPKIT_DISPLAY", "widget")
+
+
+TWO_TRACKS = """\
+schema_version: 2
+title: Two tracks
+cohort: Test cohort
+min_n: 10
+dataset: datasets/sample_district/students.csv
+tracks:
+  - id: first
+    title: First track
+    audience: leaders
+    assignment_prefix: m
+    description: The first.
+    objectives: [Lead.]
+    modules: [00-intro, 01-tiny]
+  - id: second
+    title: Second track
+    audience: teachers
+    assignment_prefix: e
+    description: The second.
+    objectives: [Teach.]
+    modules: [01-tiny]
+"""
+
+
+@pytest.fixture(scope="session")
+def two_tracks(tmp_path_factory):
+    root = tmp_path_factory.mktemp("two")
+    (root / "course_config").mkdir()
+    (root / "modules").mkdir()
+    (root / "course_config" / "course.yaml").write_text(TWO_TRACKS, encoding="utf-8")
+    (root / "modules" / "01-tiny.md").write_text(textwrap.dedent(MODULE), encoding="utf-8")
+    intro = textwrap.dedent(MODULE).replace("id: 01-tiny", "id: 00-intro").replace("title: A tiny module",
+                                                                                 "title: An intro")
+    for old in ("t-reflect", "t-single", "t-multi", "t-why"):
+        intro = intro.replace(f"id: {old}", f"id: intro-{old}")
+    (root / "modules" / "00-intro.md").write_text(intro, encoding="utf-8")
+    return load_course(root)

@@ -1,12 +1,7 @@
 """Lesson pages: blocks in order, widgets for interactive blocks, no instructor notes, no traceback."""
-import textwrap
-
 import ipywidgets as w
-import pytest
 
-from gapkit.content import load_course
 from gapkit.widgets import CheckWidget, ReflectionWidget, home, lesson
-from conftest import MODULE
 
 
 def _html(page):
@@ -63,45 +58,6 @@ class TestHome:
         html = _html(home(course=tiny_course))
         assert 'href="01-tiny.ipynb"' in html and "about 19 min (10 reading" in html
         assert "Say what a gap is." in html and "Test the widgets." in html and "For testers." in html
-
-
-TWO_TRACKS = """\
-schema_version: 2
-title: Two tracks
-cohort: Test cohort
-min_n: 10
-dataset: datasets/sample_district/students.csv
-tracks:
-  - id: first
-    title: First track
-    audience: leaders
-    assignment_prefix: m
-    description: The first.
-    objectives: [Lead.]
-    modules: [00-intro, 01-tiny]
-  - id: second
-    title: Second track
-    audience: teachers
-    assignment_prefix: e
-    description: The second.
-    objectives: [Teach.]
-    modules: [01-tiny]
-"""
-
-
-@pytest.fixture(scope="module")
-def two_tracks(tmp_path_factory):
-    root = tmp_path_factory.mktemp("two")
-    (root / "course_config").mkdir()
-    (root / "modules").mkdir()
-    (root / "course_config" / "course.yaml").write_text(TWO_TRACKS, encoding="utf-8")
-    (root / "modules" / "01-tiny.md").write_text(textwrap.dedent(MODULE), encoding="utf-8")
-    intro = textwrap.dedent(MODULE).replace("id: 01-tiny", "id: 00-intro").replace("title: A tiny module",
-                                                                                 "title: An intro")
-    for old in ("t-reflect", "t-single", "t-multi", "t-why"):
-        intro = intro.replace(f"id: {old}", f"id: intro-{old}")
-    (root / "modules" / "00-intro.md").write_text(intro, encoding="utf-8")
-    return load_course(root)
 
 
 class TestTracks:

@@ -1510,8 +1510,9 @@ def facilitator_guide(course: Course) -> str:
         f"Cohort: {course.cohort}. Minimum group size shown anywhere in the course: {course.min_n}.",
         "",
         "Minutes are the sum of each module's blocks: reading (text and callouts), activities (discussion, "
-        "challenges, the explorer, data views, knowledge checks), writing (reflections, the action plan) and "
-        "practice (the assignment's exercises). Totals include all the work a participant does.",
+        "challenges, the explorer, data views, knowledge checks, the action-plan builder, the self-assessment), "
+        "writing (reflections) and practice (the assignment's exercises). Totals include all the work a "
+        "participant does at the page's pace; a live session adds openings and debriefs (each module's notes).",
     ]
     for track in course.tracks:
         m = track.minutes

@@ -1,6 +1,9 @@
 """Lesson pages: blocks in order, widgets for interactive blocks, no instructor notes, no traceback."""
+import re
+
 import ipywidgets as w
 
+from gapkit.journal import Journal
 from gapkit.widgets import CheckWidget, ReflectionWidget, home, lesson
 
 
@@ -13,7 +16,7 @@ class TestLesson:
         """Are text blocks HTML with headings, and reflection and checks widgets, in page order?"""
         page = lesson("01-tiny", course=tiny_course, journal=tmp_path / "j.json")
         html = _html(page)
-        assert "<h1>A tiny module</h1>" in html and "<h2>A heading in the text</h2>" in html
+        assert "<h1>A tiny module</h1>" in html and '<h2 id="s-a-heading-in-the-text" tabindex="-1">A heading in the text</h2>' in html
         assert "<strong>bold</strong>" in html and "Key points" in html
         assert [type(x) for x in page.widgets] == [ReflectionWidget, CheckWidget, CheckWidget]
 
@@ -51,3 +54,50 @@ class TestHome:
         html = _html(home(course=tiny_course))
         assert 'href="01-tiny.ipynb"' in html and "10 min teaching, 5 min exercises" in html
         assert "Say what a gap is." in html
+
+    def test_contents_links_every_section(self, tiny_course, tmp_path):
+        """Does "On this page" link to every section heading, each id unique and present on the page?"""
+        html = _html(lesson("01-tiny", course=tiny_course, journal=tmp_path / "j.json"))
+        links = re.findall(r'<li><a href="#([^"]+)">', html.split('aria-labelledby="s-on-this-page"')[1].split("</nav>")[0])
+        ids = re.findall(r'<h2 id="([^"]+)"', html)
+        assert links == [i for i in ids if i != "s-on-this-page"]
+        assert len(set(ids)) == len(ids) and {"s-objectives", "s-a-heading-in-the-text", "s-sources"} <= set(links)
+
+    def test_navigation_labels_unique(self, tiny_course, tmp_path):
+        """Do the page's navigation landmarks each have their own label?"""
+        html = _html(lesson("01-tiny", course=tiny_course, journal=tmp_path / "j.json"))
+        labels = re.findall(r'<nav[^>]*aria-label(?:ledby)?="([^"]+)"', html)
+        assert len(labels) == 3 and len(set(labels)) == 3
+
+    def test_no_server_path_on_page(self, tiny_course, tmp_path):
+        """Does the reflection say where the answer is saved without showing the folder it is in?"""
+        page = lesson("01-tiny", course=tiny_course, journal=tmp_path / "j.json")
+        reflection = next(x for x in page.widgets if isinstance(x, ReflectionWidget))
+        reflection.text.value = "A first answer."
+        assert "course journal" in reflection.status.value and str(tmp_path) not in reflection.status.value
+        assert "j.json" not in reflection.status.value
+
+
+class TestHomeProgress:
+    def test_states_follow_the_journal(self, tiny_course, tmp_path):
+        """Does the home page show "Not started", then "In progress", then "Done" and the finished panel?"""
+        journal = Journal(tmp_path / "j.json")
+        page = home(course=tiny_course, journal=journal)
+        assert "Not started" in page.modules.value and "Start Module 1" in page.status.value
+        journal.save_reflection("t-reflect", "The grade 5 newcomers.")
+        page = home(course=tiny_course, journal=journal)
+        assert "In progress" in page.modules.value and "Continue with Module 1" in page.status.value
+        assert "1 of 1 reflection written, 0 of 2 checks answered" in page.status.value
+        for check in ("t-single", "t-multi"):
+            journal.put("checks", check, {"chosen": [0], "correct": True})
+        page = home(course=tiny_course, journal=journal)
+        assert "Done" in page.modules.value and "You have finished the course" in page.status.value
+        assert "After the course" in page.status.value
+
+    def test_placeholder_cohort_hidden(self, tiny_course):
+        """Is the kit's placeholder cohort name kept off the page, and a real one shown?"""
+        import dataclasses
+
+        assert "Test cohort" in _html(home(course=tiny_course))
+        placeholder = dataclasses.replace(tiny_course, cohort="Sample cohort (replace with your own)")
+        assert "Sample cohort" not in _html(home(course=placeholder))

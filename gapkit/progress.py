@@ -1,8 +1,9 @@
 """Where a participant is in the course: each module's state, the next step and the time left.
 
 Read from the participant's journal (`gapkit.journal`): a module's reflections count when their
-answer is not empty, its knowledge checks when an answer was checked, the capstone's action plan
-when one focus goal has something in it. On a cohort's hub, a module's nbgrader assignment counts
+answer has at least `MIN_WORDS` words, its knowledge checks when an answer was checked, the
+capstone's action plan when one focus goal has something in it. (The facilitator's completion
+records use the same rule, so the home page and the record agree.) On a cohort's hub, a module's nbgrader assignment counts
 once the participant has submitted it (`submitted_assignments`); elsewhere submission is not known
 and is left out.
 
@@ -19,7 +20,8 @@ Examples
 >>> journal = Journal(pathlib.Path(tempfile.mkdtemp()) / "reflections.json")
 >>> course_progress(course, journal).modules[0].state
 'not started'
->>> _ = journal.save_reflection(course.modules[0].reflections[0].id, "Our newcomers sit together at lunch.")
+>>> _ = journal.save_reflection(course.modules[0].reflections[0].id, "Our newcomers sit together at lunch, "
+...     "and the family nights we run are in English only, so the parents we most want to meet stay home.")
 >>> course_progress(course, journal).modules[0].state
 'in progress'
 """
@@ -31,9 +33,11 @@ from pathlib import Path
 from gapkit import journal as _journal
 
 __all__ = ["NOT_STARTED", "IN_PROGRESS", "DONE", "ModuleProgress", "CourseProgress", "course_progress",
-           "assignment_id", "assignment_notebook", "submitted_assignments"]
+           "assignment_id", "assignment_notebook", "submitted_assignments", "MIN_WORDS"]
 
 NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
+#: Words a reflection needs to count as written.
+MIN_WORDS = 20
 
 #: The journal key of a lesson's action plan (what a ``plan`` block saves; `gapkit.widgets.action_plan`'s default).
 PLAN_ID = "action-plan"
@@ -161,14 +165,15 @@ def submitted_assignments(cache=None) -> frozenset[str] | None:
 def _written(journal_data: dict, section: str, key: str) -> bool:
     entry = (journal_data.get(section) or {}).get(key)
     if section == "reflections":
-        return isinstance(entry, dict) and bool(str(entry.get("text") or "").strip())
-    return isinstance(entry, dict) and bool(entry.get("chosen"))
+        text = entry.get("text") if isinstance(entry, dict) else None
+        return isinstance(text, str) and _journal.word_count(text) >= MIN_WORDS
+    return isinstance(entry, dict)
 
 
 def _plan_started(journal_data: dict, plan_id: str) -> bool:
     plan = (journal_data.get("plans") or {}).get(plan_id)
     goals = plan.get("goals") if isinstance(plan, dict) else None
-    return any(isinstance(g, dict) and any(str(v).strip() for k, v in g.items() if k != "baseline" and v)
+    return any(isinstance(g, dict) and any(isinstance(v, str) and v.strip() for v in g.values())
                for g in goals or [])
 
 

@@ -3,7 +3,11 @@ import pytest
 
 from gapkit.content import load_course
 from gapkit.journal import Journal
-from gapkit.progress import DONE, IN_PROGRESS, NOT_STARTED, course_progress, submitted_assignments
+from gapkit.progress import DONE, IN_PROGRESS, MIN_WORDS, NOT_STARTED, course_progress, submitted_assignments
+
+#: A reflection of exactly the words needed to count (counted by hand: 20).
+ANSWER = ("Two grades stand out in our school, and in both newcomers sit apart from the class "
+          "most of the day.")
 
 
 @pytest.fixture(scope="module")
@@ -28,23 +32,28 @@ class TestCourseProgress:
     def test_time_left_in_proportion(self, course, journal):
         """With one of a module's items done, is its time left cut by exactly that share (by hand)?"""
         module = course.modules[1]
-        journal.save_reflection(module.reflections[0].id, "Two grades stand out.")
+        journal.save_reflection(module.reflections[0].id, ANSWER)
         row = course_progress(course, journal).modules[1]
         items = len(module.reflections) + len(module.checks)
         assert row.state == IN_PROGRESS and (row.done_items, row.items) == (1, items)
         minutes = module.minutes_teaching + module.minutes_exercises
         assert row.minutes_left == pytest.approx(minutes * (items - 1) / items)
 
-    def test_blank_answer_is_not_written(self, course, journal):
-        """Does a reflection emptied again (only spaces) count as not written?"""
+    def test_short_answer_is_not_written(self, course, journal):
+        """Does a reflection one word short of the minimum (or only spaces) count as not written?"""
+        assert MIN_WORDS == 20 and len(ANSWER.split()) == 20
+        journal.save_reflection(course.modules[0].reflections[0].id, ANSWER.rsplit(" ", 1)[0])
+        assert course_progress(course, journal).modules[0].state == NOT_STARTED
         journal.save_reflection(course.modules[0].reflections[0].id, "   ")
         assert course_progress(course, journal).modules[0].state == NOT_STARTED
+        journal.save_reflection(course.modules[0].reflections[0].id, ANSWER)
+        assert course_progress(course, journal).modules[0].state == IN_PROGRESS
 
     def test_done_and_next(self, course, journal):
         """With everything in the first module done, is it "done" and the second module next?"""
         first = course.modules[0]
         for r in first.reflections:
-            journal.save_reflection(r.id, "Written.")
+            journal.save_reflection(r.id, ANSWER)
         for c in first.checks:
             journal.put("checks", c.id, {"chosen": [1], "correct": False})
         state = course_progress(course, journal)
@@ -63,7 +72,7 @@ class TestCourseProgress:
         """When submissions are known, is a module with everything written but no submission still in progress?"""
         first = course.modules[0]
         for r in first.reflections:
-            journal.save_reflection(r.id, "Written.")
+            journal.save_reflection(r.id, ANSWER)
         for c in first.checks:
             journal.put("checks", c.id, {"chosen": [0], "correct": True})
         assert course_progress(course, journal, submitted=set()).modules[0].state == IN_PROGRESS

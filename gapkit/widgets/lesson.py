@@ -411,7 +411,7 @@ def home(*, course=None, journal=None, submitted=None, heading: bool = True) -> 
     intro = html(f'<div class="gapkit-header">{title}{cohort}<p>{len(course.modules)} modules, about '
                  f"{total / 60:.1f} hours in all. Open a module to read it, explore the sample district's data and "
                  "write your reflections. Your answers are saved as you type, and this page shows what you have "
-                 "done.</p></div>")
+                 f"done: a reflection counts once it has {_progress.MIN_WORDS} words.</p></div>")
     status, modules = html(_status_html(course, None)), html(_modules_html(course, None))
     page = HomePage([intro, status, modules], course=course, status=status, modules=modules)
 

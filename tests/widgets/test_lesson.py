@@ -84,7 +84,8 @@ class TestHomeProgress:
         journal = Journal(tmp_path / "j.json")
         page = home(course=tiny_course, journal=journal)
         assert "Not started" in page.modules.value and "Start Module 1" in page.status.value
-        journal.save_reflection("t-reflect", "The grade 5 newcomers.")
+        journal.save_reflection("t-reflect", "The grade 5 newcomers in math are the gap that worries me most, "
+                                "because they sit apart from the class for most of the day.")
         page = home(course=tiny_course, journal=journal)
         assert "In progress" in page.modules.value and "Continue with Module 1" in page.status.value
         assert "1 of 1 reflection written, 0 of 2 checks answered" in page.status.value

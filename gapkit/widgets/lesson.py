@@ -305,6 +305,8 @@ class HomePage(LessonPage):
         The next step, modules done and time left.
     modules : ipywidgets.HTML
         The list of modules with each one's state.
+    record : gapkit.widgets.record.RecordWidget
+        The take-home record (reflections, check answers and action plan as PDF and Markdown).
     """
 
     def __init__(self, children, *, course=None, progress=None, status=None, modules=None):
@@ -382,7 +384,7 @@ def _modules_html(course, state) -> str:
 
 
 def home(*, course=None, journal=None, submitted=None, heading: bool = True) -> HomePage:
-    """The course home page: where the participant is, then every module with its state and objectives.
+    """The course home page: where the participant is, the take-home record, then every module with its state.
 
     The progress is read from the participant's journal when the page is asked for (in a
     preheated Voila kernel, once the request arrives; see `gapkit.widgets._request`).
@@ -412,13 +414,17 @@ def home(*, course=None, journal=None, submitted=None, heading: bool = True) -> 
                  f"{total / 60:.1f} hours in all. Open a module to read it, explore the sample district's data and "
                  "write your reflections. Your answers are saved as you type, and this page shows what you have "
                  f"done: a reflection counts once it has {_progress.MIN_WORDS} words.</p></div>")
+    from gapkit.widgets.record import take_home_record
+
+    if journal is None or not isinstance(journal, _journal.Journal):
+        journal = _journal.Journal(journal)
     status, modules = html(_status_html(course, None)), html(_modules_html(course, None))
-    page = HomePage([intro, status, modules], course=course, status=status, modules=modules)
+    record = take_home_record(journal=journal, course=course)
+    record.add_class("gapkit-widget")
+    page = HomePage([intro, status, record, modules], course=course, status=status, modules=modules)
+    page.record = record
 
     def refresh():
-        nonlocal journal
-        if journal is None or not isinstance(journal, _journal.Journal):
-            journal = _journal.Journal(journal)
         known = submitted if submitted is not None else _progress.submitted_assignments()
         try:
             state = _progress.course_progress(course, journal, submitted=known)

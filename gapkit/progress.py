@@ -110,8 +110,9 @@ class CourseProgress:
 
     @property
     def next_module(self) -> ModuleProgress | None:
-        """The first module in course order that is not done (None when the course is finished)."""
-        return next((m for m in self.modules if m.state != DONE), None)
+        """Where to go on: the first module in progress, else the first not started (None when finished)."""
+        return (next((m for m in self.modules if m.state == IN_PROGRESS), None)
+                or next((m for m in self.modules if m.state == NOT_STARTED), None))
 
     @property
     def minutes_left(self) -> float:

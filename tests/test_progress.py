@@ -60,6 +60,11 @@ class TestCourseProgress:
         assert state.modules[0].state == DONE and state.modules[0].minutes_left == 0
         assert state.next_module.module_id == course.modules[1].id and state.done == 1
 
+    def test_next_step_continues_a_started_module(self, course, journal):
+        """With module 2 started and module 1 untouched, is the next step to continue module 2?"""
+        journal.save_reflection(course.modules[2].reflections[0].id, ANSWER)
+        assert course_progress(course, journal).next_module.module_id == course.modules[2].id
+
     def test_capstone_plan_counts(self, course, journal):
         """Does the capstone's action plan count once a focus goal has text, not for an empty plan?"""
         last = len(course.modules) - 1

@@ -18,7 +18,8 @@ def open_lesson(page, base, name):
     page.wait_for_selector(".gapkit-page", state="visible")
     if page.locator(".gapkit-widget").count():
         page.wait_for_function("() => [...document.querySelectorAll('.gapkit-widget select, .gapkit-widget textarea,"
-                               " .gapkit-widget input')].some(e => !e.disabled && e.offsetParent !== null)")
+                               " .gapkit-widget input, .gapkit-widget button')]"
+                               ".some(e => !e.disabled && e.offsetParent !== null)")
     return page
 
 

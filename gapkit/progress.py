@@ -1,15 +1,14 @@
 """Where a participant is in the course: each module's state, the next step and the time left.
 
-Read from the participant's journal (`gapkit.journal`): a module's reflections count when their
-answer has at least `MIN_WORDS` words, its knowledge checks when an answer was checked, the
-capstone's action plan when one focus goal has something in it. (The facilitator's completion
-records use the same rule, so the home page and the record agree.) On a cohort's hub, a module's nbgrader assignment counts
-once the participant has submitted it (`submitted_assignments`); elsewhere submission is not known
-and is left out.
+The rule is the facilitator's completion record's (`gapkit.completion`), read from the
+participant's own journal: a reflection counts from `gapkit.completion.MIN_WORDS` words, a
+knowledge check once answered, the capstone's action plan once a focus goal has text, a
+self-assessment once taken. So the home page and the record a facilitator exports agree. On a
+cohort's hub, a module's nbgrader assignment also has to be submitted (`submitted_assignments`);
+elsewhere submission is not known and is left out.
 
 A module is *not started* when nothing in it is done, *done* when everything is, and *in progress*
-in between. Time left counts every module's minutes (teaching plus exercises) in proportion to
-what is not yet done in it.
+in between. Time left counts every module's minutes in proportion to what is not yet done in it.
 
 Examples
 --------
@@ -30,17 +29,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from gapkit import completion as _completion
 from gapkit import journal as _journal
 
 __all__ = ["NOT_STARTED", "IN_PROGRESS", "DONE", "ModuleProgress", "CourseProgress", "course_progress",
            "assignment_id", "assignment_notebook", "submitted_assignments", "MIN_WORDS"]
 
 NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
-#: Words a reflection needs to count as written.
-MIN_WORDS = 20
+MIN_WORDS = _completion.MIN_WORDS
 
-#: The journal key of a lesson's action plan (what a ``plan`` block saves; `gapkit.widgets.action_plan`'s default).
-PLAN_ID = "action-plan"
 #: Where nbgrader's built source notebooks are, one folder per assignment (``gapkit course build-assignments``).
 ASSIGNMENTS_DIR = Path("notebooks") / "assignments"
 
@@ -58,17 +55,19 @@ class ModuleProgress:
     checks_answered: int
     checks: int
     plan_started: bool | None  # None: the module has no action plan
+    assessments_taken: int
+    assessments: int
     assignment: str | None  # the nbgrader assignment id, None when the module has none
     submitted: bool | None  # None: not known here (not on a hub) or no assignment
 
     @property
     def done_items(self) -> int:
         return (self.reflections_written + self.checks_answered + bool(self.plan_started)
-                + bool(self.submitted))
+                + self.assessments_taken + bool(self.submitted))
 
     @property
     def items(self) -> int:
-        return (self.reflections + self.checks + (self.plan_started is not None)
+        return (self.reflections + self.checks + (self.plan_started is not None) + self.assessments
                 + (self.submitted is not None))
 
     @property
@@ -93,6 +92,8 @@ class ModuleProgress:
             parts.append(f"{self.checks_answered} of {self.checks} check{'s' if self.checks != 1 else ''} answered")
         if self.plan_started is not None:
             parts.append("action plan started" if self.plan_started else "action plan not started")
+        if self.assessments:
+            parts.append(f"self-assessment {'taken' if self.assessments_taken >= self.assessments else 'not taken'}")
         if self.submitted is not None:
             parts.append(f"assignment {self.assignment} " + ("submitted" if self.submitted else "not submitted yet"))
         return ", ".join(parts)
@@ -163,22 +164,7 @@ def submitted_assignments(cache=None) -> frozenset[str] | None:
     return frozenset(found)
 
 
-def _written(journal_data: dict, section: str, key: str) -> bool:
-    entry = (journal_data.get(section) or {}).get(key)
-    if section == "reflections":
-        text = entry.get("text") if isinstance(entry, dict) else None
-        return isinstance(text, str) and _journal.word_count(text) >= MIN_WORDS
-    return isinstance(entry, dict)
-
-
-def _plan_started(journal_data: dict, plan_id: str) -> bool:
-    plan = (journal_data.get("plans") or {}).get(plan_id)
-    goals = plan.get("goals") if isinstance(plan, dict) else None
-    return any(isinstance(g, dict) and any(isinstance(v, str) and v.strip() for v in g.values())
-               for g in goals or [])
-
-
-def course_progress(course, journal, *, submitted=None) -> CourseProgress:
+def course_progress(course, journal, *, submitted=None, kit=None, track: str | None = None) -> CourseProgress:
     """Each module's state for the participant whose journal this is.
 
     Parameters
@@ -189,30 +175,42 @@ def course_progress(course, journal, *, submitted=None) -> CourseProgress:
     submitted : collection of str, optional
         Assignment ids the participant has submitted; None (default) when that is not known, so
         submission is not part of any module's state.
+    kit : gapkit.kit.Kit, optional
+        The facilitator's kit (tracks, self-assessments); default: loaded for `course`.
+    track : str, optional
+        The participant's track (default: the course's first).
 
     Raises
     ------
     gapkit.journal.JournalError
         The journal cannot be read.
     """
+    from gapkit.kit import load_kit, module_minutes
+    from gapkit.participants import Participant
+
     if not isinstance(journal, _journal.Journal):
         journal = _journal.Journal(journal)
-    data = journal.read()
+    kit = kit if kit is not None else load_kit(course=course)
+    participant = Participant(id="", entries=journal.read())
     submitted = None if submitted is None else frozenset(submitted)
     out = []
-    for module in course.modules:
-        plans = [PLAN_ID] if module.blocks_of("plan") else []
+    for module_id in kit.plan(track).track.modules:
+        module = course.module(module_id)
+        record = _completion.module_record(kit, participant, module, track=track)
+        missing = set(record.missing)
+        done = lambda kind, item_id: f"{kind} {item_id}" not in missing  # noqa: E731
+        phases = [n for n in record.needed if n in ("pre", "post")]
         has_assignment = assignment_notebook(course, module) is not None
         out.append(ModuleProgress(
-            module_id=module.id, number=module.number, title=module.title,
-            minutes=module.minutes_teaching + module.minutes_exercises,
-            reflections_written=sum(_written(data, "reflections", r.id) for r in module.reflections),
+            module_id=module.id, number=module.number, title=module.title, minutes=module_minutes(module),
+            reflections_written=sum(done("reflection", r.id) for r in module.reflections),
             reflections=len(module.reflections),
-            checks_answered=sum(_written(data, "checks", c.id) for c in module.checks),
+            checks_answered=sum(done("check", c.id) for c in module.checks),
             checks=len(module.checks),
-            plan_started=any(_plan_started(data, p) for p in plans) if plans else None,
+            plan_started=("action plan" not in missing) if "plan" in record.needed else None,
+            assessments_taken=sum(f"{phase} self-assessment" not in missing for phase in phases),
+            assessments=len(phases),
             assignment=assignment_id(module) if has_assignment else None,
             submitted=(assignment_id(module) in submitted) if (has_assignment and submitted is not None) else None,
         ))
     return CourseProgress(tuple(out))
-

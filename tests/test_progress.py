@@ -50,15 +50,31 @@ class TestCourseProgress:
         assert course_progress(course, journal).modules[0].state == IN_PROGRESS
 
     def test_done_and_next(self, course, journal):
-        """With everything in the first module done, is it "done" and the second module next?"""
-        first = course.modules[0]
-        for r in first.reflections:
+        """With everything in module 1 done, is it "done", and the untouched module 0 the next step?"""
+        module = course.modules[1]
+        for r in module.reflections:
             journal.save_reflection(r.id, ANSWER)
-        for c in first.checks:
+        for c in module.checks:
             journal.put("checks", c.id, {"chosen": [1], "correct": False})
         state = course_progress(course, journal)
-        assert state.modules[0].state == DONE and state.modules[0].minutes_left == 0
-        assert state.next_module.module_id == course.modules[1].id and state.done == 1
+        assert state.modules[1].state == DONE and state.modules[1].minutes_left == 0
+        assert state.next_module.module_id == course.modules[0].id and state.done == 1
+
+    def test_agrees_with_completion_record(self, course, journal):
+        """Does each module's state match the facilitator's completion record for the same journal?"""
+        from gapkit.completion import module_record
+        from gapkit.kit import load_kit
+        from gapkit.participants import Participant
+
+        journal.save_reflection(course.modules[1].reflections[0].id, ANSWER)
+        for c in course.modules[2].checks:
+            journal.put("checks", c.id, {"chosen": [0], "correct": True})
+        kit = load_kit(course=course)
+        participant = Participant(id="p", entries=journal.read())
+        words = {"complete": DONE, "in progress": IN_PROGRESS, "not started": NOT_STARTED}
+        states = [m.state for m in course_progress(course, journal, kit=kit).modules]
+        assert states == [words[module_record(kit, participant, m).state] for m in course.modules]
+        assert states[:3] == [NOT_STARTED, IN_PROGRESS, IN_PROGRESS]
 
     def test_next_step_continues_a_started_module(self, course, journal):
         """With module 2 started and module 1 untouched, is the next step to continue module 2?"""
@@ -75,14 +91,14 @@ class TestCourseProgress:
 
     def test_submission_part_of_done_on_a_hub(self, course, journal):
         """When submissions are known, is a module with everything written but no submission still in progress?"""
-        first = course.modules[0]
-        for r in first.reflections:
+        module = course.modules[1]
+        for r in module.reflections:
             journal.save_reflection(r.id, ANSWER)
-        for c in first.checks:
+        for c in module.checks:
             journal.put("checks", c.id, {"chosen": [0], "correct": True})
-        assert course_progress(course, journal, submitted=set()).modules[0].state == IN_PROGRESS
-        row = course_progress(course, journal, submitted={"m00"}).modules[0]
-        assert row.state == DONE and "assignment m00 submitted" in row.summary()
+        assert course_progress(course, journal, submitted=set()).modules[1].state == IN_PROGRESS
+        row = course_progress(course, journal, submitted={"m01"}).modules[1]
+        assert row.state == DONE and "assignment m01 submitted" in row.summary()
 
 
 class TestSubmittedAssignments:

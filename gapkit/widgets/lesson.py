@@ -387,7 +387,7 @@ def _modules_html(course, state) -> str:
     return "".join(parts)
 
 
-def home(*, course=None, journal=None, submitted=None, heading: bool = True) -> HomePage:
+def home(*, course=None, journal=None, submitted=None, kit=None, track=None, heading: bool = True) -> HomePage:
     """The course home page: where the participant is, the take-home record, then every module with its state.
 
     The progress is read from the participant's journal when the page is asked for (in a
@@ -401,6 +401,10 @@ def home(*, course=None, journal=None, submitted=None, heading: bool = True) -> 
     submitted : collection of str, optional
         Assignments submitted; default: what nbgrader's own record on this machine says
         (`gapkit.progress.submitted_assignments`), nothing where that is not known.
+    kit : gapkit.kit.Kit, optional
+        The facilitator's kit (default: loaded for the course); its completion rule is the page's.
+    track : str, optional
+        The participant's track (default: the course's first).
     heading : bool, optional
         Show the course title as the page's ``h1``.
     """
@@ -431,11 +435,13 @@ def home(*, course=None, journal=None, submitted=None, heading: bool = True) -> 
     def refresh():
         known = submitted if submitted is not None else _progress.submitted_assignments()
         try:
-            state = _progress.course_progress(course, journal, submitted=known)
-        except _journal.JournalError as exc:
-            log.error("course home: %s", exc)
+            state = _progress.course_progress(course, journal, submitted=known, kit=kit, track=track)
+        except Exception as exc:  # never a traceback: say so, and log it
+            log.error("course home: %s", exc, exc_info=exc)
+            message = (str(exc) if isinstance(exc, _journal.JournalError) else
+                       "Your progress could not be read. Please tell your facilitator; the details are in the log.")
             status.value = ('<section class="gapkit-next" aria-labelledby="next-step"><h2 id="next-step">Your next '
-                            f'step</h2><p class="gapkit-problem" role="alert">{esc(exc)}</p></section>')
+                            f'step</h2><p class="gapkit-problem" role="alert">{esc(message)}</p></section>')
             return
         page.progress = state
         status.value = _status_html(course, state)

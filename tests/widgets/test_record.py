@@ -41,3 +41,20 @@ class TestRecordWidget:
         href = re.search(r'download="my-course-record.md" href="data:text/markdown;base64,([^"]+)"', widget.links.value)
         assert href and "Written after the page was opened." in base64.b64decode(href.group(1)).decode("utf-8")
         assert widget.markdown == base64.b64decode(href.group(1)).decode("utf-8")
+
+
+class TestRecordPdf:
+    def test_pdf_holds_the_answers(self, tiny_course, tmp_path):
+        """Does the PDF open (pypdf, an independent reader) and hold the reflection and the check answer?"""
+        import io
+
+        from pypdf import PdfReader
+
+        journal = _journal(tmp_path)
+        journal.save_reflection("t-reflect", "Grade 5 newcomers in math, Castañeda's second prong.\n\nNext: #2 priority.")
+        widget = take_home_record(journal=journal, course=tiny_course)
+        widget.button.click()
+        assert 'download="my-course-record.pdf"' in widget.links.value and widget.pdf[:5] == b"%PDF-"
+        text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(widget.pdf)).pages)
+        assert "Grade 5 newcomers in math, Castañeda's second prong." in text and "Next: #2 priority." in text
+        assert "The focal group is ahead." in text and "Module 1: A tiny module" in text

@@ -13,6 +13,7 @@ and has a programmatic trigger, so tests set ``.value`` or call ``.click()`` and
   former ELs) as sentences and a suppressed table.
 * `task_widget` / `practice_answer` -- a practice exercise answered in a box instead of code, and
   the answer read back for grading.
+* `take_home_record` -- the participant's reflections, check answers and plan as one PDF and Markdown file.
 * `lesson` / `home` -- a module's whole lesson page, and the course home page.
 """
 from gapkit.widgets._common import display_mode
@@ -22,6 +23,7 @@ from gapkit.widgets.explorer import Exploration, ExplorerWidget, explore, gap_ex
 from gapkit.widgets.lesson import HOME_NOTEBOOK, HomePage, LessonPage, home, lesson
 from gapkit.widgets.plan import ActionPlanWidget, Goal, Plan, action_plan, export_plan
 from gapkit.widgets.proficiency import ProficiencyWidget, proficiency_view
+from gapkit.widgets.record import RecordWidget, record_markdown, take_home_record
 from gapkit.widgets.reflection import ReflectionWidget, reflection
 
 __all__ = [
@@ -33,4 +35,5 @@ __all__ = [
     "proficiency_view", "ProficiencyWidget",
     "task_widget", "practice_answer", "TaskWidget",
     "lesson", "home", "LessonPage", "HomePage", "HOME_NOTEBOOK",
+    "take_home_record", "record_markdown", "RecordWidget",
 ]

@@ -42,22 +42,27 @@ class TestSourceNotebooks:
             assert [p.name for p in (REPO / ASSIGNMENTS_DIR / a.id).glob("*.ipynb")] == [a.notebook]
 
     def test_reflection_cells(self, assignments):
-        """Is each graded reflection a locked widget call followed by a task cell with its points and rubric?"""
+        """Is each graded reflection a locked widget call followed by one task cell per rubric criterion?"""
         course = load_course(REPO)
         for a in assignments:
             nb = assignment_notebook(a)
             ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells]
             cells = cells_by_id(nb)
             for r in a.reflections:
-                call, task = cells[r.id], cells[f"{r.id}-grade"]
-                assert ids.index(f"{r.id}-grade") == ids.index(r.id) + 1
+                call = cells[r.id]
                 assert call.cell_type == "code" and call.source == f'reflection("{r.id}")'
                 assert call.metadata["nbgrader"]["locked"] and not call.metadata["nbgrader"]["grade"]
-                meta = task.metadata["nbgrader"]
-                assert task.cell_type == "markdown" and meta["task"] and meta["points"] == r.points
-                assert r.points == course.reflection(r.id).points
-                scheme = task.source.split("=== BEGIN MARK SCHEME ===")[1].split("=== END MARK SCHEME ===")[0]
-                assert r.rubric_markdown().strip() in scheme
+                start = ids.index(r.id) + 1
+                assert ids[start:start + len(r.rubric)] == [f"{r.id}-c{n}" for n in range(1, len(r.rubric) + 1)]
+                for n, criterion in enumerate(r.rubric, start=1):
+                    task = cells[f"{r.id}-c{n}"]
+                    meta = task.metadata["nbgrader"]
+                    assert task.cell_type == "markdown" and meta["task"] and meta["points"] == criterion.points
+                    scheme = task.source.split("=== BEGIN MARK SCHEME ===")[1].split("=== END MARK SCHEME ===")[0]
+                    assert criterion.name in task.source.split("=== BEGIN MARK SCHEME ===")[0]
+                    for level in criterion.levels:
+                        assert f"| {level.score} | " in scheme
+                assert sum(c.points for c in r.rubric) == r.points == course.reflection(r.id).points
 
     def test_exercise_cells(self, assignments):
         """Is each exercise a solution cell and a locked test cell whose hidden tests are delimited?"""

@@ -41,7 +41,7 @@ pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 ASSIGNMENT = "m01"
 MODULE = "01-what-gaps-are"
 REFLECTION = "m01-gaps-in-my-school"
-TASK_CELL = f"{REFLECTION}-grade"
+CRITERIA = [f"{REFLECTION}-c{n}" for n in (1, 2, 3)]  # rubric: 3 + 3 + 4 points
 MAX_SCORE = 16  # 2 + 1 + 1 + 2 autograded, 10 for the reflection
 
 ALICE_TEXT = (
@@ -53,11 +53,11 @@ ALICE_TEXT = (
 BOB_TEXT = "ELs do worse in math because of language."
 STRAY_TEXT = "An answer from the facilitator's own journal"
 
-# (manual score, comment) for the reflection, entered by the facilitator.
+# (criterion scores, comment) for the reflection, entered by the facilitator (8, 3 and 0 of 10).
 MANUAL = {
-    "amorales": (8, "Both gaps are precise; name the evidence that would confirm the placement gap."),
-    "bokafor": (3, "Name the focal and reference groups, a measure, and the opportunity behind the gap."),
-    "cnguyen": (0, "No reflection was saved; please talk to me about resubmitting."),
+    "amorales": ((3, 2, 3), "Both gaps are precise; name the evidence that would confirm the placement gap."),
+    "bokafor": ((1, 1, 1), "Name the focal and reference groups, a measure, and the opportunity behind the gap."),
+    "cnguyen": ((0, 0, 0), "No reflection was saved; please talk to me about resubmitting."),
 }
 EXPECTED = {  # student: (autograded points, total), by hand (module docstring)
     "amorales": (6, 14),
@@ -175,10 +175,10 @@ def _grade(cohort, backend: str, course: Path, db_url: str | None) -> dict:
     nbgrader("autograde", ASSIGNMENT, cwd=course, env=env)
 
     with Gradebook(db_url, course_id=COURSE_ID) as gb:
-        for student, (score, comment) in MANUAL.items():
-            grade = gb.find_grade(TASK_CELL, MODULE, ASSIGNMENT, student)
-            grade.manual_score = score
-            gb.find_comment(TASK_CELL, MODULE, ASSIGNMENT, student).manual_comment = comment
+        for student, (scores, comment) in MANUAL.items():
+            for cell, score in zip(CRITERIA, scores):
+                gb.find_grade(cell, MODULE, ASSIGNMENT, student).manual_score = score
+            gb.find_comment(CRITERIA[0], MODULE, ASSIGNMENT, student).manual_comment = comment
         gb.db.commit()
 
     nbgrader("generate_feedback", ASSIGNMENT, cwd=course, env=env)

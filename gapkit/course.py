@@ -39,6 +39,7 @@ from traitlets import Unicode
 
 from gapkit import content as _content
 from gapkit import journal as _journal
+from gapkit.grading import cli as _grading_cli
 
 __all__ = [
     "ASSIGNMENTS_DIR",
@@ -552,8 +553,8 @@ class RemoveHiddenTests(NbGraderPreprocessor):
 
 def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add ``init`` and ``build-assignments`` to `parser` (``gapkit course``)."""
-    parser.description = ("Prepare the course for nbgrader. Everything after `init` uses nbgrader's own "
-                          "commands (see docs/facilitating.md).")
+    parser.description = ("Prepare the course for nbgrader and run the grading cycle with it "
+                          "(see docs/facilitating.md).")
     sub = parser.add_subparsers(dest="course_command", metavar="COMMAND")
     sub.required = True
     p = sub.add_parser("init", help="lay out an nbgrader course folder with the config and source notebooks",
@@ -565,11 +566,14 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     p.add_argument("--check", action="store_true",
                    help="only report notebooks that are out of date (exit status 1 if any)")
     p.add_argument("--root", default=None, help="the course kit's repository root (default: found from here)")
+    _grading_cli.configure_parser(sub)
     return parser
 
 
 def run(args) -> int:
     """Run ``gapkit course ...``; return the exit status (problems go to stderr, never a traceback)."""
+    if args.course_command in _grading_cli.COMMANDS:
+        return _grading_cli.run(args)
     try:
         if args.course_command == "init":
             folder = init_course(args.course_dir, root=args.root)

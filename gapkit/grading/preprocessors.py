@@ -183,6 +183,7 @@ class RecordReflections(NbGraderPreprocessor):
         journal = _journal.Journal(folder / _journal.DEFAULT_NAME)
         _store.ensure_tables(db_url)
         known = _store.get_answers(db_url, assignment, student)
+        records = []
         with Gradebook(db_url) as gb:
             notebook = gb.find_submission_notebook(info["notebook"], assignment, student)
             grades = {g.name: g for g in notebook.grades}
@@ -221,9 +222,12 @@ class RecordReflections(NbGraderPreprocessor):
                 cell_state = state.get(rid, "ok")
                 if cell_state != "ok":
                     self._note(nb.cells[index], cell_state)
-                _store.put_answer(db_url, assignment, student, _store.AnswerRecord(
-                    rid, fingerprint, _journal.word_count(text), cell_state, regrade, previous))
+                records.append(_store.AnswerRecord(rid, fingerprint, _journal.word_count(text), cell_state, regrade,
+                                                   previous))
             gb.db.commit()
+        # Written once the gradebook session is closed: with SQLite, one connection writes at a time.
+        for record in records:
+            _store.put_answer(db_url, assignment, student, record)
         return nb, resources
 
     @staticmethod

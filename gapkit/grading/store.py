@@ -80,8 +80,13 @@ def engine(db_url: str) -> sa.Engine:
     return _engine(db_url, os.getpid())
 
 
+_READY: set = set()
+
+
 def ensure_tables(db_url: str) -> None:
     """Create the kit's tables if they are missing (safe when two processes do it at once)."""
+    if (db_url, os.getpid()) in _READY:
+        return
     eng = engine(db_url)
     try:
         metadata.create_all(eng, checkfirst=True)
@@ -89,6 +94,7 @@ def ensure_tables(db_url: str) -> None:
         # Another process created them between the check and the CREATE.
         if not sa.inspect(eng).has_table(answers.name) or not sa.inspect(eng).has_table(grader_table.name):
             raise
+    _READY.add((db_url, os.getpid()))
 
 
 def get_answers(db_url: str, assignment: str, student: str | None = None) -> dict:

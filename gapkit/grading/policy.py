@@ -54,7 +54,7 @@ __all__ = [
 #: The policy file's name in a course folder (and its template in ``course_config/``).
 POLICY_FILE = "grading.yaml"
 SCHEMA_VERSION = 1
-_DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
+_DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
 
 
 class PolicyError(ValueError):

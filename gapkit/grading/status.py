@@ -70,13 +70,16 @@ class SubmissionStatus:
     @property
     def needs(self) -> list[str]:
         """What is still to do, in words (empty when the submission is fully graded)."""
-        out = []
-        if not self.autograded:
-            out.append("autograde")
+        out = ["autograde"] if not self.autograded else []
         out += [f"re-grade {r} (rewritten after grading)" for r in self.regrade]
         out += [f"grade {r}" for r in self.to_grade if r not in self.regrade]
-        out += [f"cell {r} was {how} by the participant (put back)" for r, how in
-                (x.split(":", 1) for x in self.restored)]
+        return out
+
+    @property
+    def notes(self) -> list[str]:
+        """What the grader should know about the submission (nothing to do)."""
+        out = [f"cell {r} was {how} by the participant (put back)" for r, how in
+               (x.split(":", 1) for x in self.restored)]
         if self.journal_problem:
             out.append("journal could not be read (see the reflection cell)")
         return out
@@ -139,4 +142,5 @@ def format_status(assignment: str, rows: list[SubmissionStatus]) -> str:
         who = f"graded by {r.grader}" if r.grader else "no grader yet"
         lines.append(f"  {r.student:<16} {score:<16} {late:<28} {who}")
         lines += [f"      - {need}" for need in r.needs]
+        lines += [f"      note: {note}" for note in r.notes]
     return "\n".join(lines)

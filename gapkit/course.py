@@ -35,7 +35,7 @@ from pathlib import Path
 import nbformat
 import yaml
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode
+from traitlets import List, Unicode
 
 from gapkit import content as _content
 from gapkit import journal as _journal
@@ -521,6 +521,10 @@ class RemoveHiddenTests(NbGraderPreprocessor):
     end_test_delimeter = Unicode("END HIDDEN TESTS", help="Marks the end of hidden tests").tag(config=True)
     placeholder = Unicode("# Hidden tests ran here; they are not shown.",
                           help="The line shown in place of the hidden tests").tag(config=True)
+    # Configurable, as in nbgrader's GetGrades: the HTML exporter configures it for every
+    # preprocessor, and traitlets warns about an option a preprocessor does not take.
+    display_data_priority = List(["text/html", "application/pdf", "text/latex", "image/svg+xml", "image/png",
+                                  "image/jpeg", "text/plain"]).tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "markdown" and _BEGIN_SCHEME in cell.source:

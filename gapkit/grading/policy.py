@@ -54,7 +54,6 @@ __all__ = [
 #: The policy file's name in a course folder (and its template in ``course_config/``).
 POLICY_FILE = "grading.yaml"
 SCHEMA_VERSION = 1
-_DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
 
 
 class PolicyError(ValueError):
@@ -77,8 +76,10 @@ class GradingPolicy:
         text = self.due.get(assignment)
         if text is None:
             return None
-        local = _parse_date(str(text), f"due.{assignment}").replace(tzinfo=ZoneInfo(self.timezone))
-        return local.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        when = _parse_date(str(text), f"due.{assignment}")
+        if when.tzinfo is None:  # a local time in the cohort's time zone (the usual case)
+            when = when.replace(tzinfo=ZoneInfo(self.timezone))
+        return when.astimezone(_dt.timezone.utc).replace(tzinfo=None)
 
     def days_late(self, seconds_late: float) -> int:
         """Started days late after the grace period (0 when on time or within the grace period)."""
@@ -92,12 +93,12 @@ class GradingPolicy:
 
 
 def _parse_date(text: str, where: str) -> _dt.datetime:
-    for fmt in _DATE_FORMATS:
-        try:
-            return _dt.datetime.strptime(text.strip(), fmt)
-        except ValueError:
-            continue
-    raise PolicyError(f"{POLICY_FILE}: `{where}` ({text!r}) must be a date and time like '2025-09-19 17:00'.")
+    """``YYYY-MM-DD HH:MM[:SS]`` (local time), or ISO 8601 with an offset."""
+    try:
+        return _dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise PolicyError(f"{POLICY_FILE}: `{where}` ({text!r}) must be a date and time like "
+                          "'2025-09-19 17:00'.") from None
 
 
 def _number(raw: dict, key: str, default, where: str, *, integer=False, minimum=0, maximum=None):
@@ -140,7 +141,8 @@ def load_policy(path) -> GradingPolicy:
     due = raw.get("due") or {}
     if not isinstance(due, dict):
         raise PolicyError(f"{where}: `due` must map assignment ids (m01, ...) to dates; got {due!r}.")
-    due = {str(k): (v.strftime("%Y-%m-%d %H:%M") if isinstance(v, _dt.datetime) else
+    # YAML reads "2025-09-19 17:00:30" as a datetime and "2025-09-19" as a date: back to text.
+    due = {str(k): (v.isoformat(sep=" ") if isinstance(v, _dt.datetime) else
                     v.isoformat() if isinstance(v, _dt.date) else str(v)) for k, v in due.items()}
     for assignment, text in due.items():
         _parse_date(text, f"due.{assignment}")

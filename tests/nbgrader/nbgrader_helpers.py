@@ -51,3 +51,12 @@ def only_notebook(folder: Path) -> Path:
     found = sorted(Path(folder).glob("*.ipynb"))
     assert len(found) == 1, f"expected one notebook in {folder}, found {found}"
     return found[0]
+
+
+def create_database(server: str, name: str) -> str:
+    """An empty database `name` on the test server; returns its URL (as a facilitator's `createdb` would)."""
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"

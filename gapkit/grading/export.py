@@ -54,10 +54,10 @@ def _criteria(gb, assignment) -> list[tuple[str, str, list]]:
     """``[(reflection id, criterion header, [grade cell names])]`` in notebook order."""
     out = []
     for nb in sorted(assignment.notebooks, key=lambda n: n.name):
-        tasks = {t.name: t for t in nb.task_cells}
-        for name in sorted(tasks, key=_criterion_key):
+        sources = {c.name: c.source or "" for c in nb.source_cells}
+        for name in sorted((t.name for t in nb.task_cells), key=_criterion_key):
             rid, _, number = name.rpartition("-c")
-            source = tasks[name].source or ""
+            source = sources.get(name, "")
             title = source.split("**Criterion ", 1)[-1].split("**", 1)[0] if "**Criterion " in source else name
             # "1 of 3: Groups and comparison (3 points)" -> "Groups and comparison"
             label = title.split(": ", 1)[-1].rsplit(" (", 1)[0]
@@ -120,11 +120,16 @@ def _value(sub, col: GradeColumn) -> str:
         return " ".join((c.manual_comment or "").strip() for c in sorted(comments, key=lambda c: _criterion_key(c.name))
                         if (c.manual_comment or "").strip())
     if col.cells is None:
-        if any(g.score is None for g in grades.values()):
+        if any(_ungraded(g) for g in grades.values()):
             return ""  # not fully graded yet
         return _number(max(0.0, float(sub.score) - float(sub.late_submission_penalty or 0)))
-    scores = [grades[c].score for c in col.cells if c in grades]
-    return "" if not scores or any(s is None for s in scores) else _number(sum(scores))
+    chosen = [grades[c] for c in col.cells if c in grades]
+    return "" if not chosen or any(_ungraded(g) for g in chosen) else _number(sum(g.score for g in chosen))
+
+
+def _ungraded(grade) -> bool:
+    """A score still to be given by a facilitator (a rubric criterion nobody has scored yet)."""
+    return grade.score is None or (grade.manual_score is None and grade.needs_manual_grade)
 
 
 def _number(x: float) -> str:

@@ -29,10 +29,10 @@ def clean_env(**extra) -> dict:
     return env
 
 
-def nbgrader(*args, cwd, env) -> subprocess.CompletedProcess:
+def nbgrader(*args, cwd, env, timeout=600) -> subprocess.CompletedProcess:
     """Run one real ``nbgrader`` command; fail the test with its output if it fails."""
     done = subprocess.run([str(BIN / "nbgrader"), *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=timeout)
     if done.returncode != 0:
         log = f"{done.stdout}\n{done.stderr}"
         first = min((i for i in (log.find("Traceback"), log.find("| ERROR]")) if i >= 0), default=0)

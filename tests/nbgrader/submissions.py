@@ -1,7 +1,7 @@
 """Many participants' collected submissions of module 1, laid out as ``nbgrader collect`` leaves them.
 
 Used by the parallel-autograde test and by benchmarks/autograde_bench.py. Each submission is the
-released notebook answered one of six ways a cohort does (all right; only one exercise right; an
+released notebook answered one of six ways a cohort does (all right; only the mean gap right; an
 answer cell deleted; the reflection cell deleted; no journal; a journal that is not JSON), with its
 own reflection text, in ``submitted/<participant>/m01/`` with the released data file, the journal and
 nbgrader's ``timestamp.txt``.
@@ -45,7 +45,9 @@ def write_submissions(course: Path, repo: Path, n: int, *, when: dt.datetime | N
         nb = nbformat.reads(nbformat.writes(released), as_version=4)
         cells = _cells(nb)
         answers = {t: f"{ASSIGNMENT}-{t}-answer" for t in tasks}
-        if pattern == "one-right":
+        if pattern == "one-right":  # the focal group's value reported as the gap: only the mean gap is right
+            wrong = tasks["el-gap-points"].solution.replace('"estimate"].item()', '"value_focal"].item()')
+            cells[answers["el-gap-points"]].source = f"{tasks['el-gap-points'].answer}\n{wrong}"
             cells[answers["el-gap-scale"]].source = f"{tasks['el-gap-scale'].answer}\n{tasks['el-gap-scale'].solution}"
         else:
             for t, gid in answers.items():

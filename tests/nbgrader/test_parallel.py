@@ -44,7 +44,7 @@ EXPECTED_CODE = {"all-right": 6, "one-right": 1, "deleted-answer": 4, "deleted-r
 
 def _gapkit(*args, cwd, env) -> subprocess.CompletedProcess:
     done = subprocess.run([str(BIN / "gapkit"), *map(str, args)], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=1200)
+                          text=True, timeout=3600)
     assert done.returncode == 0, f"`gapkit {' '.join(map(str, args))}` failed:\n{done.stdout}\n{done.stderr}"
     return done
 
@@ -61,7 +61,7 @@ def thirty(tmp_path_factory, postgres_server):
     env = clean_env(JUPYTER_CONFIG_DIR=base / "jupyter", HOME=base)
     serial = _course(base, "serial", env)
     students = write_submissions(serial, REPO, N)
-    nbgrader("autograde", ASSIGNMENT, cwd=serial, env=env)
+    nbgrader("autograde", ASSIGNMENT, cwd=serial, env=env, timeout=3600)
 
     sqlite = _course(base, "parallel-sqlite", env)
     shutil.copytree(serial / "submitted", sqlite / "submitted", dirs_exist_ok=True)

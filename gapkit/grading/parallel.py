@@ -99,8 +99,7 @@ def _grade_one(app, student: str, force: bool) -> AutogradeResult:
     except Exception as exc:  # noqa: BLE001 - reported per submission; the others go on
         app.log.error("%s", traceback.format_exc())
         return AutogradeResult(student, False, time.perf_counter() - start, f"{type(exc).__name__}: {exc}")
-    errors = getattr(converter, "_errors", None)
-    return AutogradeResult(student, not errors, time.perf_counter() - start)
+    return AutogradeResult(student, True, time.perf_counter() - start)
 
 
 def _worker(app, force, tasks, results):

@@ -149,7 +149,7 @@ class Formgrader:
         home.mkdir(parents=True, exist_ok=True)
         self.log = open(home / "server.log", "w")
         self.process = subprocess.Popen(
-            [str(BIN / "jupyter"), "server", "--no-browser", f"--port={self.port}", "--ServerApp.ip=127.0.0.1",
+            [str(BIN / "jupyter"), "server", "--no-browser", "--allow-root", f"--port={self.port}", "--ServerApp.ip=127.0.0.1",
              f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={course}"],
             cwd=course, env={**env, "GAPKIT_GRADER": grader, "HOME": str(home),
                              "JUPYTER_RUNTIME_DIR": str(home / "runtime")},

@@ -11,9 +11,7 @@ published modules in order, and a module file it does not list is a draft.
 """
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,10 +46,10 @@ SCHEMA_VERSION = 1
 #: The closed block vocabulary. ``solution`` and ``hint`` only appear inside a ``challenge``.
 BLOCK_KINDS = (
     "objectives", "keypoints", "text", "callout", "discussion", "questions", "challenge",
-    "solution", "hint", "instructor", "reflection", "check", "explore", "plan",
+    "solution", "hint", "instructor", "reflection", "check", "explore", "plan", "assessment",
 )
 #: Blocks whose body is YAML rather than Markdown.
-YAML_KINDS = ("reflection", "check", "explore")
+YAML_KINDS = ("reflection", "check", "explore", "assessment")
 #: Blocks whose body is a Markdown list, one item per entry.
 LIST_KINDS = ("objectives", "keypoints", "questions")
 #: Blocks that may only be nested inside a ``challenge``.
@@ -630,6 +628,16 @@ def _explore(block: Block, where: str, problems: _Problems) -> None:
         problems.add("explore", "", where, block.line, f"unknown key(s) {', '.join(unknown)}")
 
 
+def _assessment_block(block: Block, where: str, problems: _Problems) -> None:
+    """Where the kit's self-assessment appears: ``phase: pre|post`` and optionally its ``track``."""
+    d = block.data
+    if d.get("phase") not in ("pre", "post"):
+        problems.add("assessment", "", where, block.line, f"`phase` ({d.get('phase')!r}) must be 'pre' or 'post'")
+    unknown = sorted(set(d) - {"phase", "track"})
+    if unknown:
+        problems.add("assessment", "", where, block.line, f"unknown key(s) {', '.join(unknown)}")
+
+
 # ---------------------------------------------------------------------------------------------
 # Modules and the course
 # ---------------------------------------------------------------------------------------------
@@ -733,6 +741,8 @@ def _load_module(path: Path, mid: str, number: int, rel: str, problems: _Problem
                 checks.append((c, b.line))
         elif b.kind == "explore" and b.data is not None:
             _explore(b, rel, problems)
+        elif b.kind == "assessment" and b.data is not None:
+            _assessment_block(b, rel, problems)
         elif b.kind in LIST_KINDS and not _items(b.text):
             problems.add("empty list", f"{b.kind} block", rel, b.line,
                          "write one item per line, each starting with `- `")
@@ -952,50 +962,3 @@ def facilitator_guide(course: Course) -> str:
         if answer_lines:
             out += ["", "**Knowledge-check answers**", "", *answer_lines]
     return "\n".join(out).rstrip() + "\n"
-
-
-# ---------------------------------------------------------------------------------------------
-# Command line: `python -m gapkit.content [--guide PATH]`
-# ---------------------------------------------------------------------------------------------
-
-def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Options of the content command (validate; optionally write the facilitator guide)."""
-    parser.add_argument("--root", default=None, help="repository root (default: found from here)")
-    parser.add_argument("--guide", default=None, metavar="PATH",
-                        help="also write the facilitator guide to PATH (e.g. docs/facilitator_guide.md)")
-    return parser
-
-
-def run(args) -> int:
-    """Validate the course; print every problem; write the guide when asked. Returns the exit status."""
-    try:
-        root = _root(args.root)
-    except ContentError as exc:
-        print("\n".join(exc.problems), file=sys.stderr)
-        return 1
-    problems = validate_course(root)
-    if problems:
-        print("\n".join(problems), file=sys.stderr)
-        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
-        return 1
-    course = load_course(root)
-    print(f"{course.title}: {len(course.modules)} modules, "
-          f"{sum(len(m.reflections) for m in course.modules)} reflections, "
-          f"{sum(len(m.checks) for m in course.modules)} knowledge checks; no problems.")
-    drafts = draft_modules(root)
-    if drafts:
-        print(f"Drafts (not published): {', '.join(drafts)}")
-    if args.guide:
-        Path(args.guide).write_text(facilitator_guide(course), encoding="utf-8")
-        print(f"Wrote {args.guide}")
-    return 0
-
-
-def main(argv=None) -> int:
-    parser = configure_parser(argparse.ArgumentParser(prog="python -m gapkit.content",
-                                                      description="Validate the course content."))
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

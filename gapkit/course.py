@@ -25,10 +25,8 @@ from overwriting a journal with a file of the same name from ``source/``, and ad
 """
 from __future__ import annotations
 
-import argparse
 import re
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +37,6 @@ from traitlets import List, Unicode
 
 from gapkit import content as _content
 from gapkit import journal as _journal
-from gapkit.grading import cli as _grading_cli
 
 __all__ = [
     "ASSIGNMENTS_DIR",
@@ -60,8 +57,6 @@ __all__ = [
     "init_course",
     "drop_journal_from_release",
     "RemoveHiddenTests",
-    "configure_parser",
-    "run",
 ]
 
 #: Where the nbgrader source notebooks live in the repository (nbgrader's source layout).
@@ -549,64 +544,3 @@ class RemoveHiddenTests(NbGraderPreprocessor):
             if output.get("output_type") == "error":
                 output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
         return cell, resources
-
-
-# ---------------------------------------------------------------------------------------------
-# gapkit course ...
-# ---------------------------------------------------------------------------------------------
-
-def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Add ``init`` and ``build-assignments`` to `parser` (``gapkit course``)."""
-    parser.description = ("Prepare the course for nbgrader and run the grading cycle with it "
-                          "(see docs/facilitating.md).")
-    sub = parser.add_subparsers(dest="course_command", metavar="COMMAND")
-    sub.required = True
-    p = sub.add_parser("init", help="lay out an nbgrader course folder with the config and source notebooks",
-                       description=init_course.__doc__.split("\n")[0])
-    p.add_argument("course_dir", metavar="DIR", help="the course folder (created when missing)")
-    p.add_argument("--root", default=None, help="the course kit's repository root (default: found from here)")
-    p = sub.add_parser("build-assignments", help="write the source notebooks from modules/ and practice.yaml",
-                       description=build_assignments.__doc__.split("\n")[0])
-    p.add_argument("--check", action="store_true",
-                   help="only report notebooks that are out of date (exit status 1 if any)")
-    p.add_argument("--root", default=None, help="the course kit's repository root (default: found from here)")
-    _grading_cli.configure_parser(sub)
-    return parser
-
-
-def run(args) -> int:
-    """Run ``gapkit course ...``; return the exit status (problems go to stderr, never a traceback)."""
-    if args.course_command in _grading_cli.COMMANDS:
-        return _grading_cli.run(args)
-    try:
-        if args.course_command == "init":
-            folder = init_course(args.course_dir, root=args.root)
-            print(f"Course folder ready: {folder}")
-            print(f"Next: cd {folder} && nbgrader generate_assignment m01   (see docs/facilitating.md)")
-            return 0
-        if args.course_command == "build-assignments":
-            if args.check:
-                stale = stale_assignments(args.root)
-                for s in stale:
-                    print(f"out of date: {s}", file=sys.stderr)
-                if stale:
-                    print("Run `gapkit course build-assignments` and commit the notebooks.", file=sys.stderr)
-                return 1 if stale else 0
-            for path in build_assignments(args.root):
-                print(f"wrote {path.as_posix()}")
-            return 0
-    except (_content.ContentError, CourseError, OSError) as exc:
-        print(f"gapkit course: {exc}", file=sys.stderr)
-        return 1
-    raise ValueError(f"`course_command` ({args.course_command!r}) not recognized; "
-                     "must be 'init' or 'build-assignments'.")
-
-
-def main(argv=None) -> int:
-    """``python -m gapkit.course ...`` (the same as ``gapkit course ...``)."""
-    parser = configure_parser(argparse.ArgumentParser(prog="gapkit course"))
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

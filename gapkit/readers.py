@@ -15,15 +15,13 @@ spreadsheet shows it: the header is row 1, the first data row is row 2). Rows le
 (blank rows, duplicates, rows without a student or year) are never dropped silently: they are listed
 in ``frame.attrs["excluded"]`` (records) or ``Summary.excluded`` (published).
 
-`configure_parser` and `run` provide ``gapkit validate``.
+`check_file` is the data-quality summary that ``gapkit validate`` prints.
 """
 from __future__ import annotations
 
-import argparse
 import io
 import math
 import re
-import sys
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,8 +32,8 @@ import pandas as pd
 from .records import COLUMNS, EL_STATUSES, GENDERS, PERFORMANCE_LEVELS, RACE_ETHNICITY
 from .summary import Summary
 
-__all__ = ["DataError", "Mapping", "guess_kind", "read_mapping", "read_records", "read_published", "configure_parser",
-           "run"]
+__all__ = ["DataError", "FileCheck", "Mapping", "check_file", "guess_kind", "read_mapping", "read_records",
+           "read_published"]
 
 
 class DataError(ValueError):
@@ -924,30 +922,38 @@ def _percent_to_counts(level, n):
     return count, count_low, count_high, text, status
 
 
-# ----------------------------------------------------------------------------------- gapkit validate
-def configure_parser(parser: argparse.ArgumentParser) -> None:
-    """Arguments of ``gapkit validate``."""
-    parser.add_argument("path", help="the data file (.csv, .xlsx or .parquet)")
-    parser.add_argument("--mapping", metavar="M", default=None,
-                        help="a mapping file (YAML) naming your columns and codes; see "
-                             "course_config/mapping.example.yaml")
-    parser.add_argument("--kind", choices=("auto", "records", "published"), default="auto",
-                        help="student records or published aggregates (default: decide from the columns)")
+# ---------------------------------------------------------------------------------- data-quality check
+@dataclass(frozen=True)
+class FileCheck:
+    """What ``gapkit validate`` prints about a file: ``text`` (the data-quality summary) and whether it is usable."""
+
+    text: str
+    usable: bool
 
 
-def run(args: argparse.Namespace, *, out=None) -> int:
-    """Print a data-quality summary of ``args.path``; return 0 when the file can be used, 1 when not."""
-    out = sys.stdout if out is None else out
-    path = Path(args.path)
+def check_file(path, *, mapping=None, kind: str = "auto") -> FileCheck:
+    """Read `path` as `read_records` or `read_published` would and summarise its data quality.
+
+    Unlike the readers, it does not stop at the first problem: the summary lists every problem found,
+    with the rows left out, the columns found and missing, unknown codes and suppressed cells.
+
+    Parameters
+    ----------
+    path : str or Path
+        The data file.
+    mapping : str, Path, dict or Mapping, optional
+        The file's column names and codes.
+    kind : {'auto', 'records', 'published'}
+        Student records or published aggregates; ``'auto'`` decides from the mapping or the headers.
+    """
+    path = Path(path)
     try:
-        kind = args.kind if getattr(args, "kind", "auto") != "auto" else guess_kind(path, args.mapping)
+        kind = kind if kind != "auto" else guess_kind(path, mapping)
         reader = _records if kind == "records" else _published
-        result, report = reader(path, args.mapping)
+        result, report = reader(path, mapping)
     except DataError as error:
-        print(f"{path.name}: cannot be used.\n  {error}", file=out)
-        return 1
-    _print_report(report, result, out)
-    return 1 if report.problems else 0
+        return FileCheck(f"{path.name}: cannot be used.\n  {error}", usable=False)
+    return FileCheck("\n".join(_summary_lines(report, result)), usable=not report.problems)
 
 
 def guess_kind(path: Path, mapping=None) -> str:
@@ -962,8 +968,9 @@ def guess_kind(path: Path, mapping=None) -> str:
     return "published" if {"student_group", "n_tested"} & headers else "records"
 
 
-def _print_report(report: _Report, result, out) -> None:
-    p = lambda text="": print(text, file=out)  # noqa: E731
+def _summary_lines(report: _Report, result) -> list[str]:
+    lines = []
+    p = lines.append
     p(f"File: {report.path.name} ({report.description})")
     p(f"Read as: {report.kind}")
     excluded = sum(e[1] for e in report.excluded)
@@ -997,3 +1004,4 @@ def _print_report(report: _Report, result, out) -> None:
         p("Result: this file cannot be used until the problems are fixed (or mapped in a mapping file).")
     else:
         p("Result: usable.")
+    return lines

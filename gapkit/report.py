@@ -11,13 +11,12 @@ number shown here comes from `gapkit.tables.gap_table` (which suppresses), `gapk
 or a count table passed through `gapkit.privacy.suppress` here, with margins so that complementary
 suppression protects them.
 
-The command (`configure_parser`, `run`) reads and validates the data file *before* anything is
+`write_reports` (what ``gapkit report`` calls) reads and validates the data file *before* anything is
 written, executes the notebook with papermill in a temporary folder, exports an HTML page with no
 code, and moves the finished files into place only when every step succeeded.
 """
 from __future__ import annotations
 
-import argparse
 import base64
 import html
 import io
@@ -25,7 +24,6 @@ import math
 import os
 import re
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,8 +43,7 @@ __all__ = [
     "ReportData", "ReportTable", "ReportFigure", "Finding", "Section", "ReportError",
     "load", "schools", "gaps", "trend_table", "opportunity_table", "progress_table",
     "cover", "data_used", "el_gaps", "other_gaps", "trends", "cohorts", "opportunity", "elp_progress",
-    "findings", "how_to_read", "family_summary", "to_html", "show", "export_html",
-    "configure_parser", "run", "NOTEBOOK",
+    "findings", "how_to_read", "family_summary", "to_html", "show", "export_html", "write_reports", "NOTEBOOK",
 ]
 
 #: The report notebook, relative to the repository root.
@@ -1484,93 +1481,86 @@ def export_html(notebook, path, *, title: str) -> None:
 
 
 # ---------------------------------------------------------------------------
-# The command: gapkit report DATA [--mapping M] [--school S | --each school] [--min-n N] --out DIR
+# Writing reports: the report notebook executed with papermill, exported, moved into place
 # ---------------------------------------------------------------------------
 
-def configure_parser(parser: argparse.ArgumentParser) -> None:
-    """Arguments of ``gapkit report``."""
-    parser.add_argument("data", help="a student-level file or a published aggregate file (.csv, .xlsx, .parquet)")
-    parser.add_argument("--mapping", metavar="M", default=None,
-                        help="a mapping file (YAML) naming your columns and codes")
-    parser.add_argument("--kind", choices=KINDS, default="auto",
-                        help="student records or published aggregates (default: decide from the columns)")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--school", metavar="S", default=None, help="school id or name (default: the district)")
-    where.add_argument("--each", choices=("school",), default=None,
-                       help="one report per school, with an index page linking them")
-    parser.add_argument("--subject", dest="subjects", action="append", choices=tuple(SUBJECTS), default=None,
-                        help="a subject to report (repeat for several; default: all)")
-    parser.add_argument("--group", dest="groups", action="append", default=None,
-                        choices=(*EL_COMPARISONS, *OTHER_COMPARISONS), metavar="NAME",
-                        help="a comparison to report, e.g. \"Current EL vs never EL\" (repeat for several; "
-                             "default: all; names: " + "; ".join((*EL_COMPARISONS, *OTHER_COMPARISONS)) + ")")
-    parser.add_argument("--year", dest="years", action="append", type=int, default=None, metavar="YEAR",
-                        help="a school year to include, named by its spring (repeat; default: all)")
-    parser.add_argument("--min-n", dest="min_n", type=int, default=10, metavar="N",
-                        help="smallest group shown (default 10)")
-    parser.add_argument("--language", choices=LANGUAGES, default="en",
-                        help="language of the summary for families (en or es)")
-    parser.add_argument("--jobs", type=int, default=1, metavar="J",
-                        help="with --each school: reports made at the same time (default 1)")
-    parser.add_argument("--out", required=True, metavar="DIR", help="folder to write the report into")
+EACH = ("school",)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Make the report(s); return 0 on success, 1 (with a message, no traceback) on failure.
+def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=None, subjects=None, comparisons=None,
+                  years=None, min_n=10, language="en", jobs=1, progress=None) -> list[Path]:
+    """Write the report (or one per school) for a data file into `out`; return the files written.
 
-    The data file is read and checked first; the notebook is executed and exported in a temporary
-    folder beside ``--out``, and the files are moved into ``--out`` only when everything succeeded.
+    The data file is read and checked first, so a file that cannot be used leaves nothing behind. The
+    notebook is executed and exported in a temporary folder beside `out`, and the files are moved into
+    `out` only when every report succeeded.
+
+    Parameters
+    ----------
+    data : str or Path
+        A student-level file or a published aggregate file.
+    out : str or Path
+        The folder to write into (created when missing).
+    mapping, kind, school, subjects, comparisons, years, min_n, language
+        As for `load`.
+    each : {'school'}, optional
+        One report per school, with an ``index.html`` linking them (instead of `school`).
+    jobs : int
+        With `each`: reports made at the same time, each in its own kernel.
+    progress : callable, optional
+        With `each`: called as ``progress(done, total)`` when the reports start and after each one.
+
+    Raises
+    ------
+    gapkit.readers.DataError, ReportError
+        The data or an option cannot be used, or a report could not be made; nothing is written.
     """
-    try:
-        options = _options(args)
-        data = load(args.data, mapping=options["mapping_path"], kind=args.kind, school=args.school,
-                    subjects=args.subjects, comparisons=args.groups, years=args.years, min_n=args.min_n,
-                    language=args.language)
-    except (readers.DataError, ReportError, ValueError, TypeError, OSError) as error:
-        print(f"gapkit report: {error}", file=sys.stderr)
-        return 1
-    options["kind"] = data.kind
-    if getattr(args, "jobs", 1) < 1:
-        print(f"gapkit report: `--jobs` must be a positive integer; got {args.jobs}.", file=sys.stderr)
-        return 1
-    out = Path(args.out)
+    if each is not None:
+        validate_choice(each, "each", EACH)
+    jobs = validate_int(jobs, "jobs", minimum=1)
+    data_path = _existing(data, "data")
+    mapping_path = _existing(mapping, "mapping")
+    loaded = load(data_path, mapping=mapping_path, kind=kind, school=school, subjects=subjects,
+                  comparisons=comparisons, years=years, min_n=min_n, language=language)
+    options = {"data_path": data_path, "mapping_path": mapping_path, "kind": loaded.kind,
+               "subjects": list(subjects) if subjects else None,
+               "groups": list(comparisons) if comparisons else None,
+               "years": list(years) if years else None, "min_n": min_n, "language": language}
+    out = Path(out)
     if out.exists() and not out.is_dir():
-        print(f"gapkit report: `--out` ({out}) is a file; give a folder.", file=sys.stderr)
-        return 1
+        raise ReportError(f"`out` ({out}) is a file; give a folder.")
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".gapkit-report-", dir=out.parent))
     try:
-        with _kernel_noise_to(work / "kernel.log") as progress_stream:
-            if args.each == "school":
-                pages = [(name, school_id, _slug(f"{school_id}-{name}")) for school_id, name in data.all_schools]
-                _make_many(options, pages, folder=work, jobs=getattr(args, "jobs", 1), progress=progress_stream)
-                (work / "index.html").write_text(_index_html(data, pages, work), encoding="utf-8")
-            else:
-                _make_one(options, school=args.school, name=data.school or "the district", stem="gap_report",
-                          folder=work)
-        (work / "kernel.log").unlink(missing_ok=True)
-        written = _move_into_place(work, out)
-    except ReportError as error:
-        print(f"gapkit report: {error}", file=sys.stderr)
-        return 1
-    except Exception as error:  # anything else: a message, never a traceback, and nothing left behind
-        print(f"gapkit report: the report could not be made ({type(error).__name__}: {error}).", file=sys.stderr)
-        return 1
+        if each == "school":
+            pages = [(name, school_id, _slug(f"{school_id}-{name}")) for school_id, name in loaded.all_schools]
+            _make_many(options, pages, folder=work, jobs=jobs, progress=progress)
+            (work / "index.html").write_text(_index_html(loaded, pages, work), encoding="utf-8")
+        else:
+            _make_one(options, school=school, name=loaded.school or "the district", stem="gap_report", folder=work)
+        return _move_into_place(work, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    for path in written:
-        print(path)
-    return 0
+
+
+def _existing(value, name):
+    """The absolute path of an input file (None stays None); the kernel runs in another folder."""
+    if value is None:
+        return None
+    path = Path(value)
+    if not path.exists():
+        raise ReportError(f"`{name}` file {path} does not exist.")
+    return str(path.resolve())
 
 
 def _make_many(options, pages, *, folder, jobs, progress):
-    """One report per school, `jobs` at a time (each in its own kernel), with a progress bar."""
+    """One report per school, `jobs` at a time (each in its own kernel)."""
     from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
-    from tqdm import tqdm
-
-    with tqdm(total=len(pages), desc="Reports", unit="school", file=progress) as bar, \
-            ThreadPoolExecutor(max_workers=jobs) as pool:
+    done_count = 0
+    if progress is not None:
+        progress(0, len(pages))
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
         pending = {pool.submit(_make_one, options, school=school_id, name=name, stem=stem, folder=folder)
                    for name, school_id, stem in pages}
         while pending:
@@ -1581,21 +1571,9 @@ def _make_many(options, pages, *, folder, jobs, progress):
                     for other in pending:
                         other.cancel()
                     raise error
-                bar.update(1)
-
-
-def _options(args):
-    def absolute(value):
-        if value is None:
-            return None
-        path = Path(value)
-        if not path.exists():
-            raise ReportError(f"`{'data' if value == args.data else 'mapping'}` file {path} does not exist.")
-        return str(path.resolve())
-    return {"data_path": absolute(args.data), "mapping_path": absolute(args.mapping), "kind": args.kind,
-            "subjects": list(args.subjects) if args.subjects else None,
-            "groups": list(args.groups) if args.groups else None,
-            "years": list(args.years) if args.years else None, "min_n": args.min_n, "language": args.language}
+                done_count += 1
+                if progress is not None:
+                    progress(done_count, len(pages))
 
 
 #: How many times a report's kernel is started before giving up (see `_make_one`).
@@ -1660,29 +1638,3 @@ def _move_into_place(work, out):
         os.replace(path, target)
         written.append(target)
     return written
-
-
-class _kernel_noise_to:
-    """Send the kernel's own log lines (written to file descriptor 2) to a file while reports run.
-
-    Yields a stream on the real standard error for the progress bar.
-    """
-
-    def __init__(self, path):
-        self.path = Path(path)
-
-    def __enter__(self):
-        sys.stderr.flush()
-        self.saved = os.dup(2)
-        self.log = open(self.path, "w")
-        os.dup2(self.log.fileno(), 2)
-        self.stream = os.fdopen(os.dup(self.saved), "w", buffering=1)
-        return self.stream
-
-    def __exit__(self, *exc):
-        sys.stderr.flush()
-        os.dup2(self.saved, 2)
-        os.close(self.saved)
-        self.log.close()
-        self.stream.close()
-        return False

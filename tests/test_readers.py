@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 import messy_files
-from gapkit.readers import DataError, configure_parser, read_mapping, read_published, read_records, run
+from gapkit.cli.validate import configure_parser, run
+from gapkit.readers import DataError, read_mapping, read_published, read_records
 from gapkit.records import COLUMNS
 
 

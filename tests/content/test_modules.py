@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from gapkit import content
+from gapkit.cli import main as gapkit_main
 from gapkit.content import (
     SCHEMA_VERSION,
     ContentError,
@@ -636,10 +637,10 @@ class TestExplorePresets:
 
 class TestCommandLine:
     def test_valid_course_writes_the_guide(self, tmp_path, capsys):
-        """Does `python -m gapkit.content --guide PATH` validate, report drafts and write the guide?"""
+        """Does `gapkit content --guide PATH` validate, report drafts and write the guide?"""
         make_course(tmp_path, {"01-a": module_text("01-a"), "02-draft": "draft\n"}, listed=["01-a"])
         guide = tmp_path / "guide.md"
-        assert content.main(["--root", str(tmp_path), "--guide", str(guide)]) == 0
+        assert gapkit_main(["content", "--root", str(tmp_path), "--guide", str(guide)]) == 0
         out = capsys.readouterr().out
         assert "1 modules, 1 reflections, 1 knowledge checks; no problems." in out
         assert "Drafts (not published): 02-draft" in out
@@ -648,7 +649,7 @@ class TestCommandLine:
     def test_broken_course_lists_problems(self, tmp_path, capsys):
         """Does a broken course exit with status 1 and print every problem, without a traceback?"""
         make_course(tmp_path, {"01-a": module_text("01-a", body="::: foo\n:::\n")}, listed=["01-a", "02-b"])
-        assert content.main(["--root", str(tmp_path)]) == 1
+        assert gapkit_main(["content", "--root", str(tmp_path)]) == 1
         err = capsys.readouterr().err
         assert "[unknown block] foo in modules/01-a.md" in err
         assert "[missing module] 02-b" in err

@@ -12,10 +12,11 @@ import nbformat
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
+from gapkit.cli.course import configure_parser, run
 from gapkit.content import load_course
 from gapkit.course import (ASSIGNMENTS_DIR, CONFIG_FILE, JOURNAL_FILE, CourseError, RemoveHiddenTests,
-                           assignment_notebook, configure_parser, course_assignments,
-                           drop_journal_from_release, init_course, load_practice, run, stale_assignments)
+                           assignment_notebook, course_assignments, drop_journal_from_release, init_course,
+                           load_practice, stale_assignments)
 
 from nbgrader_helpers import REPO, cells_by_id
 

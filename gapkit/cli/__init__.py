@@ -1,30 +1,35 @@
-"""The `gapkit` command. Each subcommand lives in its own module, which provides
-``configure_parser(parser)`` and ``run(args) -> int``."""
+"""The `gapkit` command. One module per subcommand in this package, each with
+``configure_parser(parser)`` and ``run(args) -> int``; they parse arguments, call the library and
+print. The library itself knows nothing of argparse, never prints and never exits."""
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
 
-#: subcommand -> (module, one-line help)
+#: subcommand -> one-line help; the subcommand's module is ``gapkit.cli.<name>``.
 COMMANDS = {
-    "validate": ("gapkit.readers", "check a data file and print a data-quality summary"),
-    "report": ("gapkit.report", "write a gap report (HTML) for a school or district"),
-    "serve": ("gapkit.serve", "serve the course's lesson pages with Voila"),
-    "course": ("gapkit.course", "lay out and build the nbgrader course"),
-    "content": ("gapkit.content", "check the course modules and rebuild the facilitator guide"),
+    "validate": "check a data file and print a data-quality summary",
+    "report": "write a gap report (HTML) for a school or district",
+    "serve": "serve the course's lesson pages with Voila",
+    "course": "lay out and build the nbgrader course, and run its grading cycle",
+    "content": "check the course modules and rebuild the facilitator guide",
+    "kit": "the facilitator's kit: build handouts, summarise self-assessments, write completion records",
 }
+
+
+def _module(command: str):
+    return importlib.import_module(f"gapkit.cli.{command}")
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; only `command`'s module is imported (the others are heavy and not needed)."""
     parser = argparse.ArgumentParser(prog="gapkit", description="Achievement-gap analysis for school leaders.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, (module, help_text) in COMMANDS.items():
+    for name, help_text in COMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
-        sub.set_defaults(_module=module)
         if name == command:
-            importlib.import_module(module).configure_parser(sub)
+            _module(name).configure_parser(sub)
     return parser
 
 
@@ -46,7 +51,7 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((a for a in argv if not a.startswith("-")), None)
     args = build_parser(command).parse_args(argv)
-    return importlib.import_module(args._module).run(args)
+    return _module(args.command).run(args)
 
 
 if __name__ == "__main__":

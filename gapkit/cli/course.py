@@ -1,21 +1,74 @@
-"""``gapkit course autograde | status | assign | export``: the grading cycle's commands (thin: they call the library)."""
+"""``gapkit course init | build-assignments``, and the grading cycle: ``autograde | status | assign | export``."""
 from __future__ import annotations
 
 import argparse
 import sys
 
-__all__ = ["COMMANDS", "configure_parser", "run"]
+from gapkit.content import ContentError
+from gapkit.course import CourseError, build_assignments, init_course, stale_assignments
 
-COMMANDS = ("autograde", "status", "assign", "export")
 
+def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add ``init`` and ``build-assignments`` to `parser` (``gapkit course``)."""
+    parser.description = ("Prepare the course for nbgrader and run the grading cycle with it "
+                          "(see docs/facilitating.md).")
+    sub = parser.add_subparsers(dest="course_command", metavar="COMMAND")
+    sub.required = True
+    p = sub.add_parser("init", help="lay out an nbgrader course folder with the config and source notebooks",
+                       description=init_course.__doc__.split("\n")[0])
+    p.add_argument("course_dir", metavar="DIR", help="the course folder (created when missing)")
+    p.add_argument("--root", default=None, help="the course kit's repository root (default: found from here)")
+    p = sub.add_parser("build-assignments", help="write the source notebooks from modules/ and practice.yaml",
+                       description=build_assignments.__doc__.split("\n")[0])
+    p.add_argument("--check", action="store_true",
+                   help="only report notebooks that are out of date (exit status 1 if any)")
+    p.add_argument("--root", default=None, help="the course kit's repository root (default: found from here)")
+    _grading_commands(sub)
+    return parser
+
+
+def run(args) -> int:
+    """Run ``gapkit course ...``; return the exit status (problems go to stderr, never a traceback)."""
+    if args.course_command in _GRADING:
+        from gapkit.grading.policy import PolicyError
+
+        try:
+            return _GRADING[args.course_command](args)
+        except (ValueError, PolicyError, OSError) as exc:
+            print(f"gapkit course {args.course_command}: {exc}", file=sys.stderr)
+            return 1
+    try:
+        if args.course_command == "init":
+            folder = init_course(args.course_dir, root=args.root)
+            print(f"Course folder ready: {folder}")
+            print(f"Next: cd {folder} && nbgrader generate_assignment m01   (see docs/facilitating.md)")
+            return 0
+        if args.check:
+            stale = stale_assignments(args.root)
+            for s in stale:
+                print(f"out of date: {s}", file=sys.stderr)
+            if stale:
+                print("Run `gapkit course build-assignments` and commit the notebooks.", file=sys.stderr)
+            return 1 if stale else 0
+        for path in build_assignments(args.root):
+            print(f"wrote {path.as_posix()}")
+        return 0
+    except (ContentError, CourseError, OSError) as exc:
+        print(f"gapkit course: {exc}", file=sys.stderr)
+        return 1
+
+
+# ---------------------------------------------------------------------------------------------
+# The grading cycle (gapkit.grading)
+# ---------------------------------------------------------------------------------------------
 
 def _course_dir(p):
     p.add_argument("--course-dir", default=".", metavar="DIR",
                    help="the course folder (default: the current folder, as for nbgrader)")
 
 
-def configure_parser(sub) -> None:
-    """Add the grading commands to the ``gapkit course`` subparsers `sub`."""
+def _grading_commands(sub) -> None:
+    """The grading cycle's commands (gapkit.grading): autograde, status, assign, export."""
     p = sub.add_parser("autograde", help="autograde submissions in parallel into the one gradebook",
                        description="nbgrader's autograde of every collected submission of ASSIGNMENT, N at a "
                                    "time (same scores as `nbgrader autograde`).")
@@ -49,17 +102,6 @@ def configure_parser(sub) -> None:
     p.add_argument("--login", choices=("id", "email"), default="id",
                    help="Canvas: what SIS Login ID holds (the roster id or the email; default id)")
     _course_dir(p)
-
-
-def run(args) -> int:
-    """Run one grading command; problems go to stderr (exit status 1), never a traceback."""
-    from gapkit.grading.policy import PolicyError
-
-    try:
-        return _COMMAND[args.course_command](args)
-    except (ValueError, PolicyError, FileNotFoundError, OSError) as exc:
-        print(f"gapkit course {args.course_command}: {exc}", file=sys.stderr)
-        return 1
 
 
 def _autograde(args) -> int:
@@ -131,10 +173,4 @@ def _export(args) -> int:
     return 0
 
 
-_COMMAND = {"autograde": _autograde, "status": _status, "assign": _assign, "export": _export}
-
-
-def main(argv=None) -> int:  # pragma: no cover - `gapkit course ...` is the entry point
-    parser = argparse.ArgumentParser(prog="gapkit course")
-    configure_parser(parser.add_subparsers(dest="course_command", required=True))
-    return run(parser.parse_args(argv))
+_GRADING = {"autograde": _autograde, "status": _status, "assign": _assign, "export": _export}

@@ -156,7 +156,8 @@ def _assign(args) -> int:
         store.assign(settings.db_url, args.assignment, student, names[i % len(names)])
     for name in names:
         mine = [s for i, s in enumerate(free) if names[i % len(names)] == name]
-        print(f"{name}: {len(mine)} submission{'s' if len(mine) != 1 else ''}" + (f" ({', '.join(mine)})" if mine else ""))
+        listed = f" ({', '.join(mine)})" if mine else ""
+        print(f"{name}: {len(mine)} submission{'s' if len(mine) != 1 else ''}{listed}")
     if taken:
         print(f"Already assigned, unchanged: {', '.join(f'{s} ({g})' for s, g in sorted(taken.items()))}")
     return 0

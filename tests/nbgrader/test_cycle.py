@@ -429,7 +429,8 @@ class TestFacilitatorList:
     def test_status_lists_what_is_left(self, graded_sqlite):
         """Does `gapkit course status` show scores after penalty, the late submission and the put-back cell?"""
         out = _gapkit("course", "status", ASSIGNMENT, cwd=graded_sqlite["course"], env=graded_sqlite["env"])
-        lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ") and line.split()[0] in ROSTER}
+        lines = {line.split()[0]: line for line in out.splitlines()
+                 if line.startswith("  ") and line.split()[0] in ROSTER}
         assert "14 / 16" in lines["amorales"] and "on time" in lines["amorales"]
         assert "2.4 / 16" in lines["cnguyen"] and "late by" in lines["cnguyen"] and "1.6 points off" in lines["cnguyen"]
         assert "cell m01-gaps-in-my-school was deleted by the participant (put back)" in out

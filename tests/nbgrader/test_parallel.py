@@ -149,8 +149,8 @@ class Formgrader:
         home.mkdir(parents=True, exist_ok=True)
         self.log = open(home / "server.log", "w")
         self.process = subprocess.Popen(
-            [str(BIN / "jupyter"), "server", "--no-browser", "--allow-root", f"--port={self.port}", "--ServerApp.ip=127.0.0.1",
-             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={course}"],
+            [str(BIN / "jupyter"), "server", "--no-browser", "--allow-root", f"--port={self.port}",
+             "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={course}"],
             cwd=course, env={**env, "GAPKIT_GRADER": grader, "HOME": str(home),
                              "JUPYTER_RUNTIME_DIR": str(home / "runtime")},
             stdout=self.log, stderr=subprocess.STDOUT)
@@ -225,12 +225,11 @@ class TestTwoFacilitators:
             barrier, replies = threading.Barrier(2), {}
 
             def grade(server, score, comment_first):
-                saves = [("grade", {"manual_score": score, "extra_credit": None}),
-                         ("comment", {"manual_comment": f"{server.grader} round {r}"})]
+                saves = [(f"grade/{grade_id}", {"manual_score": score, "extra_credit": None}),
+                         (f"comment/{comment_id}", {"manual_comment": f"{server.grader} round {r}"})]
                 barrier.wait()
-                replies[server.grader] = [server.request("PUT", f"/formgrader/api/{kind}/"
-                                                                f"{grade_id if kind == 'grade' else comment_id}", body)[0]
-                                          for kind, body in (saves[::-1] if comment_first else saves)]
+                replies[server.grader] = [server.request("PUT", f"/formgrader/api/{path}", body)[0]
+                                          for path, body in (saves[::-1] if comment_first else saves)]
 
             threads = [threading.Thread(target=grade, args=(alice, 1, False)),
                        threading.Thread(target=grade, args=(bob, 2, r % 2 == 1))]

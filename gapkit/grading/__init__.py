@@ -39,6 +39,7 @@ def configure_nbgrader(c, course_root) -> None:
     and the time limit of ``grading.yaml``; ``generate_assignment`` and ``autograde`` write the due
     date from it into the gradebook, and ``generate_feedback`` recomputes late penalties first.
     """
+    import functools
     import warnings
 
     from nbconvert.preprocessors import ClearMetadataPreprocessor
@@ -62,7 +63,11 @@ def configure_nbgrader(c, course_root) -> None:
                                            ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
                                            pp.RecordReflections, AssignLatePenalties, CheckCellMetadata]
     c.Execute.timeout = policy.cell_time_limit
+    c.Execute.timeout_func = functools.partial(pp.cell_timeout, limit=policy.cell_time_limit)
     c.Execute.interrupt_on_timeout = True
+    # After stopping a cell, wait for the kernel's last messages as long as a busy server needs
+    # (nbclient's 4 s default fails the whole submission when they come later).
+    c.Execute.iopub_timeout = 30
     note = pp.time_limit_note(policy.cell_time_limit)
     c.Execute.error_on_timeout = {"ename": pp.TIME_LIMIT_ENAME, "evalue": note,
                                   "traceback": [f"{pp.TIME_LIMIT_ENAME}: {note}"]}

@@ -36,7 +36,8 @@ from gapkit import journal as _journal
 from gapkit.grading import store as _store
 
 __all__ = ["OverwriteCells", "CleanRubric", "RestoreReflections", "TimeLimitNote", "RecordReflections",
-           "TIME_LIMIT_ENAME", "time_limit_note", "reflection_cells", "MARK_SCHEME_LINES"]
+           "TIME_LIMIT_ENAME", "KIT_CELL_TIME_LIMIT", "cell_timeout", "time_limit_note", "reflection_cells",
+           "MARK_SCHEME_LINES"]
 
 #: The delimiter lines of a mark scheme (kept in the source so nbgrader strips the release).
 MARK_SCHEME_LINES = ("=== BEGIN MARK SCHEME ===", "=== END MARK SCHEME ===")
@@ -50,6 +51,23 @@ def time_limit_note(seconds: int) -> str:
     return (f"this cell was still running after {seconds} seconds, so grading stopped it and went on with the "
             "next cell. A loop that never ends (for example `while True:` without a `break`) is the usual "
             "cause. Run the cell yourself: it should finish in a few seconds.")
+
+
+#: The least time the kit's own read-only cells get (imports, data, reflections) on a busy server.
+KIT_CELL_TIME_LIMIT = 120
+
+
+def cell_timeout(cell, *, limit: int) -> int:
+    """Seconds `cell` may run at autograding (nbclient's ``timeout_func``).
+
+    The participant's code and the tests that run it get the cohort's `limit`; the kit's own read-only
+    cells (the imports and data of the practice analysis, the reflections), which no participant can
+    make loop, get at least `KIT_CELL_TIME_LIMIT`, so a loaded server never stops them.
+    """
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    if meta.get("locked") and not meta.get("grade") and not meta.get("solution"):
+        return max(limit, KIT_CELL_TIME_LIMIT)
+    return limit
 
 
 def _grade_id(cell) -> str | None:

@@ -72,3 +72,18 @@ class TestPenalty:
         """Is the penalty 10% of the points per started day after the grace period, at most 50% (by hand)?"""
         assert self.POLICY.days_late(seconds_late) == days
         assert self.POLICY.penalty(16, seconds_late=seconds_late) == pytest.approx(points)
+
+
+class TestCellTimeout:
+    def test_participant_code_gets_the_limit_kit_cells_more(self):
+        """Do answer and test cells get the cohort's limit, and the kit's read-only cells at least 120 s?"""
+        from gapkit.grading.preprocessors import cell_timeout
+
+        def cell(**meta):
+            return {"metadata": {"nbgrader": {"locked": False, "grade": False, "solution": False, **meta}}}
+
+        assert cell_timeout(cell(solution=True), limit=30) == 30               # the participant's answer
+        assert cell_timeout(cell(grade=True, locked=True), limit=30) == 30     # the tests that run it
+        assert cell_timeout(cell(locked=True), limit=30) == 120                # imports, data, reflections
+        assert cell_timeout(cell(locked=True), limit=300) == 300
+        assert cell_timeout({"metadata": {}}, limit=30) == 30                  # a cell the participant added

@@ -33,7 +33,7 @@ from pathlib import Path
 import nbformat
 import yaml
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode
+from traitlets import List, Unicode
 
 from gapkit import content as _content
 from gapkit import journal as _journal
@@ -51,6 +51,7 @@ __all__ = [
     "load_practice",
     "course_assignments",
     "assignment_notebook",
+    "criterion_grade_id",
     "build_assignments",
     "stale_assignments",
     "init_course",
@@ -64,6 +65,8 @@ ASSIGNMENTS_DIR = Path("notebooks") / "assignments"
 PRACTICE_FILE = ASSIGNMENTS_DIR / "practice.yaml"
 #: The nbgrader configuration copied to the root of every course folder.
 CONFIG_FILE = Path("course_config") / "nbgrader_config.py"
+#: The cohort's deadlines, late policy and time limit, copied to a course folder once (`gapkit.grading.policy`).
+POLICY_FILE = Path("course_config") / "grading.yaml"
 #: The sample district's records, as released with each practice analysis.
 DATA_FILE = "students.csv"
 #: The reflection journal the widget writes next to the notebook.
@@ -314,6 +317,33 @@ def _setup(a: Assignment) -> str:
     return "\n".join(lines)
 
 
+def criterion_grade_id(reflection_id: str, number: int) -> str:
+    """The nbgrader grade id of a reflection's rubric criterion (numbered from 1, in rubric order)."""
+    return f"{reflection_id}-c{number}"
+
+
+def _criterion_cells(r: _content.Reflection) -> list:
+    """One manually graded task cell per rubric criterion: its points, and its levels as the mark scheme.
+
+    Scoring each criterion in its own cell keeps the rubric's scores in the gradebook (formgrader
+    shows one score box beside each criterion, and the exports carry them) and the reflection's
+    total is their sum.
+    """
+    out = []
+    for n, c in enumerate(r.rubric, start=1):
+        levels = "\n".join(f"| {lv.score} | {_content._one_line(lv.descriptor)} |" for lv in c.levels)
+        intro = (f"**Graded reflection `{r.id}`: {_plural(r.points, 'point')} in {len(r.rubric)} criteria.** "
+                 f"The answer you wrote above is saved in `{JOURNAL_FILE}` and graded from there.\n\n"
+                 if n == 1 else "")
+        out.append(_cell(
+            "markdown",
+            f"{intro}**Criterion {n} of {len(r.rubric)}: {_content._one_line(c.name)} "
+            f"({_plural(c.points, 'point')})**\n\n{_BEGIN_SCHEME}\n\n| Points | What the answer shows |\n"
+            f"|---|---|\n{levels}\n\n{_END_SCHEME}",
+            criterion_grade_id(r.id, n), task=True, locked=True, points=c.points))
+    return out
+
+
 def assignment_notebook(assignment: Assignment) -> nbformat.NotebookNode:
     """The nbgrader source notebook of one assignment (solutions, hidden tests and mark schemes in).
 
@@ -342,12 +372,7 @@ def assignment_notebook(assignment: Assignment) -> nbformat.NotebookNode:
                            locked=True))
     for r in a.reflections:
         cells.append(_cell("code", f'reflection("{r.id}")', r.id, locked=True))
-        cells.append(_cell(
-            "markdown",
-            f"**Graded reflection `{r.id}`: {_plural(r.points, 'point')}.** The answer you wrote above is "
-            f"saved in `{JOURNAL_FILE}` and graded from there.\n\n{_BEGIN_SCHEME}\n\n"
-            f"{r.rubric_markdown().strip()}\n\n{_END_SCHEME}",
-            f"{r.id}-grade", task=True, locked=True, points=r.points))
+        cells += _criterion_cells(r)
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
@@ -412,7 +437,8 @@ def init_course(course_dir, *, root=None) -> Path:
     from ``notebooks/assignments/`` into ``source/<assignment>/`` together with the sample
     district's records (``students.csv``) for assignments with a practice analysis, and creates
     ``release/``, ``submitted/``, ``autograded/`` and ``feedback/``. Source notebooks already in
-    the folder are replaced; the gradebook and everything participants submitted are left alone.
+    the folder are replaced; the gradebook, everything participants submitted and the cohort's
+    ``grading.yaml`` (copied from ``course_config/grading.yaml`` the first time) are left alone.
 
     Parameters
     ----------
@@ -443,6 +469,8 @@ def init_course(course_dir, *, root=None) -> Path:
     for folder in COURSE_FOLDERS:
         (course_dir / folder).mkdir(parents=True, exist_ok=True)
     shutil.copyfile(root / CONFIG_FILE, course_dir / CONFIG_FILE.name)
+    if not (course_dir / POLICY_FILE.name).exists():  # the cohort's dates: copied once, never replaced
+        shutil.copyfile(root / POLICY_FILE, course_dir / POLICY_FILE.name)
     data = root / course.dataset
     for a in course_assignments(course, root=root):
         target = course_dir / "source" / a.id
@@ -488,6 +516,10 @@ class RemoveHiddenTests(NbGraderPreprocessor):
     end_test_delimeter = Unicode("END HIDDEN TESTS", help="Marks the end of hidden tests").tag(config=True)
     placeholder = Unicode("# Hidden tests ran here; they are not shown.",
                           help="The line shown in place of the hidden tests").tag(config=True)
+    # Configurable, as in nbgrader's GetGrades: the HTML exporter configures it for every
+    # preprocessor, and traitlets warns about an option a preprocessor does not take.
+    display_data_priority = List(["text/html", "application/pdf", "text/latex", "image/svg+xml", "image/png",
+                                  "image/jpeg", "text/plain"]).tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "markdown" and _BEGIN_SCHEME in cell.source:

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode
+from traitlets import List, Unicode
 
 from gapkit import content as _content
 from gapkit import journal as _journal
@@ -52,6 +52,7 @@ __all__ = [
     "load_practice",
     "course_assignments",
     "assignment_notebook",
+    "criterion_grade_id",
     "build_assignments",
     "stale_assignments",
     "init_course",
@@ -63,6 +64,8 @@ __all__ = [
 ASSIGNMENTS_DIR = Path("notebooks") / "assignments"
 #: The nbgrader configuration copied to the root of every course folder.
 CONFIG_FILE = Path("course_config") / "nbgrader_config.py"
+#: The cohort's deadlines, late policy and time limit, copied to a course folder once (`gapkit.grading.policy`).
+POLICY_FILE = Path("course_config") / "grading.yaml"
 #: The sample district's records, as released with each practice analysis.
 DATA_FILE = "students.csv"
 #: The reflection journal the widget writes next to the notebook.
@@ -229,15 +232,40 @@ def _setup(a: Assignment) -> str:
     return "\n".join(lines)
 
 
+def criterion_grade_id(reflection_id: str, number: int) -> str:
+    """The nbgrader grade id of a reflection's rubric criterion (numbered from 1, in rubric order)."""
+    return f"{reflection_id}-c{number}"
+
+
+def _criterion_cells(r: _content.Reflection, what: str = "reflection") -> list:
+    """One manually graded task cell per rubric criterion: its points, and its levels as the mark scheme.
+
+    Scoring each criterion in its own cell keeps the rubric's scores in the gradebook (formgrader
+    shows one score box beside each criterion, and the exports carry them) and the reflection's
+    total is their sum. Each level shows what an answer at that level does and its anchor answer;
+    the first cell states the pass mark.
+    """
+    out = []
+    for n, c in enumerate(r.rubric, start=1):
+        levels = "\n".join(f"| {lv.score} | {_content._one_line(lv.descriptor)} | {_content._one_line(lv.anchor)} |"
+                           for lv in c.levels)
+        intro = (f"**Graded {what} `{r.id}`: {_plural(r.points, 'point')} in {len(r.rubric)} "
+                 f"{'criterion' if len(r.rubric) == 1 else 'criteria'}; "
+                 f"{r.pass_points} to pass.** The answer you wrote above is saved in `{JOURNAL_FILE}` and graded "
+                 "from there.\n\n"
+                 if n == 1 else "")
+        out.append(_cell(
+            "markdown",
+            f"{intro}**Criterion {n} of {len(r.rubric)}: {_content._one_line(c.name)} "
+            f"({_plural(c.points, 'point')})**\n\n{_BEGIN_SCHEME}\n\n| Points | What the answer shows | Anchor answer |\n"
+            f"|---|---|---|\n{levels}\n\n{_END_SCHEME}",
+            criterion_grade_id(r.id, n), task=True, locked=True, points=c.points))
+    return out
+
+
 def _reflection_cells(aid: str, r: _content.Reflection, what: str = "reflection") -> list:
-    return [
-        _cell("code", f'reflection("{r.id}")', r.id, locked=True),
-        _cell("markdown",
-              f"**Graded {what} `{r.id}`: {_plural(r.points, 'point')}.** The answer you wrote above is "
-              f"saved in `{JOURNAL_FILE}` and graded from there.\n\n{_BEGIN_SCHEME}\n\n"
-              f"{r.rubric_markdown().strip()}\n\n{_END_SCHEME}",
-              f"{r.id}-grade", task=True, locked=True, points=r.points),
-    ]
+    """The reflection's widget cell (read-only; its id is the reflection's) and its criterion cells."""
+    return [_cell("code", f'reflection("{r.id}")', r.id, locked=True), *_criterion_cells(r, what)]
 
 
 def _test_source(t: Task) -> str:
@@ -349,7 +377,8 @@ def init_course(course_dir, *, root=None, track: str | None = None) -> Path:
     from ``notebooks/assignments/`` into ``source/<assignment>/`` together with the sample
     district's records (``students.csv``) for assignments with a practice analysis, and creates
     ``release/``, ``submitted/``, ``autograded/`` and ``feedback/``. Source notebooks already in
-    the folder are replaced; the gradebook and everything participants submitted are left alone.
+    the folder are replaced; the gradebook, everything participants submitted and the cohort's
+    ``grading.yaml`` (copied from ``course_config/grading.yaml`` the first time) are left alone.
 
     Parameters
     ----------
@@ -383,6 +412,8 @@ def init_course(course_dir, *, root=None, track: str | None = None) -> Path:
     for folder in COURSE_FOLDERS:
         (course_dir / folder).mkdir(parents=True, exist_ok=True)
     shutil.copyfile(root / CONFIG_FILE, course_dir / CONFIG_FILE.name)
+    if not (course_dir / POLICY_FILE.name).exists():  # the cohort's dates: copied once, never replaced
+        shutil.copyfile(root / POLICY_FILE, course_dir / POLICY_FILE.name)
     try:
         todo = course_assignments(course, track=track)
     except KeyError as exc:
@@ -432,6 +463,10 @@ class RemoveHiddenTests(NbGraderPreprocessor):
     end_test_delimeter = Unicode("END HIDDEN TESTS", help="Marks the end of hidden tests").tag(config=True)
     placeholder = Unicode("# Hidden tests ran here; they are not shown.",
                           help="The line shown in place of the hidden tests").tag(config=True)
+    # Configurable, as in nbgrader's GetGrades: the HTML exporter configures it for every
+    # preprocessor, and traitlets warns about an option a preprocessor does not take.
+    display_data_priority = List(["text/html", "application/pdf", "text/latex", "image/svg+xml", "image/png",
+                                  "image/jpeg", "text/plain"]).tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "markdown" and _BEGIN_SCHEME in cell.source:

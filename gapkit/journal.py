@@ -245,7 +245,7 @@ class Journal:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise JournalError(f"Cannot create the folder {folder} for the journal ({exc.strerror}).") from exc
+            raise JournalError(f"Cannot create the folder {folder.name!r} for the journal ({exc.strerror}).") from exc
         if fcntl is None:
             yield
             return
@@ -269,7 +269,7 @@ class Journal:
         except FileNotFoundError:
             return _empty()
         except OSError as exc:
-            raise JournalError(f"Cannot read the journal {self.path} ({exc.strerror}); your answers are "
+            raise JournalError(f"Cannot read the journal {self.path.name} ({exc.strerror}); your answers are "
                                "not lost, but they cannot be shown or saved until the file can be read.") from exc
         try:
             data = json.loads(raw.decode("utf-8")) if raw.strip() else None
@@ -294,12 +294,13 @@ class Journal:
         try:
             os.replace(self.path, backup)
         except OSError as exc:
-            raise JournalError(f"The journal {self.path} cannot be read ({reason}) and could not be moved "
+            raise JournalError(f"The journal {self.path.name} cannot be read ({reason}) and could not be moved "
                                f"aside ({exc.strerror}); it was left untouched. Ask your facilitator.") from exc
+        # Names only, never the folder: this is shown on lesson pages and in feedback.
         self.problem = (f"Your journal file {self.path.name} could not be read ({reason}). It was kept, "
-                        f"unchanged, as {backup.name} in {backup.parent}, and a new journal was started. "
+                        f"unchanged, as {backup.name} in the same folder, and a new journal was started. "
                         "Ask your facilitator to recover earlier answers from it.")
-        log.warning("journal %s unreadable (%s); moved to %s", self.path, reason, backup)
+        log.warning("journal %s unreadable (%s); moved to %s", self.path.name, reason, backup.name)
 
     def _write_unlocked(self, data: dict) -> None:
         folder = self.path.parent
@@ -307,7 +308,7 @@ class Journal:
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
         except OSError as exc:
-            raise JournalError(f"Cannot save to {self.path} ({exc.strerror}). Copy your answer somewhere "
+            raise JournalError(f"Cannot save to {self.path.name} ({exc.strerror}). Copy your answer somewhere "
                                "safe and ask your facilitator.") from exc
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -318,7 +319,7 @@ class Journal:
         except OSError as exc:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            raise JournalError(f"Cannot save to {self.path} ({exc.strerror}). Copy your answer somewhere "
+            raise JournalError(f"Cannot save to {self.path.name} ({exc.strerror}). Copy your answer somewhere "
                                "safe and ask your facilitator.") from exc
 
 

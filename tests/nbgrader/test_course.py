@@ -43,22 +43,28 @@ class TestSourceNotebooks:
             assert [p.name for p in (REPO / ASSIGNMENTS_DIR / a.id).glob("*.ipynb")] == [a.notebook]
 
     def test_reflection_cells(self, assignments):
-        """Is each graded reflection a locked widget call followed by a task cell with its points and rubric?"""
+        """Is each graded reflection a locked widget call followed by one task cell per rubric criterion?"""
         course = load_course(REPO)
         for a in assignments:
             nb = assignment_notebook(a)
             ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells]
             cells = cells_by_id(nb)
             for r in a.reflections:
-                call, task = cells[r.id], cells[f"{r.id}-grade"]
-                assert ids.index(f"{r.id}-grade") == ids.index(r.id) + 1
+                call = cells[r.id]
                 assert call.cell_type == "code" and call.source == f'reflection("{r.id}")'
                 assert call.metadata["nbgrader"]["locked"] and not call.metadata["nbgrader"]["grade"]
-                meta = task.metadata["nbgrader"]
-                assert task.cell_type == "markdown" and meta["task"] and meta["points"] == r.points
-                assert r.points == course.reflection(r.id).points
-                scheme = task.source.split("=== BEGIN MARK SCHEME ===")[1].split("=== END MARK SCHEME ===")[0]
-                assert r.rubric_markdown().strip() in scheme
+                start = ids.index(r.id) + 1
+                assert ids[start:start + len(r.rubric)] == [f"{r.id}-c{n}" for n in range(1, len(r.rubric) + 1)]
+                for n, criterion in enumerate(r.rubric, start=1):
+                    task = cells[f"{r.id}-c{n}"]
+                    meta = task.metadata["nbgrader"]
+                    assert task.cell_type == "markdown" and meta["task"] and meta["points"] == criterion.points
+                    scheme = task.source.split("=== BEGIN MARK SCHEME ===")[1].split("=== END MARK SCHEME ===")[0]
+                    assert criterion.name in task.source.split("=== BEGIN MARK SCHEME ===")[0]
+                    for level in criterion.levels:  # each level with its anchor answer
+                        assert f"| {level.score} | " in scheme and " ".join(level.anchor.split()) in scheme
+                assert f"{r.pass_points} to pass" in cells[f"{r.id}-c1"].source
+                assert sum(c.points for c in r.rubric) == r.points == course.reflection(r.id).points
 
     def test_exercise_cells(self, assignments):
         """Is each exercise its instructions, the answer box (no-code route) and/or a solution cell (code route),
@@ -86,16 +92,18 @@ class TestSourceNotebooks:
                 assert tests.source == hidden
 
     def test_reason_cells(self, assignments):
-        """Is each written reason a locked reflection cell and a manually graded task cell with its rubric?"""
+        """Is each written reason a locked reflection cell followed by a manually graded cell per rubric criterion?"""
         a = _m01(assignments)
         cells = cells_by_id(assignment_notebook(a))
         reasons = [t.reason for t in a.practice.tasks if t.reason]
         assert [r.id for r in reasons] == ["m01-why-current-el-gap", "m01-why-v"]
         for r in reasons:
             assert cells[r.id].source == f'reflection("{r.id}")'
-            task = cells[f"{r.id}-grade"]
+            assert len(r.rubric) == 1
+            task = cells[f"{r.id}-c1"]
             assert task.metadata["nbgrader"]["task"] and task.metadata["nbgrader"]["points"] == r.points
-            assert r.rubric_markdown().strip() in task.source
+            assert "Graded reason" in task.source and "in 1 criterion;" in task.source
+            assert " ".join(r.rubric[0].levels[0].anchor.split()) in task.source
 
     def test_points(self, assignments):
         """Is module 1 worth 2 + 1 + 1 + 2 + 2 + 1 exercise points, 2 + 2 for reasons and 10 for the reflection
@@ -155,6 +163,14 @@ class TestInitCourse:
         assert (course / "gradebook.db").read_bytes() == b"db"
         assert (course / "submitted" / "amorales").is_dir()
 
+    def test_keeps_the_cohorts_grading_yaml(self, tmp_path):
+        """Is grading.yaml copied the first time only, so the cohort's dates survive a second init?"""
+        course = init_course(tmp_path / "course", root=REPO)
+        assert (course / "grading.yaml").read_text() == (REPO / "course_config" / "grading.yaml").read_text()
+        (course / "grading.yaml").write_text("schema_version: 1\ndue:\n  m01: 2025-09-19 17:00\n")
+        init_course(course, root=REPO)
+        assert "2025-09-19 17:00" in (course / "grading.yaml").read_text()
+
     def test_file_refused(self, tmp_path, capsys):
         """Does `gapkit course init` on a file say so, without a traceback?"""
         target = tmp_path / "file.txt"
@@ -190,6 +206,22 @@ class TestConfig:
         url = "postgresql://grader@db.example.org:5432/elequity"
         c = self._load(course, monkeypatch, GAPKIT_NBGRADER_DB_URL=url, GAPKIT_NBGRADER_EXCHANGE="/x")
         assert c.CourseDirectory.db_url == url and c.Exchange.root == "/x"
+
+
+    def test_grading_cycle_settings(self, tmp_path, monkeypatch):
+        """Do collect take the newest submission, and the time limit and late plugin come from grading.yaml?"""
+        course = init_course(tmp_path / "course", root=REPO)
+        text = (course / "grading.yaml").read_text().replace("cell_time_limit: 30", "cell_time_limit: 45")
+        (course / "grading.yaml").write_text(text)
+        c = self._load(course, monkeypatch)
+        assert c.ExchangeCollect["update"] is True
+        assert c.Execute.timeout == 45 and "45 seconds" in c.Execute.error_on_timeout["evalue"]
+        assert c.AssignLatePenalties.plugin_class.__name__ == "LatePenalty"
+        assert c.LatePenalty.policy_file == str(course / "grading.yaml")
+        names = [p.__name__ for p in c.Autograde.autograde_preprocessors]
+        assert names.index("RestoreReflections") < names.index("Execute") < names.index("TimeLimitNote")
+        assert names.index("SaveAutoGrades") < names.index("RecordReflections") < names.index("AssignLatePenalties")
+        assert "CleanRubric" in [p.__name__ for p in c.Autograde.sanitize_preprocessors]
 
 
 class TestRemoveHiddenTests:

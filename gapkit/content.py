@@ -746,6 +746,22 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _check_grade_id_prefixes(modules, problems) -> None:
+    """Graded answers' rubric cells are ``<id>-c<n>``, found by the prefix ``<id>-`` when grading: so no
+    graded reflection or reason id may be another's id followed by a hyphen (``m01-why`` and ``m01-why-v``)."""
+    graded = {}
+    for m in modules:
+        for r in m.reflections + tuple(t.reason for t in (m.practice.tasks if m.practice else ()) if t.reason):
+            if r.graded:
+                graded[r.id] = m
+    for rid, m in graded.items():
+        for other in graded:
+            if other != rid and other.startswith(rid + "-"):
+                problems.add("bad id", other, m.path, None,
+                             f"starts with the graded id {rid!r} and a hyphen, so grading would take its rubric "
+                             f"cells for {rid!r}'s; rename one of them")
+
+
 def _one_line(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
@@ -1425,6 +1441,7 @@ def _build(root) -> tuple[Course | None, list[str]]:
                 else:
                     seen_ids[item_id] = f"{rel} line {item_line}"
             loaded[mid] = module
+    _check_grade_id_prefixes([m for m in loaded.values() if m is not None], problems)
     if problems:
         return None, list(problems)
     tracks = tuple(Track(id=tid, title=_text(t["title"]), audience=_text(t["audience"]),

@@ -42,7 +42,7 @@ import yaml
 from gapkit.journal import ENV_VARIABLE as JOURNAL_ENV
 
 __all__ = ["SETTINGS_FILE", "HELM_VALUES_FILE", "HubError", "HubSettings", "Person", "load_settings",
-           "read_roster", "configure_hub", "configure_tljh", "singleuser_config", "helm_values",
+           "read_roster", "course_tracks", "landing_url", "configure_hub", "configure_tljh", "singleuser_config", "helm_values",
            "helm_values_text", "write_user_configs", "prepare", "CourseSpawner", "LocalPostgres"]
 
 SETTINGS_FILE = Path("course_config") / "hub.yaml"
@@ -50,6 +50,7 @@ HELM_VALUES_FILE = Path("course_config") / "zero-to-jupyterhub.yaml"
 SETTINGS_SCHEMA = 1
 ROLES = ("participant", "facilitator")
 LESSONS_PREFIX = "lessons"  # /user/<id>/lessons/ is the participant's Voila
+TRACK_ENV = "GAPKIT_TRACK"  # a person's track in their server (empty: the course's first track)
 _ID = re.compile(r"^[a-z][a-z0-9_-]{0,22}$")
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?)([KMG])$")
 
@@ -149,14 +150,17 @@ class Person:
     email: str
     role: str
     password: str = field(default="", repr=False)
+    track: str = ""  # the participant's track id; empty for the course's first track
 
     @property
     def is_facilitator(self) -> bool:
         return self.role == "facilitator"
 
 
-def read_roster(path, *, min_password_length: int = 8) -> tuple[Person, ...]:
-    """The cohort's roster: ``id,first_name,last_name,email,role[,password]`` (nbgrader's columns and two more).
+def read_roster(path, *, min_password_length: int = 8, tracks=None) -> tuple[Person, ...]:
+    """The cohort's roster: ``id,first_name,last_name,email,role[,password][,track]`` (nbgrader's columns and more).
+
+    `tracks` lists the course's track ids; a participant's ``track`` (empty: the first track) must be one.
 
     Raises
     ------
@@ -197,7 +201,11 @@ def read_roster(path, *, min_password_length: int = 8) -> tuple[Person, ...]:
         if password and len(password) < min_password_length:
             raise HubError(f"{where}, column password: the password of {pid!r} is shorter than "
                            f"{min_password_length} characters.")
-        people.append(Person(pid, row["first_name"], row["last_name"], row["email"], role, password))
+        track = row.get("track", "")
+        if track and tracks is not None and track not in tracks:
+            raise HubError(f"{where}, column track: {track!r} is not a track of this course; use one of "
+                           f"{', '.join(map(repr, tracks))} (or leave it empty for {tracks[0]!r}).")
+        people.append(Person(pid, row["first_name"], row["last_name"], row["email"], role, password, track))
     if not people:
         raise HubError(f"{path.name}: the roster has no one in it.")
     if not any(p.is_facilitator for p in people):
@@ -209,17 +217,34 @@ def read_roster(path, *, min_password_length: int = 8) -> tuple[Person, ...]:
 # JupyterHub configuration (shared by every deployment)
 # ---------------------------------------------------------------------------------------------
 
-def _participant_urls() -> dict:
+def course_tracks(root) -> tuple[str, ...]:
+    """The course's track ids, the first (a roster's default) first."""
+    from gapkit.content import load_course
+
+    return tuple(t.id for t in load_course(root).tracks)
+
+
+def _track_folder(track: str, tracks) -> str:
+    """A track's folder under the lesson pages: the first track at the top (as `gapkit.widgets.lesson.track_folder`)."""
+    return "" if not track or track == tracks[0] else track
+
+
+def landing_url(person: Person, tracks) -> str:
+    """Where a person lands after logging in: a participant on their track's home page, a facilitator in JupyterLab."""
     from gapkit.serve import HOME_NOTEBOOK
 
-    return {"participant": f"/{LESSONS_PREFIX}/voila/render/{HOME_NOTEBOOK}", "facilitator": "/lab"}
+    if person.is_facilitator:
+        return "/lab"
+    folder = _track_folder(person.track, tracks)
+    return f"/{LESSONS_PREFIX}/voila/render/{folder + '/' if folder else ''}{HOME_NOTEBOOK}"
 
 
 def user_environment(settings: HubSettings, person: Person, *, home: str, config_dir: str, db_url: str | None,
-                     root: str) -> dict:
-    """The environment of a person's server: their journal, the exchange, their role's configuration."""
+                     root: str, tracks) -> dict:
+    """The environment of a person's server: their journal, track, the exchange, their role's configuration."""
     env = {
         JOURNAL_ENV: f"{home}/{settings.journal}",
+        TRACK_ENV: person.track or tracks[0],
         "JUPYTER_CONFIG_PATH": f"{config_dir}/{person.role}",
         "GAPKIT_ROOT": root,
         "GAPKIT_COURSE_ID": settings.course_id,
@@ -274,16 +299,16 @@ def configure_hub(c, settings: HubSettings, roster, *, root, state=None, db_url:
     c.Spawner.cpu_limit = settings.cpu
     c.Spawner.start_timeout = 180
     c.Spawner.http_timeout = 180
-    urls = _participant_urls()
+    tracks = course_tracks(root)
     extra_env = dict(spawner_env or {})
 
     def pre_spawn(spawner):
         person = people[spawner.user.name]
-        spawner.default_url = urls[person.role]
+        spawner.default_url = landing_url(person, tracks)
         spawner.environment.update(extra_env)
         spawner.environment.update(user_environment(
             settings, person, home=home or _home_of(settings.account(person.id)), config_dir=config_dir,
-            db_url=db_url, root=root))
+            db_url=db_url, root=root, tracks=tracks))
         if manage_accounts:
             prepare_person(settings, person, facilitators=[p for p in roster if p.is_facilitator])
 
@@ -315,19 +340,21 @@ def singleuser_config(c, *, root, state, settings: HubSettings | None = None) ->
     Adds the lesson pages at ``/lessons/``: standalone Voila on a loopback port, started on first
     use by jupyter-server-proxy and reached only through this server, which adds a token that
     only it and that Voila know (another account on the machine cannot read the pages). Idle
-    kernels are culled.
+    kernels are culled. Voila reads the course's settings (``course_config``: its template among them)
+    and those of the person's track (``<state>/voila/<track>``: which pages are preheated).
     """
     from gapkit.serve import LESSONS_DIR, VOILA_CONFIG_DIR
 
     settings = settings or load_settings(root)
     root, state = Path(root), Path(state)
+    track = os.environ.get(TRACK_ENV) or course_tracks(root)[0]
     token = secrets.token_urlsafe(24)
     c.ServerProxy.servers = {
         LESSONS_PREFIX: {
             "command": [sys.executable, "-m", "voila", str(root / LESSONS_DIR), "--port={port}", "--no-browser",
                         "--Voila.ip=127.0.0.1", "--Voila.base_url={base_url}" + f"{LESSONS_PREFIX}/",
                         "--Voila.config_file_paths=" + json.dumps([str(root / VOILA_CONFIG_DIR),
-                                                                   str(state / "voila")])],
+                                                                   str(state / "voila" / track)])],
             "environment": {"GAPKIT_VOILA_TOKEN": token},
             "request_headers_override": {"Authorization": f"token {token}"},
             "absolute_url": True,
@@ -340,18 +367,23 @@ def singleuser_config(c, *, root, state, settings: HubSettings | None = None) ->
     c.MappingKernelManager.cull_interval = 60
 
 
-def voila_hub_config(settings: HubSettings, root) -> str:
-    """The Voila configuration (``voila.py``) added for a person's lesson pages on the hub."""
+def voila_hub_config(settings: HubSettings, root, track: str, tracks) -> str:
+    """The Voila configuration (``voila.py``) added for the lesson pages of a person on `track`."""
     from gapkit.serve import LESSONS_DIR
 
-    names = sorted(p.name for p in (Path(root) / LESSONS_DIR).glob("*.ipynb"))
-    cold = [n for n in names if n not in settings.preheat]  # Voila matches these as substrings of the path
+    lessons = Path(root) / LESSONS_DIR
+    folder = _track_folder(track, tracks)
+    warm = {f"{folder}/{name}" if folder else name for name in settings.preheat}
+    names = sorted(p.relative_to(lessons).as_posix() for p in lessons.rglob("*.ipynb")
+                   if ".ipynb_checkpoints" not in p.parts)
+    # Voila tries each entry as a substring and as a regular expression: anchored, one matches one page only.
+    cold = ["^" + re.escape(n) + "$" for n in names if n not in warm]
     return ("# Written by `gapkit hub`: the lesson pages of one person's server.\n"
             "import os\n\n"
             "c = get_config()  # noqa: F821\n"
             "# Only the server that started this Voila knows the token (jupyter-server-proxy adds it).\n"
             "c.Voila.token = os.environ['GAPKIT_VOILA_TOKEN']\n"
-            "# Preheat only the pages in course_config/hub.yaml (lessons.preheat).\n"
+            f"# Preheat only the pages in course_config/hub.yaml (lessons.preheat) of the track {track!r}.\n"
             f"c.VoilaKernelManager.preheat_denylist = {cold!r}\n")
 
 
@@ -395,7 +427,8 @@ def _from_runtime(c, runtime: dict) -> HubSettings:
     root, state = Path(runtime["root"]), Path(runtime["state"])
     settings = load_settings(root, runtime.get("settings"))
     settings = HubSettings(**{**settings.__dict__, "exchange": runtime["exchange"], "state": str(state)})
-    roster = read_roster(runtime["roster"], min_password_length=settings.min_password_length)
+    roster = read_roster(runtime["roster"], min_password_length=settings.min_password_length,
+                         tracks=course_tracks(runtime["root"]))
     bin_dir = Path(sys.executable).parent
     configure_hub(c, settings, roster, root=root, state=state, db_url=runtime.get("db_url"), manage_accounts=True,
                   spawner_env={"PATH": f"{bin_dir}:/usr/local/bin:/usr/bin:/bin"})
@@ -565,8 +598,10 @@ def write_user_configs(settings: HubSettings, *, root, state: Path, course: Path
             "import os\n"
             "c.CourseDirectory.root = os.path.expanduser('~/course')\n"
             "c.CourseDirectory.groupshared = True\n"),
-        "voila/voila.py": voila_hub_config(settings, root),
     }
+    tracks = course_tracks(root)
+    for track in tracks:
+        files[f"voila/{track}/voila.py"] = voila_hub_config(settings, root, track, tracks)
     for name, text in files.items():
         path = state / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -667,9 +702,10 @@ def helm_values(settings: HubSettings) -> dict:
             "extraVolumeMounts": [{"name": "gapkit-config", "mountPath": "/etc/gapkit", "readOnly": True}],
             "extraConfig": {"gapkit": (
                 "import os\n"
-                "from gapkit.hub import configure_hub, load_settings, read_roster\n"
+                "from gapkit.hub import configure_hub, course_tracks, load_settings, read_roster\n"
                 "settings = load_settings('/srv/course-kit', '/etc/gapkit/hub.yaml')\n"
-                "roster = read_roster('/etc/gapkit/roster.csv', min_password_length=settings.min_password_length)\n"
+                "roster = read_roster('/etc/gapkit/roster.csv', min_password_length=settings.min_password_length,\n"
+                "                     tracks=course_tracks('/srv/course-kit'))\n"
                 "# zero-to-jupyterhub culls idle servers itself (cull: below).\n"
                 "configure_hub(c, settings, roster, root='/srv/course-kit', state='/srv/jupyterhub',\n"
                 "              config_dir='/srv/gapkit/jupyter', home='/home/jovyan', culler=False,\n"
@@ -681,7 +717,8 @@ def helm_values(settings: HubSettings) -> dict:
             "image": {"name": "ghcr.io/OWNER/gapkit-course", "tag": "REPLACE"},
             "memory": {"limit": settings.memory, "guarantee": settings.memory},
             "cpu": {"limit": settings.cpu},
-            "defaultUrl": _participant_urls()["participant"],
+            # The first track's home; each participant's own track's home is set before their server starts.
+            "defaultUrl": landing_url(Person("", "", "", "", "participant"), ("",)),
             "storage": {
                 "extraVolumes": [volume],
                 # Each participant's pod sees the released assignments, its own inbound folder and
@@ -740,7 +777,7 @@ def prepare(args, root: Path) -> dict:
     settings = load_settings(root, args.settings)
     if args.roster is None:
         raise HubError("`--roster` is required: the cohort's CSV (course_config/roster.example.csv shows it).")
-    roster = read_roster(args.roster, min_password_length=settings.min_password_length)
+    roster = read_roster(args.roster, min_password_length=settings.min_password_length, tracks=course_tracks(root))
     state = Path(args.state or settings.state).resolve()
     exchange = str(Path(args.exchange or settings.exchange).resolve())
     settings = HubSettings(**{**settings.__dict__, "exchange": exchange, "state": str(state)})

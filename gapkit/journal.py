@@ -41,6 +41,8 @@ File format (version 1; the keys after ``plans`` are optional)::
      "checks": {"<check id>": {"chosen": [0, 2], "correct": false, "saved_at": "..."}},
      "plans": {"<plan id>": {...}},
      "assessments": {"<track>-pre": {"track": "...", "phase": "pre", "ratings": {"<item id>": 3}, "saved_at": "..."}},
+     "answers": {"<module id>:<task id>": {"text": "28", "value": 28.0, "saved_at": "..."}},
+     "participant": {"id": "<random id that orders the options of knowledge checks>"},
      "revisions": {"reflections/<id>": 3},
      "conflicts": {"reflections/<id>": [{"writer": "...", "value": {...}, "saved_at": "...", "base_revision": 2}]},
      "recovered": [{"backup": "reflections.unreadable-20250301T100000.json", "reason": "...", "at": "..."}],
@@ -102,8 +104,9 @@ ENV_VARIABLE = "GAPKIT_JOURNAL"
 DEFAULT_NAME = "reflections.json"
 FORMAT = "gapkit-journal"
 VERSION = 1
-#: The sections of a journal: written reflections, knowledge-check answers, action plans, self-assessments.
-SECTIONS = ("reflections", "checks", "plans", "assessments")
+#: The sections of a journal: written reflections, knowledge-check answers, action plans, self-assessments,
+#: answers to practice exercises given in a box instead of code, and the participant's random id.
+SECTIONS = ("reflections", "checks", "plans", "assessments", "answers", "participant")
 #: Bookkeeping kept beside the sections (all optional in a version 1 file).
 _META = {"revisions": dict, "conflicts": dict, "recovered": list, "submitted": dict}
 #: The longest answer saved: about 3,000 words, ten times a long reflection.
@@ -275,7 +278,7 @@ class Journal:
                      str(self.path), _revision(data, "reflections", reflection_id))
 
     def get(self, section: str, key: str):
-        """A saved value of another section (``"checks"`` or ``"plans"``), or ``None``."""
+        """A saved value of another section (e.g. ``"checks"`` or ``"plans"``), or ``None``."""
         self._section(section)
         _check_id(key, "key")
         return self.read()[section].get(key)
@@ -337,7 +340,7 @@ class Journal:
 
     def put(self, section: str, key: str, value, *, base_revision: int | None = None,
             writer: str | None = None) -> Saved:
-        """Save a JSON-serialisable value under ``section`` (``"checks"`` or ``"plans"``) and `key`.
+        """Save a JSON-serialisable value under ``section`` (e.g. ``"checks"`` or ``"plans"``) and `key`.
 
         `base_revision` and `writer` work as in `save_reflection`. A value whose JSON is over
         `MAX_VALUE_BYTES` is refused with `AnswerTooLong`.
@@ -450,7 +453,7 @@ class Journal:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise JournalError(f"Cannot create the folder {folder} for the journal ({exc.strerror}).") from exc
+            raise JournalError(f"Cannot create the folder {folder.name!r} for the journal ({exc.strerror}).") from exc
         if fcntl is None:
             yield
             return
@@ -476,7 +479,7 @@ class Journal:
             data["generation"] = None  # nothing on disk yet: the first write names it
             return self._seen(data)
         except OSError as exc:
-            raise JournalError(f"Cannot read the journal {self.path} ({exc.strerror}); your answers are "
+            raise JournalError(f"Cannot read the journal {self.path.name} ({exc.strerror}); your answers are "
                                "not lost, but they cannot be shown or saved until the file can be read.") from exc
         try:
             data = json.loads(raw.decode("utf-8")) if raw.strip() else None
@@ -514,9 +517,10 @@ class Journal:
         try:
             os.replace(self.path, backup)
         except OSError as exc:
-            raise JournalError(f"The journal {self.path} cannot be read ({reason}) and could not be moved "
+            raise JournalError(f"The journal {self.path.name} cannot be read ({reason}) and could not be moved "
                                f"aside ({exc.strerror}); it was left untouched. Ask your facilitator.") from exc
-        log.warning("journal %s unreadable (%s); moved to %s", self.path, reason, backup)
+        # Names only, never the folder: this is shown on lesson pages and in feedback.
+        log.warning("journal %s unreadable (%s); moved to %s", self.path.name, reason, backup.name)
         # The new journal says at once where the old one went, so every open page can tell its reader.
         data = _empty()
         data["recovered"].append({"backup": backup.name, "reason": reason[:300], "at": _now()})
@@ -532,7 +536,7 @@ class Journal:
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
         except OSError as exc:
-            raise JournalError(f"Cannot save to {self.path} ({exc.strerror}). Copy your answer somewhere "
+            raise JournalError(f"Cannot save to {self.path.name} ({exc.strerror}). Copy your answer somewhere "
                                "safe and ask your facilitator.") from exc
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -543,7 +547,7 @@ class Journal:
         except OSError as exc:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            raise JournalError(f"Cannot save to {self.path} ({exc.strerror}). Copy your answer somewhere "
+            raise JournalError(f"Cannot save to {self.path.name} ({exc.strerror}). Copy your answer somewhere "
                                "safe and ask your facilitator.") from exc
 
 

@@ -6,9 +6,11 @@ tracebacks are never shown, and a pool of preheated kernels per lesson runs each
 anyone asks for it, so a warm lesson opens in about a second.
 
 The lesson notebooks in ``notebooks/lessons/`` are generated from ``course_config/course.yaml``
-by `build_notebooks` (one per published module, plus the course home page); each holds a heading
-and one cell that calls `gapkit.widgets.lesson`. ``gapkit serve --update-notebooks`` rewrites them
-after a maintainer adds or renames a module.
+by `build_notebooks`: for each track a home page and one notebook per module, the first track's at
+the top of the folder and every other track's in a subfolder named by its id
+(`gapkit.widgets.lesson.track_folder`); each holds a heading and one cell that calls
+`gapkit.widgets.lesson`. ``gapkit serve --update-notebooks`` rewrites them after a maintainer adds
+or renames a module.
 
 Answers go to the journal file given by ``--journal`` (default ``course-work/reflections.json``
 in the folder where the command runs); the kernels find it through ``GAPKIT_JOURNAL``.
@@ -53,15 +55,29 @@ def _notebook(title: str, call: str) -> nbformat.NotebookNode:
 
 
 def build_notebooks(course) -> dict[str, nbformat.NotebookNode]:
-    """The lesson notebooks of a course: ``{file name: notebook}``, home page first, then modules in order."""
-    from gapkit.widgets.lesson import lesson_filename
+    """The lesson notebooks of a course: ``{path under notebooks/lessons: notebook}``, track by track,
+    each track's home page first, then its modules in order."""
+    from gapkit.widgets.lesson import lesson_filename, track_folder
 
-    out = {HOME_NOTEBOOK: _notebook(course.title, "from gapkit.widgets import home\n\nhome(heading=False)")}
-    for module in course.modules:
-        out[lesson_filename(module)] = _notebook(
-            f"Module {module.number}: {module.title}",
-            f"from gapkit.widgets import lesson\n\nlesson({module.id!r}, heading=False)")
+    out = {}
+    for track in course.tracks:
+        folder = track_folder(course, track)
+        where = f"{folder}/" if folder else ""
+        arg = f"track={track.id!r}, " if folder else ""
+        out[f"{where}{HOME_NOTEBOOK}"] = _notebook(track.title, f"from gapkit.widgets import home\n\nhome({arg}heading=False)")
+        for number, module in enumerate(track.modules):
+            out[f"{where}{lesson_filename(module)}"] = _notebook(
+                f"Module {number}: {module.title}",
+                f"from gapkit.widgets import lesson\n\nlesson({module.id!r}, {arg}heading=False)")
     return out
+
+
+def _existing(folder: Path) -> list[str]:
+    """Lesson notebooks under `folder` (one level of track folders), as paths relative to it."""
+    if not folder.is_dir():
+        return []
+    return sorted(p.relative_to(folder).as_posix() for pattern in ("*.ipynb", "*/*.ipynb") for p in folder.glob(pattern)
+                  if ".ipynb_checkpoints" not in p.parts)
 
 
 def _text(nb) -> str:
@@ -77,8 +93,7 @@ def stale_notebooks(course, folder) -> list[str]:
         path = folder / name
         if not path.is_file() or path.read_text(encoding="utf-8") != _text(nb):
             stale.append(name)
-    if folder.is_dir():
-        stale += sorted(p.name for p in folder.glob("*.ipynb") if p.name not in wanted)
+    stale += [name for name in _existing(folder) if name not in wanted]
     return stale
 
 
@@ -92,12 +107,13 @@ def write_notebooks(course, folder) -> list[Path]:
         path = folder / name
         text = _text(nb)
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             written.append(path)
-    for path in folder.glob("*.ipynb"):
-        if path.name not in wanted:
-            path.unlink()
-            written.append(path)
+    for name in _existing(folder):
+        if name not in wanted:
+            (folder / name).unlink()
+            written.append(folder / name)
     return written
 
 
@@ -113,8 +129,10 @@ def voila_command(root, *, port: int) -> list[str]:
     ]
 
 
-def home_url(port: int) -> str:
-    return f"http://127.0.0.1:{int(port)}/voila/render/{HOME_NOTEBOOK}"
+def home_url(port: int, folder: str | None = None) -> str:
+    """The address of a track's home page (the first track's when `folder` is None)."""
+    where = f"{folder}/" if folder else ""
+    return f"http://127.0.0.1:{int(port)}/voila/render/{where}{HOME_NOTEBOOK}"
 
 
 def port_free(port: int) -> bool:

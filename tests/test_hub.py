@@ -1,5 +1,6 @@
 """The hub's settings, roster and configuration, checked without starting anything."""
 import argparse
+import re
 import types
 from pathlib import Path
 
@@ -83,7 +84,7 @@ class TestConfiguration:
         """Does the shared configuration let only the roster in, make facilitators admins and cull idle servers?"""
         c = Config()
         roster = read_roster(ROOT / "course_config" / "roster.example.csv")
-        configure_hub(c, SETTINGS, roster, root="/opt/kit", state="/srv/gapkit", db_url="postgresql://g@h/db")
+        configure_hub(c, SETTINGS, roster, root=str(ROOT), state="/srv/gapkit", db_url="postgresql://g@h/db")
         assert c.JupyterHub.authenticator_class == "firstuseauthenticator.FirstUseAuthenticator"
         assert c.FirstUseAuthenticator.create_users is False
         assert c.Authenticator.allowed_users == {"amorales", "bokafor", "cnguyen", "fkim"}
@@ -95,25 +96,43 @@ class TestConfiguration:
         """Before a spawn, does each person get their journal, their role's page and the gradebook only if facilitator?"""
         c = Config()
         roster = read_roster(ROOT / "course_config" / "roster.example.csv")
-        configure_hub(c, SETTINGS, roster, root="/opt/kit", state="/srv/gapkit", db_url="postgresql://g@h/db",
+        configure_hub(c, SETTINGS, roster, root=str(ROOT), state="/srv/gapkit", db_url="postgresql://g@h/db",
                       home="/home/jovyan")
-        ana, farah = self._spawner("amorales"), self._spawner("fkim")
-        c.Spawner.pre_spawn_hook(ana)
-        c.Spawner.pre_spawn_hook(farah)
+        ana, chi, farah = self._spawner("amorales"), self._spawner("cnguyen"), self._spawner("fkim")
+        for spawner in (ana, chi, farah):
+            c.Spawner.pre_spawn_hook(spawner)
         assert ana.environment["GAPKIT_JOURNAL"] == "/home/jovyan/course-work/reflections.json"
         assert ana.default_url == "/lessons/voila/render/00-course-home.ipynb"
+        assert ana.environment["GAPKIT_TRACK"] == "leaders"  # the roster leaves Ana's track empty: the first
+        assert chi.default_url == "/lessons/voila/render/educators/00-course-home.ipynb"
+        assert chi.environment["GAPKIT_TRACK"] == "educators"
         assert "GAPKIT_NBGRADER_DB_URL" not in ana.environment
         assert farah.environment["GAPKIT_NBGRADER_DB_URL"] == "postgresql://g@h/db"
         assert farah.environment["JUPYTER_CONFIG_PATH"] == "/srv/gapkit/jupyter/facilitator"
         assert farah.default_url == "/lab"
 
-    def test_only_the_listed_pages_are_preheated(self):
-        """Does each server's Voila preheat only the pages named in hub.yaml?"""
-        text = H.voila_hub_config(SETTINGS, ROOT)
+    @pytest.mark.parametrize("track, warm", [("leaders", "00-course-home.ipynb"),
+                                             ("educators", "educators/00-course-home.ipynb")])
+    def test_only_the_listed_pages_of_the_track_are_preheated(self, track, warm):
+        """Does a participant's Voila preheat only their own track's pages named in hub.yaml, as Voila matches?"""
+        text = H.voila_hub_config(SETTINGS, ROOT, track, H.course_tracks(ROOT))
         cold = eval(text.split("preheat_denylist = ", 1)[1].splitlines()[0])
-        lessons = sorted(p.name for p in (ROOT / "notebooks" / "lessons").glob("*.ipynb"))
-        assert sorted(cold + list(SETTINGS.preheat)) == lessons
+        lessons = ROOT / "notebooks" / "lessons"
+        pages = sorted(p.relative_to(lessons).as_posix() for p in lessons.rglob("*.ipynb"))
+        assert len(pages) > 10 and warm in pages
+
+        def denied(name):  # Voila's own rule (VoilaKernelManager._notebook_filter)
+            return any(pattern in name or re.match(pattern, name) for pattern in cold)
+
+        assert [p for p in pages if not denied(p)] == [warm]
         assert "GAPKIT_VOILA_TOKEN" in text
+
+    def test_a_track_not_in_the_course_is_refused(self, tmp_path):
+        """Does a roster row naming an unknown track fail with its row and column?"""
+        path = _roster(tmp_path, "ana,A,M,a@x.org,participant,,principals\nfkim,F,K,f@x.org,facilitator,,\n",
+                       header="id,first_name,last_name,email,role,password,track\n")
+        with pytest.raises(HubError, match=r"row 2, column track: 'principals'"):
+            read_roster(path, tracks=H.course_tracks(ROOT))
 
 
 class TestHelmValues:

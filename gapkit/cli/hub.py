@@ -15,7 +15,7 @@ from gapkit.hub import HubError, helm_values_text, load_settings, prepare, write
 
 def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Options of ``gapkit hub``."""
-    parser.add_argument("--roster", metavar="CSV", help="the cohort: id,first_name,last_name,email,role[,password]")
+    parser.add_argument("--roster", metavar="CSV", help="the cohort: id,first_name,last_name,email,role[,password][,track]")
     parser.add_argument("--port", type=_port, default=8000, help="the hub's port (default 8000)")
     parser.add_argument("--ip", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1; use 0.0.0.0 behind an HTTPS proxy)")

@@ -105,32 +105,19 @@ def problem_box(message: str, *, exc: BaseException | None = None, context: str 
     )
 
 
-def status_html(message: str, *, problem: bool = False, warning: bool = False) -> str:
-    """A save status line: plain, a warning (saved, but read this) or a problem (not saved)."""
+#: Where answers live, in the participant's words (never a server path).
+WHERE_SAVED = "your course journal, the file that keeps your answers for this course"
+
+
+def status_html(message: str, *, problem: bool = False, warning: bool = False, saved: bool = False) -> str:
+    """A save status line: a problem (not saved, announced at once), a warning (saved, but read this),
+    a fresh save (with a tick), or a note."""
     if problem:
         return f'<p class="gapkit-status gapkit-status-problem" role="alert"><strong>Not saved:</strong> {esc(message)}</p>'
     if warning:
         return f'<p class="gapkit-status gapkit-status-problem" role="alert">{esc(message)}</p>'
-    return f'<p class="gapkit-status">{esc(message)}</p>'
-
-
-_REQUEST_SEEN = False
-
-
-def wait_for_request() -> None:
-    """In a preheated Voila kernel, wait until a browser asks for the page; elsewhere return at once.
-
-    Voila runs a preheated kernel's notebook before anyone asks for it, so whatever depends on the
-    participant's latest answers must be read after this returns. It uses Voila's documented helper,
-    `voila.utils.wait_for_request`, once per kernel (a kernel serves one page request).
-    """
-    global _REQUEST_SEEN
-    if _REQUEST_SEEN or os.environ.get("VOILA_PREHEAT", "False") == "False":
-        return
-    from voila.utils import wait_for_request as voila_wait
-
-    voila_wait()
-    _REQUEST_SEEN = True
+    css = "gapkit-status gapkit-status-saved" if saved else "gapkit-status"
+    return f'<p class="{css}">{esc(message)}</p>'
 
 
 def watching() -> bool:

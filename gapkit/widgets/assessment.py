@@ -7,6 +7,7 @@ from ipywidgets.widgets.widget_description import DescriptionStyle
 from gapkit import assessment as _assessment
 from gapkit import journal as _journal
 from gapkit.widgets._common import display_mode, esc, get_course, html, log, shared, status_html
+from gapkit.widgets._request import when_requested
 
 __all__ = ["SelfAssessmentWidget", "self_assessment"]
 
@@ -32,7 +33,7 @@ class SelfAssessmentWidget(w.VBox):
         The last problem met saving or reading the journal.
     """
 
-    def __init__(self, kit, *, phase: str, track: str | None, journal: _journal.Journal):
+    def __init__(self, kit, *, phase: str, track: str | None, journal: _journal.Journal, deferred: bool = False):
         self.kit = kit
         self.track = kit.plan(track).track.id
         self.phase = phase
@@ -67,7 +68,8 @@ class SelfAssessmentWidget(w.VBox):
         self.status = html("")
         super().__init__(children=[html(intro), *rows, self.status], layout=shared(w.Layout, width="100%"))
         self.add_class("gapkit-assessment")
-        self.reload()
+        if not deferred:
+            self.refresh()
 
     def _source(self, item) -> str:
         if item.module is None:
@@ -80,7 +82,7 @@ class SelfAssessmentWidget(w.VBox):
         """The ratings chosen now: item id -> scale value."""
         return {i: r.value for i, r in self.choices.items() if r.value is not None}
 
-    def reload(self) -> None:
+    def refresh(self) -> None:
         """Show what the journal holds now (the saved ratings, and in the post phase the earlier ones)."""
         saved, earlier = None, None
         try:
@@ -172,4 +174,6 @@ def self_assessment(phase: str, *, track: str | None = None, journal=None, cours
 
         course = get_course(course)
         kit = load_kit(course.root or None, course=course)
-    return SelfAssessmentWidget(kit, phase=phase, track=track, journal=journal)
+    widget = SelfAssessmentWidget(kit, phase=phase, track=track, journal=journal, deferred=True)
+    when_requested(widget.refresh)  # in a preheated Voila kernel, the saved ratings are read once the page is asked for
+    return widget

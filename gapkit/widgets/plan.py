@@ -20,8 +20,9 @@ from ipywidgets.widgets.widget_string import TextStyle
 from ipywidgets.widgets.widget_description import DescriptionStyle
 
 from gapkit import journal as _journal
-from gapkit.widgets._common import (display_mode, esc, get_course, html, log, markdown_html, shared, status_html,
-                                    wait_for_request, watching)
+from gapkit.widgets._common import (WHERE_SAVED, display_mode, esc, get_course, html, log, markdown_html, shared,
+                                    status_html, watching)
+from gapkit.widgets._request import when_requested
 from gapkit.widgets.explorer import COMPARISONS, MEASURES, SUBJECTS, explore
 
 __all__ = ["Goal", "Plan", "ExportResult", "baseline_sentence", "plan_markdown", "plan_html", "export_plan",
@@ -315,9 +316,9 @@ class ActionPlanWidget(w.VBox):
                     "are kept as a separate copy in your journal. Reload this page to see the newer plan.", problem=True)
                 return plan
             self._base = saved.revision
-            message = f"Plan saved at {_dt.datetime.now():%H:%M:%S}."
+            message = f"Plan saved at {_dt.datetime.now():%H:%M:%S} in {WHERE_SAVED}."
             self.status.value = (status_html(f"{message} {self.journal.problem}", warning=True) if self.journal.problem
-                                 else status_html(message))
+                                 else status_html(message, saved=True))
             return plan
 
     def _on_journal_change(self):
@@ -372,7 +373,7 @@ class ActionPlanWidget(w.VBox):
             links.append(f'<a download="{esc(Path(path).name)}" href="data:{mime};charset=utf-8;base64,{data}">'
                          f"Download {esc(Path(path).name)}</a>")
         self.export_status.value = (f'<p role="status">Saved {esc(Path(self.exported.markdown_path).name)} and '
-                                    f"{esc(Path(self.exported.html_path).name)} in {esc(self.out_dir)}. "
+                                    f"{esc(Path(self.exported.html_path).name)} beside your course journal. "
                                     f"{' · '.join(links)}</p>")
         return self.exported
 
@@ -413,6 +414,7 @@ def action_plan(plan_id: str = "action-plan", *, journal=None, records=None, not
         from gapkit.widgets.explorer import course_records
         return course_records(course_obj)
 
-    wait_for_request()  # in a preheated Voila kernel the saved plan is read once the page is asked for
-    return ActionPlanWidget(plan_id=plan_id, journal=journal, records_loader=loader, min_n=course_obj.min_n,
-                            note=note, out_dir=out_dir)
+    widget = ActionPlanWidget(plan_id=plan_id, journal=journal, records_loader=loader, min_n=course_obj.min_n,
+                              note=note, out_dir=out_dir, deferred=True)
+    when_requested(widget.refresh)  # in a preheated Voila kernel, the saved plan is read once the page is asked for
+    return widget

@@ -9,8 +9,9 @@ import ipywidgets as w
 from ipywidgets.widgets.widget_string import TextStyle
 
 from gapkit import journal as _journal
-from gapkit.widgets._common import (display_mode, esc, get_course, html, log, markdown_html, shared, status_html,
-                                    wait_for_request, watching)
+from gapkit.widgets._common import (WHERE_SAVED, display_mode, esc, get_course, html, log, markdown_html, shared,
+                                    status_html, watching)
+from gapkit.widgets._request import when_requested
 
 __all__ = ["ReflectionWidget", "reflection"]
 
@@ -132,13 +133,13 @@ class ReflectionWidget(w.VBox):
                 return entry
             self._base = entry.revision
             self.submitted.value = self._submitted_html()
-            saved = f"Saved at {_dt.datetime.now():%H:%M:%S} in your journal ({self.journal.label})."
+            saved = f"Saved at {_dt.datetime.now():%H:%M:%S} in {WHERE_SAVED}."
             if self.journal.problem:
                 self.problem = self.journal.problem
                 self.status.value = status_html(f"{saved} {self.problem}", warning=True)
             else:
                 self.problem = None
-                self.status.value = status_html(saved)
+                self.status.value = status_html(saved, saved=True)
             return entry
 
     def _show_problem(self, message: str) -> None:
@@ -184,7 +185,7 @@ class ReflectionWidget(w.VBox):
     # -- pieces ------------------------------------------------------------------------------
 
     def _where(self) -> str:
-        return f"Saved as you type in your journal ({self.journal.label})."
+        return f"Saved as you type, in {WHERE_SAVED}."
 
     def _submitted_html(self) -> str:
         """For a graded reflection: whether the answer shown is the one submitted for grading."""
@@ -285,6 +286,7 @@ def reflection(reflection_id: str, *, journal=None, course=None, assignment_id: 
     if journal is None or not isinstance(journal, _journal.Journal):
         journal = _journal.Journal(journal)
     found = get_course(course).reflection(reflection_id)
-    wait_for_request()  # in a preheated Voila kernel the saved answer is read once the page is asked for
-    return ReflectionWidget(found, journal, assignment_id=assignment_id)
+    widget = ReflectionWidget(found, journal, assignment_id=assignment_id, deferred=True)
+    when_requested(widget.refresh)  # in a preheated Voila kernel, the saved answer is read once the page is asked for
+    return widget
 

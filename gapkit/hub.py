@@ -376,8 +376,9 @@ def voila_hub_config(settings: HubSettings, root, track: str, tracks) -> str:
     warm = {f"{folder}/{name}" if folder else name for name in settings.preheat}
     names = sorted(p.relative_to(lessons).as_posix() for p in lessons.rglob("*.ipynb")
                    if ".ipynb_checkpoints" not in p.parts)
-    # Voila tries each entry as a substring and as a regular expression: anchored, one matches one page only.
-    cold = ["^" + re.escape(n) + "$" for n in names if n not in warm]
+    # Voila tries each entry on every notebook's full path, as a substring and as a regular expression
+    # (re.match): anchored on the lessons folder, an entry matches one page only, in any track.
+    cold = [f"^(.*/)?{re.escape(lessons.name)}/{re.escape(n)}$" for n in names if n not in warm]
     return ("# Written by `gapkit hub`: the lesson pages of one person's server.\n"
             "import os\n\n"
             "c = get_config()  # noqa: F821\n"

@@ -109,15 +109,30 @@ def problem_box(message: str, *, exc: BaseException | None = None, context: str 
 WHERE_SAVED = "your course journal, the file that keeps your answers for this course"
 
 
-def status_html(message: str, *, problem: bool = False, warning: bool = False, saved: bool = False) -> str:
+def text_stamp(text: str) -> str:
+    """A short fingerprint of a text (32-bit FNV-1a over its UTF-16 code units, in hex).
+
+    A status line carries the stamp of the text it reports as saved; the page's script computes the
+    same stamp of what the box holds, and says "Saving…" until the two agree (``gapkit.js``).
+    """
+    h = 0x811C9DC5
+    data = text.encode("utf-16-le")
+    for i in range(0, len(data), 2):
+        h = ((h ^ (data[i] | data[i + 1] << 8)) * 0x01000193) & 0xFFFFFFFF
+    return f"{h:08x}"
+
+
+def status_html(message: str, *, problem: bool = False, warning: bool = False, saved: bool = False,
+                text: str | None = None) -> str:
     """A save status line: a problem (not saved, announced at once), a warning (saved, but read this),
-    a fresh save (with a tick), or a note."""
+    a fresh save (with a tick), or a note. `text` is the text now saved, when the line says so."""
+    stamp = "" if text is None else f' data-saved="{text_stamp(text)}"'
     if problem:
         return f'<p class="gapkit-status gapkit-status-problem" role="alert"><strong>Not saved:</strong> {esc(message)}</p>'
     if warning:
-        return f'<p class="gapkit-status gapkit-status-problem" role="alert">{esc(message)}</p>'
+        return f'<p class="gapkit-status gapkit-status-problem" role="alert"{stamp}>{esc(message)}</p>'
     css = "gapkit-status gapkit-status-saved" if saved else "gapkit-status"
-    return f'<p class="{css}">{esc(message)}</p>'
+    return f'<p class="{css}"{stamp}>{esc(message)}</p>'
 
 
 def watching() -> bool:

@@ -65,7 +65,7 @@ class ReflectionWidget(w.VBox):
         )
         self.text.add_class("gapkit-reflection-text")
         self.words = html(self._words_html(""))
-        self.status = html(status_html(self._where()))
+        self.status = html(status_html(self._where(), text=""))
         self.submitted = html("")
         self.copies = html("")
         super().__init__(
@@ -102,9 +102,9 @@ class ReflectionWidget(w.VBox):
             self.submitted.value = self._submitted_html()
             if self.journal.problem:
                 self.problem = self.journal.problem
-                self.status.value = status_html(self.problem, warning=True)
+                self.status.value = status_html(self.problem, warning=True, text=self.text.value)
             else:
-                self.status.value = status_html(self._where())
+                self.status.value = status_html(self._where(), text=self.text.value)
         if watching():
             self.journal.watch(self._on_journal_change)
 
@@ -136,10 +136,10 @@ class ReflectionWidget(w.VBox):
             saved = f"Saved at {_dt.datetime.now():%H:%M:%S} in {WHERE_SAVED}."
             if self.journal.problem:
                 self.problem = self.journal.problem
-                self.status.value = status_html(f"{saved} {self.problem}", warning=True)
+                self.status.value = status_html(f"{saved} {self.problem}", warning=True, text=value)
             else:
                 self.problem = None
-                self.status.value = status_html(saved, saved=True)
+                self.status.value = status_html(saved, saved=True, text=value)
             return entry
 
     def _show_problem(self, message: str) -> None:
@@ -166,7 +166,7 @@ class ReflectionWidget(w.VBox):
             elif self._base is not None and revision != self._base:
                 self.problem = ("This answer was changed in another tab or window. Reload this page to see the "
                                 "newer answer; what you type here would be kept as a separate copy.")
-                self.status.value = status_html(self.problem, warning=True)
+                self.status.value = status_html(self.problem, warning=True, text=self.text.value)
 
     def markdown(self) -> str:
         """The saved answer as Markdown (what a notebook executed without a browser shows)."""

@@ -19,18 +19,26 @@ def _text_of_pdf(path) -> str:
 
 def test_record_downloads_hold_the_answers(page, voila_server, journal_path):
     """Does a reflection written on a lesson page come back in the PDF record (read with pypdf) and in the
-    Markdown record, both downloaded from the course home?"""
+    Markdown record, both downloaded from the course home, also its last words typed just before the
+    participant clicked away to the course home?"""
     course = load_course(ROOT)
     module = course.module("05-family-community")
-    answer = f"Family nights in three home languages, with childcare and a bus. ({time.time():.0f})"
+    answer = f"Family nights in three home languages (español first), with childcare and a bus. ({time.time():.0f})"
+    last_words = " Next: ask the parent liaison which evenings work best."
     open_lesson(page, voila_server, f"{module.id}.ipynb")
-    box = page.locator(".gapkit-reflection").first.get_by_label("Your answer")
+    reflection = page.locator(".gapkit-reflection").first
+    box, status = reflection.get_by_label("Your answer"), reflection.locator(".gapkit-status")
     box.click()
     box.press_sequentially(answer, delay=5)
-    expect(page.locator(".gapkit-reflection").first.locator(".gapkit-status")).to_contain_text("Saved at",
-                                                                                             timeout=30_000)
+    # What the participant sees: "Saving…" until the kernel has saved what the box holds, then "Saved at".
+    expect(status).to_contain_text("Saved at", timeout=30_000)
+    assert box.input_value() == answer
 
-    open_lesson(page, voila_server, "00-course-home.ipynb")
+    # Typing on and clicking away at once: the link waits for the save, so nothing is lost.
+    box.press_sequentially(last_words, delay=0)
+    page.get_by_role("link", name="Course home").first.click()
+    page.wait_for_url("**/00-course-home.ipynb", timeout=60_000)
+    page.wait_for_selector(".gapkit-page", state="visible")
     page.get_by_role("button", name="Prepare my record (PDF and text)").click()
     pdf_link = page.get_by_role("link", name="Download the PDF")
     expect(pdf_link).to_be_visible(timeout=60_000)
@@ -43,6 +51,6 @@ def test_record_downloads_hold_the_answers(page, voila_server, journal_path):
     pdf_path = pdf_download.value.path()
     assert pdf_path.read_bytes()[:5] == b"%PDF-"
     text = _text_of_pdf(pdf_path)
-    assert answer in text and f"Module {module.number}: {module.title}" in text
-    assert answer in md_download.value.path().read_text(encoding="utf-8")
+    assert answer + last_words in text and f"Module {module.number}: {module.title}" in text
+    assert answer + last_words in md_download.value.path().read_text(encoding="utf-8")
     assert off_machine(page.requests) == []

@@ -36,6 +36,7 @@ PEOPLE = {  # id: (first, last, role, password)
     "cnguyen": ("Chi", "Nguyen", "participant", "chi-passphrase-3"),
     "fkim": ("Farah", "Kim", "facilitator", "farah-passphrase-4"),
 }
+TRACKS = {"cnguyen": "educators"}  # the roster's track column; the others take the first track (leaders)
 PARTICIPANTS = [p for p, row in PEOPLE.items() if row[2] == "participant"]
 SETTINGS = load_settings(REPO)
 
@@ -80,8 +81,8 @@ def hub():
     os.chmod(folder, 0o755)
     existing = {p for p in PEOPLE if _exists(account(p))}
     roster = folder / "roster.csv"
-    roster.write_text("id,first_name,last_name,email,role,password\n" + "".join(
-        f"{pid},{first},{last},{pid}@example.org,{role},{password}\n"
+    roster.write_text("id,first_name,last_name,email,role,password,track\n" + "".join(
+        f"{pid},{first},{last},{pid}@example.org,{role},{password},{TRACKS.get(pid, '')}\n"
         for pid, (first, last, role, password) in PEOPLE.items()), encoding="utf-8")
     port = _free_port()
     state, exchange = folder / "state", folder / "exchange"

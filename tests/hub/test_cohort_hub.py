@@ -23,9 +23,9 @@ import psutil
 import pytest
 from nbgrader.api import Gradebook
 
-from gapkit.hub import Person, user_environment
+from gapkit.hub import Person, course_tracks, user_environment
 
-from conftest import PARTICIPANTS, PEOPLE, REPO, SETTINGS, account, home
+from conftest import PARTICIPANTS, PEOPLE, REPO, SETTINGS, TRACKS, account, home
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.nbgrader, pytest.mark.slow]
 
@@ -65,7 +65,7 @@ def _runtime(hub) -> dict:
 
 def _person(pid) -> Person:
     first, last, role, password = PEOPLE[pid]
-    return Person(pid, first, last, f"{pid}@example.org", role, password)
+    return Person(pid, first, last, f"{pid}@example.org", role, password, TRACKS.get(pid, ""))
 
 
 def _as(hub, pid, *command, check=True) -> subprocess.CompletedProcess:
@@ -73,7 +73,7 @@ def _as(hub, pid, *command, check=True) -> subprocess.CompletedProcess:
     settings = dataclasses.replace(SETTINGS, exchange=str(hub["exchange"]))
     runtime = _runtime(hub)
     env = user_environment(settings, _person(pid), home=str(home(pid)), config_dir=str(hub["state"] / "jupyter"),
-                           db_url=runtime["db_url"], root=str(REPO))
+                           db_url=runtime["db_url"], root=str(REPO), tracks=course_tracks(REPO))
     env.update(HOME=str(home(pid)), USER=account(pid), PATH=f"{Path(sys.executable).parent}:/usr/bin:/bin")
     cwd = hub["state"] / "course" if PEOPLE[pid][2] == "facilitator" else home(pid)
     done = subprocess.run(["runuser", "-u", account(pid), "--", "env", "-i", *[f"{k}={v}" for k, v in env.items()],
@@ -119,11 +119,17 @@ def _reflection_box(page):
 
 class TestLessons:
     def test_participants_land_on_the_course_home(self, hub, people):
-        """Does each participant, after logging in, get the course home page from their own server?"""
+        """Does each participant, after logging in, get their track's home page from their own server,
+        in the course's page template?"""
         for pid in PARTICIPANTS:
             page = people[pid][1]
             page.wait_for_selector(".gapkit-page", state="visible")
-            assert f"/user/{pid}/lessons/voila/render/00-course-home.ipynb" in page.url
+            folder = f"{TRACKS[pid]}/" if pid in TRACKS else ""
+            assert page.url.endswith(f"/user/{pid}/lessons/voila/render/{folder}00-course-home.ipynb")
+            title = "Culture, Equity and Language" if pid in TRACKS else "Leading for English Learner Equity"
+            assert title in page.locator("h1").first.inner_text()
+            assert page.locator("[role=main]").count() == 1  # the course template's one landmark
+            assert page.locator("script[src*='gapkit.js']").count() == 1  # and its keyboard script
             assert "Traceback" not in page.inner_text("body")
         people["fkim"][1].wait_for_url("**/user/fkim/lab**")
 

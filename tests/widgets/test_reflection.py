@@ -25,6 +25,19 @@ class TestReflection:
         assert widget.result.words == 5
         assert "5 words" in widget.words.value
 
+    def test_status_carries_the_stamp_of_the_saved_text(self, widget):
+        """Does the status line say which text it reports as saved (the page's script compares it with the box)?"""
+        from gapkit.widgets._common import text_stamp
+
+        # Published FNV-1a (32-bit) values; for ASCII, UTF-16 code units are the bytes.
+        assert [text_stamp(t) for t in ("", "a", "foobar")] == ["811c9dc5", "e40c292c", "bf9cf968"]
+        assert 'data-saved="811c9dc5"' in widget.status.value  # nothing typed, nothing pending
+        widget.text.value = "Newcomers, año 5"
+        assert f'data-saved="{text_stamp("Newcomers, año 5")}"' in widget.status.value
+        assert "Saved at" in widget.status.value
+        widget.text.value = "x" * 20_001  # refused: no stamp, so the page never says it is saved
+        assert "data-saved" not in widget.status.value and "Not saved" in widget.status.value
+
     def test_saved_answer_shown_again(self, widget, tiny_course):
         """Does a new widget (a reloaded page) show the saved answer?"""
         widget.text.value = "Keep me"

@@ -105,18 +105,33 @@ def _journal_text(pid: str) -> str | None:
 
 
 async def participant(base: str, pid: str, password: str, saves: int, results: dict):
-    out = results[pid] = {"saves": []}
+    """One participant's session; a failure is recorded with its step and reason, never raised (raising would
+    cancel every other participant mid-request: the CancelledError inside httpcore of an earlier run)."""
+    out = results[pid] = {"saves": [], "step": "login"}
+    try:
+        await _session(base, pid, password, saves, out)
+    except Exception as exc:
+        out["failed"] = f"{out['step']}: {type(exc).__name__}: {str(exc)[:200]}"
+
+
+async def _session(base, pid, password, saves, out):
     async with httpx.AsyncClient(base_url=base, follow_redirects=True, timeout=300) as client:
         start = time.monotonic()
         page = await client.get("/hub/login")
         xsrf = client.cookies.get("_xsrf", "")
-        await client.post("/hub/login", data={"username": pid, "password": password, "_xsrf": xsrf})
+        login = await client.post("/hub/login", data={"username": pid, "password": password, "_xsrf": xsrf})
+        login.raise_for_status()
+        out["step"] = "spawn and first page"
         url = f"/user/{pid}/lessons/voila/render/{MODULE}"
+        deadline = time.monotonic() + 900
         while True:
             page = await client.get(url)
             if "spawn-pending" not in str(page.url) and page.status_code == 200 and "jupyter-config-data" in page.text:
                 break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no lesson page after 900 s (last: HTTP {page.status_code} at {page.url})")
             await asyncio.sleep(0.5)
+        out["step"] = "widgets"
         config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
                                       page.text, re.S).group(1))
         ws_url = base.replace("http", "ws") + f"/user/{pid}/lessons/api/kernels/{config['kernelId']}/channels" \
@@ -128,6 +143,7 @@ async def participant(base: str, pid: str, password: str, saves: int, results: d
             box = next(mid for mid, s in states.items() if s.get("state", {}).get("_model_name") == "TextareaModel"
                        and s["state"].get("description") == "Your answer")
             out["usable"] = time.monotonic() - start
+            out["step"] = "saves"
             text = f"[{pid}]"
             for n in range(saves):
                 text += f" Our grade 5 ELs trail by 28 points, note {n}."
@@ -167,8 +183,7 @@ def _spawn_times(log: Path) -> dict:
 
 async def cohort(base, people, saves):
     results = {}
-    await asyncio.gather(*(participant(base, pid, pw, saves, results) for pid, pw in people.items()),
-                         return_exceptions=False)
+    await asyncio.gather(*(participant(base, pid, pw, saves, results) for pid, pw in people.items()))
     return results
 
 
@@ -223,7 +238,8 @@ def main(argv=None) -> int:
         usable = [r["usable"] for r in results.values() if "usable" in r]
         saves = [s for r in results.values() for s in r["saves"]]
         memory = [r["memory"] / 2**20 for r in results.values() if "memory" in r]
-        lost = sum(1 for pid, r in results.items() if _journal_text(pid) != r.get("last"))
+        failed = {pid: r["failed"] for pid, r in results.items() if "failed" in r}
+        lost = sum(1 for pid, r in results.items() if "last" in r and _journal_text(pid) != r["last"])
         print(f"participants            {len(people)} (all done in {wall:.0f} s)")
         print(f"spawn time              p50 {_pct(spawn, .5):.1f} s   p95 {_pct(spawn, .95):.1f} s")
         print(f"login -> usable lesson  p50 {_pct(usable, .5):.1f} s   p95 {_pct(usable, .95):.1f} s")
@@ -231,7 +247,10 @@ def main(argv=None) -> int:
               f"({len(saves)} saves)")
         print(f"memory per participant  median {statistics.median(memory):.0f} MB   max {max(memory):.0f} MB (PSS)")
         print(f"answers lost            {lost}")
-        return 0 if lost == 0 else 1
+        print(f"participants failed     {len(failed)}")
+        for pid, reason in sorted(failed.items()):
+            print(f"  {pid}: {reason}")
+        return 0 if lost == 0 and not failed else 1
     finally:
         hub.send_signal(signal.SIGTERM)
         try:

@@ -385,7 +385,12 @@ def voila_hub_config(settings: HubSettings, root, track: str, tracks) -> str:
             "# Only the server that started this Voila knows the token (jupyter-server-proxy adds it).\n"
             "c.Voila.token = os.environ['GAPKIT_VOILA_TOKEN']\n"
             f"# Preheat only the pages in course_config/hub.yaml (lessons.preheat) of the track {track!r}.\n"
-            f"c.VoilaKernelManager.preheat_denylist = {cold!r}\n")
+            f"c.VoilaKernelManager.preheat_denylist = {cold!r}\n"
+            "# A page's kernel is stopped when the page is left; one left running (the page could not say so,\n"
+            "# or the participant left while an answer was being saved) is stopped once idle. Voila never\n"
+            "# culls its preheated kernels.\n"
+            f"c.MappingKernelManager.cull_idle_timeout = {settings.kernel_idle_minutes * 60}\n"
+            "c.MappingKernelManager.cull_interval = 60\n")
 
 
 def _course_spawner():

@@ -126,6 +126,7 @@ class TestConfiguration:
 
         assert [p for p in pages if not denied(p)] == [lessons / warm]
         assert "GAPKIT_VOILA_TOKEN" in text
+        assert f"cull_idle_timeout = {SETTINGS.kernel_idle_minutes * 60}" in text  # kernels left behind stop
 
     def test_a_track_not_in_the_course_is_refused(self, tmp_path):
         """Does a roster row naming an unknown track fail with its row and column?"""

@@ -33,7 +33,8 @@ ASSIGNMENT, MODULE, REFLECTION = "m01", "01-what-gaps-are", "m01-gaps-in-my-scho
 COURSE = SETTINGS.course_id
 TEXT = {p: f"{p}'s reflection: in grade 5 our current ELs trail never-EL students by 28 points in math; "
            f"the opportunity behind it is placement in grade-level math groups. [{p}]" for p in PARTICIPANTS}
-GRADE = (7, "Both parts are there; name the evidence that would confirm the placement gap.")
+CRITERION = f"{REFLECTION}-c1"  # the first rubric criterion's graded cell (3 points)
+GRADE = (2, "Both parts are there; name the evidence that would confirm the placement gap.")
 
 
 def _journal(pid) -> dict:
@@ -242,19 +243,19 @@ class TestAssignmentCycle:
         page = people["fkim"][1]
         page.goto(f"{hub['url']}/user/fkim/formgrader/submissions/{submission_id}/")
         try:
-            page.wait_for_selector(f"#{REFLECTION}-grade", state="visible", timeout=60_000)
+            page.wait_for_selector(f"#{CRITERION}", state="visible", timeout=60_000)
         except Exception:
-            pytest.fail(f"formgrader did not show the reflection's grade box:\n{page.inner_text('body')[:2000]}")
+            pytest.fail(f"formgrader did not show the reflection's first criterion:\n{page.inner_text('body')[:2000]}")
         assert TEXT["amorales"] in page.inner_text("body")  # the lesson page's answer, in formgrader
-        page.fill(f"#{REFLECTION}-grade", str(GRADE[0]))
-        page.press(f"#{REFLECTION}-grade", "Tab")
-        page.fill(f"#{REFLECTION}-grade-comment", GRADE[1])
-        page.press(f"#{REFLECTION}-grade-comment", "Tab")
+        page.fill(f"#{CRITERION}", str(GRADE[0]))
+        page.press(f"#{CRITERION}", "Tab")
+        page.fill(f"#{CRITERION}-comment", GRADE[1])
+        page.press(f"#{CRITERION}-comment", "Tab")
 
         def saved():
             with Gradebook(db_url, COURSE) as gb:
-                grade = gb.find_grade(f"{REFLECTION}-grade", MODULE, ASSIGNMENT, "amorales")
-                comment = gb.find_comment(f"{REFLECTION}-grade", MODULE, ASSIGNMENT, "amorales")
+                grade = gb.find_grade(CRITERION, MODULE, ASSIGNMENT, "amorales")
+                comment = gb.find_comment(CRITERION, MODULE, ASSIGNMENT, "amorales")
                 return grade.manual_score == GRADE[0] and comment.manual_comment == GRADE[1]
         _wait(saved, "the formgrader grade in the gradebook", 60)
 

@@ -56,8 +56,8 @@ class TestRoster:
 
 class TestSettings:
     def test_shipped_settings(self):
-        """Are the shipped settings what the docs describe (600 MB, the home page preheated, 30 min culling)?"""
-        assert SETTINGS.memory_bytes == 600 * 2**20
+        """Are the shipped settings what the docs describe (1 GB, the home page preheated, 30 min culling)?"""
+        assert SETTINGS.memory_bytes == 2**30
         assert SETTINGS.preheat == ("00-course-home.ipynb",)
         assert SETTINGS.account("amorales") == "jupyter-amorales"
 

@@ -3,9 +3,10 @@
 Voila runs a preheated kernel's notebook before anyone asks for the page, so anything read from a
 participant's files at that point may be minutes old by the time the page is shown. Voila's
 documented answer is `voila.utils.wait_for_request`, which returns once the kernel has been handed to
-a request. Voila keeps one waiter per kernel, so this module waits once, on a background thread (the
-rest of the page is still built ahead of time), and then runs every callback registered with
-`when_requested`, in order; each refreshes the widgets it owns.
+a request. `when_requested` waits for it where it is first called (once per kernel: Voila keeps one
+waiter per kernel), so everything the notebook shows from there on is built after the request, and
+no control is usable before it holds the participant's latest answer. The cells before it are still
+rendered ahead of time.
 """
 from __future__ import annotations
 
@@ -17,8 +18,7 @@ from gapkit.widgets._common import log
 __all__ = ["preheating", "when_requested"]
 
 _lock = threading.Lock()
-_waiting: list = []  # callbacks registered before the request came
-_state = {"waiter": None, "requested": False}
+_requested = threading.Event()
 
 
 def preheating() -> bool:
@@ -26,39 +26,22 @@ def preheating() -> bool:
     return os.environ.get("VOILA_PREHEAT") == "True"
 
 
-def _run(callback) -> None:
+def when_requested(callback) -> None:
+    """Call `callback()` now, after waiting, in a preheated Voila kernel, until the page has been requested.
+
+    Errors from `callback` go to the log, never to the page.
+    """
+    if preheating() and not _requested.is_set():
+        with _lock:
+            if not _requested.is_set():
+                try:
+                    from voila.utils import wait_for_request
+
+                    wait_for_request()
+                except Exception as exc:  # still read: a late read is better than a stale one
+                    log.error("waiting for the page request: %s", exc, exc_info=exc)
+                _requested.set()
     try:
         callback()
     except Exception as exc:  # a participant never sees a traceback
         log.error("refresh after the request: %s", exc, exc_info=exc)
-
-
-def _wait_then_run() -> None:
-    try:
-        from voila.utils import wait_for_request
-
-        wait_for_request()
-    except Exception as exc:  # still refresh: a late read is better than a stale one
-        log.error("waiting for the page request: %s", exc, exc_info=exc)
-    with _lock:
-        _state["requested"] = True
-        callbacks = list(_waiting)
-        _waiting.clear()
-    for callback in callbacks:
-        _run(callback)
-
-
-def when_requested(callback) -> None:
-    """Call `callback()` now, or, in a preheated Voila kernel, once the page has been requested.
-
-    Errors from `callback` go to the log, never to the page.
-    """
-    with _lock:
-        later = preheating() and not _state["requested"]
-        if later:
-            _waiting.append(callback)
-            if _state["waiter"] is None:
-                _state["waiter"] = threading.Thread(target=_wait_then_run, name="gapkit-when-requested", daemon=True)
-                _state["waiter"].start()
-    if not later:
-        _run(callback)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import html as _html
 import logging
 import os
@@ -109,6 +110,9 @@ def problem_box(message: str, *, exc: BaseException | None = None, context: str 
 WHERE_SAVED = "your course journal, the file that keeps your answers for this course"
 
 
+_STATUS_LINES = itertools.count(1)
+
+
 def text_stamp(text: str) -> str:
     """A short fingerprint of a text (32-bit FNV-1a over its UTF-16 code units, in hex).
 
@@ -126,9 +130,11 @@ def status_html(message: str, *, problem: bool = False, warning: bool = False, s
                 text: str | None = None) -> str:
     """A save status line: a problem (not saved, announced at once), a warning (saved, but read this),
     a fresh save (with a tick), or a note. `text` is the text now saved, when the line says so."""
-    stamp = "" if text is None else f' data-saved="{text_stamp(text)}"'
+    # Every line differs from the last (data-n), so the page hears of each save, even a repeated refusal.
+    stamp = f' data-n="{next(_STATUS_LINES)}"' + ("" if text is None else f' data-saved="{text_stamp(text)}"')
     if problem:
-        return f'<p class="gapkit-status gapkit-status-problem" role="alert"><strong>Not saved:</strong> {esc(message)}</p>'
+        return (f'<p class="gapkit-status gapkit-status-problem" role="alert"{stamp}><strong>Not saved:</strong> '
+                f'{esc(message)}</p>')
     if warning:
         return f'<p class="gapkit-status gapkit-status-problem" role="alert"{stamp}>{esc(message)}</p>'
     css = "gapkit-status gapkit-status-saved" if saved else "gapkit-status"

@@ -71,6 +71,8 @@ DERIVED_GROUPS = ("current_el", "former_el", "ever_el", "never_el", "newcomer", 
 
 COURSE_FILE = Path("course_config") / "course.yaml"
 MODULES_DIR = Path("modules")
+#: The facilitator guide `facilitator_guide` writes (``gapkit build``).
+GUIDE_FILE = Path("docs") / "facilitator_guide.md"
 
 
 class ContentError(ValueError):
@@ -924,7 +926,7 @@ def facilitator_guide(course: Course) -> str:
         f"# Facilitator guide: {course.title}",
         "",
         "<!-- Generated from the instructor blocks in modules/ by gapkit.content.facilitator_guide; "
-        "do not edit by hand. Regenerate with `python -m gapkit.content --guide docs/facilitator_guide.md`. -->",
+        "do not edit by hand. Regenerate with `gapkit build`. -->",
         "",
         f"Cohort: {course.cohort}. Minimum group size shown anywhere in the course: {course.min_n}.",
         f"Total time: {total_t} minutes of teaching and {total_e} minutes of exercises "

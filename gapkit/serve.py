@@ -7,8 +7,8 @@ anyone asks for it, so a warm lesson opens in about a second.
 
 The lesson notebooks in ``notebooks/lessons/`` are generated from ``course_config/course.yaml``
 by `build_notebooks` (one per published module, plus the course home page); each holds a heading
-and one cell that calls `gapkit.widgets.lesson`. ``gapkit serve --update-notebooks`` rewrites them
-after a maintainer adds or renames a module.
+and one cell that calls `gapkit.widgets.lesson`. ``gapkit build`` (`gapkit.build`) rewrites them
+after a maintainer adds or renames a module; ``gapkit serve`` does too when they are out of date.
 
 Answers go to the journal file given by ``--journal`` (default ``course-work/reflections.json``
 in the folder where the command runs); the kernels find it through ``GAPKIT_JOURNAL``.
@@ -25,7 +25,7 @@ import nbformat
 from gapkit.journal import DEFAULT_NAME
 
 __all__ = ["LESSONS_DIR", "VOILA_CONFIG_DIR", "HOME_NOTEBOOK", "DEFAULT_PORT", "DEFAULT_JOURNAL", "build_notebooks",
-           "write_notebooks", "stale_notebooks", "voila_command", "home_url", "port_free"]
+           "voila_command", "home_url", "port_free"]
 
 LESSONS_DIR = Path("notebooks") / "lessons"
 #: Folder holding ``voila.json`` (Voila reads ``voila.json``/``voila.py`` from the folders it is given).
@@ -62,43 +62,6 @@ def build_notebooks(course) -> dict[str, nbformat.NotebookNode]:
             f"Module {module.number}: {module.title}",
             f"from gapkit.widgets import lesson\n\nlesson({module.id!r}, heading=False)")
     return out
-
-
-def _text(nb) -> str:
-    return nbformat.writes(nb) + "\n"
-
-
-def stale_notebooks(course, folder) -> list[str]:
-    """Notebook files in `folder` that are missing, differ from `build_notebooks`, or are not in the course."""
-    folder = Path(folder)
-    wanted = build_notebooks(course)
-    stale = []
-    for name, nb in wanted.items():
-        path = folder / name
-        if not path.is_file() or path.read_text(encoding="utf-8") != _text(nb):
-            stale.append(name)
-    if folder.is_dir():
-        stale += sorted(p.name for p in folder.glob("*.ipynb") if p.name not in wanted)
-    return stale
-
-
-def write_notebooks(course, folder) -> list[Path]:
-    """Write the lesson notebooks into `folder`, removing notebooks of modules no longer published."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    wanted = build_notebooks(course)
-    written = []
-    for name, nb in wanted.items():
-        path = folder / name
-        text = _text(nb)
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
-    for path in folder.glob("*.ipynb"):
-        if path.name not in wanted:
-            path.unlink()
-            written.append(path)
-    return written
 
 
 def voila_command(root, *, port: int) -> list[str]:

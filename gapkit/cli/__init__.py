@@ -14,6 +14,7 @@ COMMANDS = {
     "serve": "serve the course's lesson pages with Voila",
     "course": "lay out and build the nbgrader course",
     "content": "check the course modules and rebuild the facilitator guide",
+    "build": "regenerate the facilitator guide, lesson notebooks and assignment notebooks from the course files",
 }
 
 

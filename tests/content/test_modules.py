@@ -223,12 +223,6 @@ class TestRealCourse:
             for sec in src["sections"]:
                 assert (src["title"], src["organisation"], sec) in cited, (src["title"], sec)
 
-    def test_guide_is_up_to_date(self, course):
-        """Is docs/facilitator_guide.md exactly what facilitator_guide() builds from the modules now?"""
-        committed = (ROOT / "docs" / "facilitator_guide.md").read_text(encoding="utf-8")
-        assert committed == facilitator_guide(course), \
-            "regenerate with: python -m gapkit.content --guide docs/facilitator_guide.md"
-
     def test_guide_gathers_every_instructor_block(self, course):
         """Does the guide hold every instructor block's text and a heading for every module?"""
         guide = facilitator_guide(course)

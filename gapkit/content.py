@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from gapkit import records as _records
+from gapkit.measures import EXPLORE
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -65,7 +66,6 @@ FRONT_MATTER_KEYS = ("schema_version", "id", "title", "domain", "minutes", "sour
 COURSE_KEYS = ("schema_version", "title", "cohort", "min_n", "dataset", "modules")
 
 EXPLORE_SUBJECTS = ("math", "ela")
-EXPLORE_MEASURES = ("percent_proficient", "mean_scale", "standardized", "v_statistic")
 #: Columns `gapkit.records.add_el_groups` derives; an explore preset may compare on them too.
 DERIVED_GROUPS = ("current_el", "former_el", "ever_el", "never_el", "newcomer", "newcomer_status")
 
@@ -617,9 +617,9 @@ def _explore(block: Block, where: str, problems: _Problems) -> None:
     if d["subject"] not in EXPLORE_SUBJECTS:
         problems.add("explore", "", where, block.line,
                      f"`subject` ({d['subject']!r}) must be one of {', '.join(EXPLORE_SUBJECTS)}")
-    if d["measure"] not in EXPLORE_MEASURES:
+    if d["measure"] not in EXPLORE:
         problems.add("explore", "", where, block.line,
-                     f"`measure` ({d['measure']!r}) must be one of {', '.join(EXPLORE_MEASURES)}")
+                     f"`measure` ({d['measure']!r}) must be one of {', '.join(EXPLORE)}")
     groups = tuple(_records.COLUMNS) + DERIVED_GROUPS
     if d["group"] not in groups:
         problems.add("explore", "", where, block.line,

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
 
 import numpy as np
 import pandas as pd
 from scipy import linalg, optimize
+
+from gapkit._validation import column_list, frame_like, int_like, plain, proportion_like
 
 __all__ = ["suppress", "code_percent", "InconsistentTotalsError", "SUPPRESSED_MARK",
            "COMPLEMENTARY_REASON"]
@@ -249,9 +250,9 @@ def code_percent(p, n, *, min_n=10):
     >>> code_percent(0.5, 6)
     '*'
     """
-    min_n = _validate_positive_int(min_n, "min_n")
-    n = _validate_count(n, "n")
-    p = _validate_proportion(p, "p")
+    min_n = int_like(min_n, "min_n", minimum=1)
+    n = int_like(n, "n", minimum=0)
+    p = proportion_like(p, "p", allow_nan=True)
     if 0 < n < min_n:
         return SUPPRESSED_MARK
     if n == 0:
@@ -268,68 +269,13 @@ class InconsistentTotalsError(ValueError):
 # ---------------------------------------------------------------------------
 
 
-def _validate_positive_int(value, name):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"`{name}` must be a positive integer; got {value!r}.")
-    if value < 1:
-        raise ValueError(f"`{name}` must be a positive integer; got {value!r}.")
-    return int(value)
-
-
-def _validate_count(value, name):
-    rule = f"`{name}` must be a non-negative integer; got {value!r}."
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(rule)
-    if not math.isfinite(value) or value < 0 or value != int(value):
-        raise ValueError(rule)
-    return int(value)
-
-
-def _validate_proportion(value, name):
-    rule = f"`{name}` must be a proportion between 0 and 1 (or NaN); got {value!r}."
-    if value is None or value is pd.NA:
-        return math.nan
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(rule)
-    value = float(value)
-    if math.isnan(value):
-        return value
-    if not 0 <= value <= 1:
-        raise ValueError(rule)
-    return value
-
-
-def _column_list(value, name, table, *, allow_empty=True):
-    if isinstance(value, str):
-        value = (value,)
-    try:
-        value = tuple(value)
-    except TypeError:
-        raise TypeError(f"`{name}` must be a sequence of column names; got {value!r}.") from None
-    if not value and not allow_empty:
-        raise ValueError(f"`{name}` must name at least one column; got an empty sequence.")
-    for column in value:
-        if column not in table.columns:
-            have = ", ".join(repr(c) for c in table.columns)
-            raise ValueError(f"`{name}` column {column!r} is not in the table; columns are {have}.")
-    if len(set(value)) != len(value):
-        raise ValueError(f"`{name}` names a column twice; got {value!r}.")
-    return value
-
-
-def _plain(value):
-    """A numpy scalar as the Python value it holds, for messages."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def _suppress_iv(table, dims, count_columns, min_n, total_label, hide, percent_columns):
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"`table` must be a pandas DataFrame; got {type(table).__name__}.")
-    min_n = _validate_positive_int(min_n, "min_n")
-    dims = _column_list(dims, "dims", table, allow_empty=False)
-    count_columns = _column_list(count_columns, "count_columns", table, allow_empty=False)
-    hide = _column_list(hide, "hide", table)
-    percent_columns = _column_list(percent_columns, "percent_columns", table)
+    frame_like(table, "table")
+    min_n = int_like(min_n, "min_n", minimum=1)
+    dims = column_list(dims, "dims", table, allow_empty=False)
+    count_columns = column_list(count_columns, "count_columns", table, allow_empty=False)
+    hide = column_list(hide, "hide", table)
+    percent_columns = column_list(percent_columns, "percent_columns", table)
     for name, columns in (("count_columns", count_columns), ("hide", hide),
                           ("percent_columns", percent_columns)):
         for column in columns:
@@ -349,7 +295,7 @@ def _suppress_iv(table, dims, count_columns, min_n, total_label, hide, percent_c
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise ValueError(f"`table` column 'suppressed' must be true or false; row {row} "
-                             f"holds {_plain(flags.iloc[row])!r}.")
+                             f"holds {plain(flags.iloc[row])!r}.")
 
     table = table.reset_index(drop=True)
     for column in dims:
@@ -369,7 +315,7 @@ def _suppress_iv(table, dims, count_columns, min_n, total_label, hide, percent_c
         bad = ~np.isfinite(values) | (values < 0) | (values != np.floor(values))
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
-            got = _plain(table[column].iloc[row])
+            got = plain(table[column].iloc[row])
             raise ValueError(f"`count_columns` column {column!r} must hold non-negative whole "
                              f"numbers; row {row} holds {got!r}.")
     for column in percent_columns:
@@ -377,7 +323,7 @@ def _suppress_iv(table, dims, count_columns, min_n, total_label, hide, percent_c
         bad = (values.isna() & table[column].notna()) | (values < 0) | (values > 1)
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            got = _plain(table[column].iloc[row])
+            got = plain(table[column].iloc[row])
             raise ValueError(f"`percent_columns` column {column!r} must hold proportions "
                              f"between 0 and 1; row {row} holds {got!r}.")
     return table, dims, count_columns, min_n, total_label, hide, percent_columns

@@ -32,12 +32,13 @@ import numpy as np
 import pandas as pd
 
 from . import readers, views
-from ._validation import as_tuple, validate_choice, validate_int
+from ._validation import int_like, label_tuple, one_of
+from .measures import MEASURES
 from .privacy import SUPPRESSED_MARK, code_percent, suppress
 from .records import COMPARISONS, SUBJECTS, add_el_groups
 from .summary import Summary, summarize
 from .tables import gap_table
-from .trends import gap_trend
+from .trends import VIEWS, gap_trend
 
 __all__ = [
     "ReportData", "ReportTable", "ReportFigure", "Finding", "Section", "ReportError",
@@ -247,15 +248,15 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
     ReportError
         An option does not fit the data (unknown school, subject, comparison or year).
     """
-    min_n = validate_int(min_n, "min_n", minimum=1)
-    kind = validate_choice(kind, "kind", KINDS)
-    language = validate_choice(language, "language", LANGUAGES)
-    subjects = tuple(SUBJECTS) if not subjects else as_tuple(subjects)
+    min_n = int_like(min_n, "min_n", minimum=1)
+    kind = one_of(kind, "kind", KINDS)
+    language = one_of(language, "language", LANGUAGES)
+    subjects = tuple(SUBJECTS) if not subjects else label_tuple(subjects)
     for subject in subjects:
-        validate_choice(subject, "subjects", SUBJECTS)
-    comparisons = (*EL_COMPARISONS, *OTHER_COMPARISONS) if not comparisons else as_tuple(comparisons)
+        one_of(subject, "subjects", SUBJECTS)
+    comparisons = (*EL_COMPARISONS, *OTHER_COMPARISONS) if not comparisons else label_tuple(comparisons)
     for name in comparisons:
-        validate_choice(name, "groups", (*EL_COMPARISONS, *OTHER_COMPARISONS))
+        one_of(name, "groups", (*EL_COMPARISONS, *OTHER_COMPARISONS))
 
     if isinstance(data, pd.DataFrame):
         source, frame, excluded, kind = "records", data, _no_exclusions(), "records"
@@ -401,7 +402,7 @@ def _years_iv(years, column, source):
     present = sorted(int(y) for y in pd.Series(column).dropna().unique())
     if not years:
         return present
-    years = [validate_int(y, "years") for y in as_tuple(years)]
+    years = [int_like(y, "years") for y in label_tuple(years)]
     missing = [y for y in years if y not in present]
     if missing:
         raise ReportError(f"`years` {', '.join(map(str, missing))} not in {source}; "
@@ -518,7 +519,7 @@ def _comparison_table(data, comparison, subject, *, by, outcome=None, measures=N
     measures = list(measures or _measures(data))
     if not (summary.table["mean"].notna().any() and summary.table["sd"].notna().any()):
         # Too few students for any standard deviation: the standardised gap cannot be computed anywhere.
-        measures = [m for m in measures if m not in ("hedges_g", "mean_difference", "cohens_d")]
+        measures = [m for m in measures if MEASURES[m].needs != "means"]
     if data.kind == "published" and "grade" in by:
         return _published_grades(data, summary, focal, reference, measures)
     table = gap_table(summary, focal=focal, reference=reference or None, measures=measures, min_n=data.min_n,
@@ -841,7 +842,7 @@ def _gap_section(data, comparisons, key, title):
                                    "95% interval; right of the dashed line, the focal group is behind."))
         standardised = overall[overall["measure"] == other].drop(columns=["subject", "grade"])
         details.append(ReportTable(
-            caption=f"{_cap(_subject_name(subject))}: {views.MEASURE_TEXT[other].name}, all grades, by year",
+            caption=f"{_cap(_subject_name(subject))}: {MEASURES[other].words.name}, all grades, by year",
             frame=_display(_ordered(standardised, comparisons), focal_name="Focal group",
                                       reference_name="Comparison group"),
             kind="gap"))
@@ -1202,7 +1203,7 @@ def trend_table(data: ReportData, subject: str, *, view: str = "cross-sectional"
     grade g + 1 of the next. A change is also hidden when a percent at either end is below 5% or above
     95% (the gap tables show such gaps only as a range, so an exact change would give them away).
     """
-    validate_choice(view, "view", ("cross-sectional", "cohort"))
+    one_of(view, "view", VIEWS)
     table = gaps(data, subject)
     if table.empty or len(data.years) < 2:
         return pd.DataFrame()
@@ -1516,8 +1517,8 @@ def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=Non
         The data or an option cannot be used, or a report could not be made; nothing is written.
     """
     if each is not None:
-        validate_choice(each, "each", EACH)
-    jobs = validate_int(jobs, "jobs", minimum=1)
+        one_of(each, "each", EACH)
+    jobs = int_like(jobs, "jobs", minimum=1)
     data_path = _existing(data, "data")
     mapping_path = _existing(mapping, "mapping")
     loaded = load(data_path, mapping=mapping_path, kind=kind, school=school, subjects=subjects,

@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ._validation import as_tuple, validate_columns
+from ._validation import check_columns, label_tuple
 
 __all__ = ["Summary", "summarize"]
 
@@ -61,10 +61,10 @@ class Summary:
         `frame` has the `by` and `group` columns, ``n``, and ``level_<label>`` for each label in `levels`;
         ``mean``, ``sd`` and ``source_suppressed`` are optional. Missing counts mean the source hid them.
         """
-        by = as_tuple(by)
-        levels = as_tuple(levels)
+        by = label_tuple(by)
+        levels = label_tuple(levels)
         level_columns = [f"level_{label}" for label in levels]
-        validate_columns(frame, [*by, group, "n", *level_columns], "frame")
+        check_columns(frame, [*by, group, "n", *level_columns], "frame")
         table = frame.copy()
         for column in ("mean", "sd"):
             if column not in table:
@@ -117,12 +117,12 @@ def summarize(records: pd.DataFrame, outcome: str, group: str, *, by: Sequence[s
     >>> s.table[["el_status", "n", "mean", "level_1", "level_2", "level_3"]].to_dict("records")[0]
     {'el_status': 'EL', 'n': 2, 'mean': 420.0, 'level_1': 2, 'level_2': 0, 'level_3': 0}
     """
-    by = as_tuple(by)
-    validate_columns(records, [outcome, group, *by], "records")
+    by = label_tuple(by)
+    check_columns(records, [outcome, group, *by], "records")
     if levels is not None and cuts is not None:
         raise ValueError("`levels` and `cuts` are alternatives; give one of them.")
     if levels is not None:
-        validate_columns(records, [levels], "levels")
+        check_columns(records, [levels], "levels")
     # Only the columns the group-by reads; pandas copies them lazily, so nothing large is copied here.
     frame = records[list(dict.fromkeys([outcome, group, *by]))]
     label_values: tuple = ()
@@ -149,7 +149,7 @@ def summarize(records: pd.DataFrame, outcome: str, group: str, *, by: Sequence[s
 def _levels_from_cuts(records, outcome, cuts):
     scores = pd.to_numeric(records[outcome], errors="coerce").to_numpy(dtype=float)
     if isinstance(cuts, Mapping):
-        validate_columns(records, ["grade"], "cuts (grade-specific)")
+        check_columns(records, ["grade"], "cuts (grade-specific)")
         sizes = {len(c) for c in cuts.values()}
         if len(sizes) != 1:
             raise ValueError("`cuts` must give the same number of cut points for every grade.")

@@ -11,23 +11,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import measures as _measures
-from ._validation import as_tuple, validate_choice, validate_int, validate_level
+from ._validation import int_like, label_tuple, level_like, one_of
+from .measures import MEASURES, estimate_table
 from .privacy import suppress
 from .summary import Summary, summarize
 
-__all__ = ["MEASURES", "gap_table"]
-
-#: Measures gap_table can compute, and what each needs from the summary.
-MEASURES = {
-    "proportion_difference": "proportions",
-    "probit_gap": "proportions",
-    "risk_ratio": "proportions",
-    "mean_difference": "means",
-    "cohens_d": "means",
-    "hedges_g": "means",
-    "v_statistic": "levels",
-}
+__all__ = ["COLUMNS", "gap_table"]
 
 #: Columns of a gap table, after the `by` columns.
 COLUMNS = ["measure", "focal", "reference", "n_focal", "n_reference", "estimate", "se", "ci_low", "ci_high",
@@ -55,7 +44,8 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
     by : sequence of str
         Columns that define a cell (records only; a Summary brings its own).
     measures : sequence of str, optional
-        Any of `MEASURES`. Default: every measure the data supports, leaving out the ratio and probit.
+        Measures of `gapkit.measures.MEASURES` that gap tables offer (those with ``needs``). Default:
+        its default measures that the data supports (percent proficient, mean, Hedges' g and V).
     min_n : int
         Minimum students in each group for a cell to be shown (default 10).
     proficient : level label
@@ -91,8 +81,8 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
     [{'measure': 'proportion_difference', 'n_focal': 10, 'n_reference': 12, 'estimate': 0.75}, \
 {'measure': 'mean_difference', 'n_focal': 10, 'n_reference': 12, 'estimate': 31.0}]
     """
-    min_n = validate_int(min_n, "min_n", minimum=1)
-    level = validate_level(level)
+    min_n = int_like(min_n, "min_n", minimum=1)
+    level = level_like(level)
     if isinstance(data, Summary):
         summary = data
     elif isinstance(data, pd.DataFrame):
@@ -102,7 +92,7 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
     else:
         raise TypeError(f"`data` must be a DataFrame of student records or a Summary; got {type(data).__name__}.")
     measures = _measures_iv(measures, summary)
-    if "successes" not in summary.table and any(MEASURES[m] == "proportions" for m in measures) \
+    if "successes" not in summary.table and any(MEASURES[m].needs == "proportions" for m in measures) \
             and not any(label >= proficient for label in summary.levels):
         raise ValueError(f"`proficient` ({proficient!r}) is above every performance level in the data "
                          f"({', '.join(map(str, summary.levels))}).")
@@ -119,23 +109,23 @@ def _measures_iv(measures, summary):
     has_means = summary.table["mean"].notna().any() and summary.table["sd"].notna().any()
     has_proportions = bool(summary.levels) or "successes" in summary.table
     supported = {"means": has_means, "proportions": has_proportions, "levels": len(summary.levels) >= 2}
+    offered = {name: m for name, m in MEASURES.items() if m.needs}
     if measures is None:
-        defaults = ("proportion_difference", "mean_difference", "hedges_g", "v_statistic")
-        return [m for m in defaults if supported[MEASURES[m]]]
-    measures = list(as_tuple(measures))
+        return [name for name, m in offered.items() if m.default and supported[m.needs]]
+    measures = list(label_tuple(measures))
     for measure in measures:
-        validate_choice(measure, "measures", MEASURES)
-        if not supported[MEASURES[measure]]:
+        one_of(measure, "measures", offered)
+        if not supported[offered[measure].needs]:
             need = {"means": "means and standard deviations", "proportions": "performance levels or a yes/no "
-                    "outcome", "levels": "counts in two or more performance levels"}[MEASURES[measure]]
+                    "outcome", "levels": "counts in two or more performance levels"}[offered[measure].needs]
             raise ValueError(f"`measures` asks for {measure!r}, which needs {need}; this summary has none.")
     return measures
 
 
 def _labels_iv(summary, focal, reference):
     present = summary.table[summary.group].dropna().unique().tolist()
-    focal = as_tuple(focal)
-    reference = as_tuple(reference)
+    focal = label_tuple(focal)
+    reference = label_tuple(reference)
     if not focal:
         raise ValueError("`focal` must name at least one label of the group column.")
     for name, labels in (("focal", focal), ("reference", reference)):
@@ -237,11 +227,11 @@ def _estimates(cells, summary, measures, level):
     columns = {c: [] for c in ("estimate", "se", "ci_low", "ci_high", "value_focal", "value_reference", "method",
                                "note")}
     for measure in measures:
-        kind = MEASURES[measure]
+        kind = MEASURES[measure].needs
         computable = occupied.copy()
         if kind == "means":
             computable &= cells["mean_focal"].notna().to_numpy() & cells["mean_reference"].notna().to_numpy()
-        estimates = _measures.estimate_table(measure, level=level, **_data(measure, cells[computable], summary))
+        estimates = estimate_table(measure, level=level, **_data(measure, cells[computable], summary))
         for column, source in (("estimate", "value"), ("se", "se"), ("ci_low", "ci_low"), ("ci_high", "ci_high")):
             values = np.full(len(cells), np.nan)
             values[computable] = estimates[source].to_numpy(float)
@@ -266,20 +256,26 @@ def _estimates(cells, summary, measures, level):
 
 
 def _data(measure, rows, summary):
-    """The arrays `estimate_table` takes for `measure`, from the cells' pooled statistics."""
-    n = {side: rows[f"n_{side}"].to_numpy(int) for side in _SIDES}
-    kind = MEASURES[measure]
-    if kind == "means":
-        return {f"{stat}_{side}": (n[side] if stat == "n" else rows[f"{stat}_{side}"].to_numpy(float))
-                for side in _SIDES for stat in ("mean", "sd", "n")}
-    if kind == "levels":
-        return {f"counts_{side}": rows[[f"{c}_{side}" for c in summary.level_columns]].to_numpy(int)
-                for side in _SIDES}
-    successes = {side: rows[f"successes_{side}"].to_numpy(int) for side in _SIDES}
-    if measure == "probit_gap":
-        return {f"p_{side}": successes[side] / n[side] for side in _SIDES} | {f"n_{side}": n[side] for side in _SIDES}
-    return {f"{stat}_{side}": (successes[side] if stat == "successes" else n[side])
-            for side in _SIDES for stat in ("successes", "n")}
+    """The arrays `estimate_table` takes for `measure`, from the cells' pooled statistics.
+
+    Each data argument is named ``<statistic>_<side>``: counts, means and standard deviations are cell
+    columns of the same name; ``p_<side>`` is the share with the outcome and ``counts_<side>`` the
+    counts per level. Optional data are given when the cells have them.
+    """
+    def column(name):
+        stat, side = name.rsplit("_", 1)
+        if stat == "p":
+            return rows[f"successes_{side}"].to_numpy(int) / rows[f"n_{side}"].to_numpy(int)
+        if stat == "counts":
+            return rows[[f"{c}_{side}" for c in summary.level_columns]].to_numpy(int)
+        if name not in rows:
+            return None
+        return rows[name].to_numpy(int if stat in ("n", "successes") else float)
+
+    entry = MEASURES[measure]
+    data = {name: column(name) for name in entry.data}
+    optional = {name: column(name) for name in entry.optional}
+    return data | optional if all(v is not None for v in optional.values()) else data
 
 
 def _own_values(kind, cells):

@@ -180,12 +180,12 @@ class TestEstimateTableMatchesScalars:
 
     @FAST
     @given(rows=count_rows(), state=st.lists(count_side(), min_size=12, max_size=12),
-           min_cell=st.integers(0, 12), min_n=st.integers(0, 40), with_state=st.booleans())
-    def test_idea_risk_ratio(self, rows, state, min_cell, min_n, with_state):
+           min_cell=st.integers(0, 12), min_enrolled=st.integers(0, 40), with_state=st.booleans())
+    def test_idea_risk_ratio(self, rows, state, min_cell, min_enrolled, with_state):
         """Does each row equal idea_risk_ratio, with and without State comparison groups?"""
         data = columns_of(rows, COUNTS)
         state = state[:len(rows)]
-        options = {"min_cell": min_cell, "min_n": min_n}
+        options = {"min_cell": min_cell, "min_enrolled": min_enrolled}
         if with_state:
             data["state_successes_reference"] = np.array([s for s, _ in state], dtype=int)
             data["state_n_reference"] = np.array([n for _, n in state], dtype=int)
@@ -305,7 +305,7 @@ class TestEstimateTableErrors:
     def test_probit_size_of_zero(self):
         """Is a group size of 0 refused when sizes are given, as probit_gap does?"""
         with pytest.raises(ValueError, match=re.escape(
-                "`n_focal[0]` must be an integer of at least 1; got 0.")):
+                "`n_focal[0]` must be a positive integer; got 0.")):
             estimate_table("probit_gap", p_focal=[0.3], p_reference=[0.6], n_focal=[0],
                            n_reference=[10])
 

@@ -15,19 +15,14 @@ import pandas as pd
 
 from gapkit import records as _records
 from gapkit import views
+from gapkit._validation import one_of
+from gapkit.measures import EXPLORE
 from gapkit.tables import gap_table
 from gapkit.widgets._common import display_mode, esc, get_course, html, log, shared
 
-__all__ = ["MEASURES", "SUBJECTS", "COMPARISONS", "ALL_SCHOOLS", "ALL_GRADES", "Exploration", "explore",
+__all__ = ["SUBJECTS", "COMPARISONS", "ALL_SCHOOLS", "ALL_GRADES", "Exploration", "explore", "measure_label",
            "course_records", "ExplorerWidget", "gap_explorer"]
 
-#: Explorer measures: label shown, gap_table measure.
-MEASURES = {
-    "percent_proficient": ("Percent proficient", "proportion_difference"),
-    "mean_scale": ("Mean scale score", "mean_difference"),
-    "standardized": ("Standardized gap (Hedges' g)", "hedges_g"),
-    "v_statistic": ("V statistic (all performance levels)", "v_statistic"),
-}
 SUBJECTS = {"math": "Math", "ela": "English language arts"}
 ALL_SCHOOLS = "All schools"
 ALL_GRADES = "All grades"
@@ -50,6 +45,12 @@ def comparison_for(group, focal, reference) -> Comparison:
     f = " + ".join(map(str, focal))
     r = " + ".join(map(str, reference)) if reference else "all others"
     return Comparison(f"{group}: {f} vs {r}", group, focal, reference, f"{group} {f}", f"{group} {r}")
+
+
+def measure_label(key: str) -> str:
+    """The name shown for an explorer measure (a key of `gapkit.measures.EXPLORE`), e.g. "Percent proficient"."""
+    name = EXPLORE[key].words.name
+    return name[:1].upper() + name[1:]
 
 
 @functools.lru_cache(maxsize=2)
@@ -84,12 +85,6 @@ class Exploration:
     table_html: str = field(default="", repr=False)
 
 
-def _choice(value, name, options):
-    if value not in options:
-        raise ValueError(f"`{name}` ({value!r}) not recognized; must be one of {', '.join(map(repr, options))}.")
-    return value
-
-
 def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "percent_proficient",
             comparison: str = "Current EL vs never EL", school: str = ALL_SCHOOLS, grade=ALL_GRADES,
             year=None, min_n: int = 10, comparisons=None) -> Exploration:
@@ -104,7 +99,8 @@ def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "per
     records : DataFrame
         Canonical student records with the EL groups of `gapkit.records.add_el_groups`.
     subject : {'math', 'ela'}
-    measure : {'percent_proficient', 'mean_scale', 'standardized', 'v_statistic'}
+    measure : str
+        A key of `gapkit.measures.EXPLORE` (``'percent_proficient'``, ``'mean_scale'``, ...).
     comparison : str
         A key of `COMPARISONS` (or of `comparisons`).
     school : str
@@ -119,19 +115,19 @@ def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "per
         Named `Comparison` objects (default `COMPARISONS`).
     """
     comparisons = comparisons or COMPARISONS
-    _choice(subject, "subject", SUBJECTS)
-    _choice(measure, "measure", MEASURES)
-    _choice(comparison, "comparison", comparisons)
+    one_of(subject, "subject", SUBJECTS)
+    one_of(measure, "measure", EXPLORE)
+    one_of(comparison, "comparison", comparisons)
     comp = comparisons[comparison]
     years = sorted(records["year"].dropna().unique().tolist())
     year = years[-1] if year is None else year
-    _choice(year, "year", years)
+    one_of(year, "year", years)
     data = records[records["year"] == year]
     if school != ALL_SCHOOLS:
-        _choice(school, "school", sorted(records["school_name"].dropna().unique()))
+        one_of(school, "school", sorted(records["school_name"].dropna().unique()))
         data = data[data["school_name"] == school]
     outcome, levels = _records.SUBJECTS[subject]
-    label, table_measure = MEASURES[measure]
+    table_measure = EXPLORE[measure].name
     where_school = "the district" if school == ALL_SCHOOLS else school
     grade_words = "all grades" if grade == ALL_GRADES else f"grade {grade}"
     cell = f"{where_school}, {grade_words}, {views.school_year(year)}"
@@ -159,7 +155,7 @@ def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "per
                                       subject=subject_words, cell=f"{where_school}, {grade_words}, "
                                       f"{views.school_year(year)}")
     highlight = "all grades" if grade == ALL_GRADES else f"grade {grade}"
-    measure_words = label[0].lower() + label[1:]
+    measure_words = EXPLORE[measure].words.name
     title = f"{SUBJECTS[subject]}, {measure_words}: {where_school}, {views.school_year(year)}"
     fig = views.gap_chart(table, measure=table_measure, focal_name=comp.focal_words,
                           reference_name=comp.reference_words, subject=subject_words, highlight=highlight,
@@ -199,7 +195,7 @@ class ExplorerWidget(w.VBox):
             return w.Dropdown(description=description, options=options, value=value, style=style, layout=layout)
 
         self.subject = dropdown("Subject", [(v, k) for k, v in SUBJECTS.items()], presets.get("subject", "math"))
-        self.measure = dropdown("Measure", [(v[0], k) for k, v in MEASURES.items()],
+        self.measure = dropdown("Measure", [(measure_label(k), k) for k in EXPLORE],
                                 presets.get("measure", "percent_proficient"))
         self.comparison = dropdown("Compare", list(self.comparisons),
                                    presets.get("comparison", "Current EL vs never EL"))

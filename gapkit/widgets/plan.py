@@ -19,7 +19,8 @@ from ipywidgets.widgets.widget_description import DescriptionStyle
 
 from gapkit import journal as _journal
 from gapkit.widgets._common import display_mode, esc, get_course, html, log, markdown_html, shared, status_html
-from gapkit.widgets.explorer import COMPARISONS, MEASURES, SUBJECTS, explore
+from gapkit.measures import EXPLORE
+from gapkit.widgets.explorer import COMPARISONS, SUBJECTS, explore, measure_label
 
 __all__ = ["Goal", "Plan", "ExportResult", "baseline_sentence", "plan_markdown", "plan_html", "export_plan",
            "ActionPlanWidget", "action_plan"]
@@ -94,7 +95,7 @@ def _shown(goal: Goal, name: str) -> str:
     if name == "subject":
         return SUBJECTS.get(value, value)
     if name == "measure":
-        return MEASURES[value][0] if value in MEASURES else value
+        return measure_label(value) if value in EXPLORE else value
     return value
 
 
@@ -173,8 +174,8 @@ class _GoalEditor(w.VBox):
         self.subject = w.Dropdown(description="Subject", style=narrow, options=[(v, k) for k, v in SUBJECTS.items()],
                                   value=goal.subject if goal.subject in SUBJECTS else "math")
         self.measure = w.Dropdown(description="Measure", style=narrow,
-                                  options=[(v[0], k) for k, v in MEASURES.items()],
-                                  value=goal.measure if goal.measure in MEASURES else "percent_proficient")
+                                  options=[(measure_label(k), k) for k in EXPLORE],
+                                  value=goal.measure if goal.measure in EXPLORE else "percent_proficient")
         self.baseline_text = goal.baseline
         self.baseline = html(self._baseline_html())
         self.target = w.Text(value=goal.target, description="Target", style=text_style, layout=wide,

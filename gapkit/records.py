@@ -99,6 +99,59 @@ COMPARISONS = {c.name: c for c in (
 )}
 
 
+def side_group(comparison: Comparison | str, side: str) -> tuple:
+    """The student group on one side (``"focal"`` or ``"reference"``) of a comparison (or its name).
+
+    Two sides are the same group when they name the same labels of the same column ("Current EL vs
+    never EL" and "Current EL vs all others" share their focal group); everyone else in a cell is
+    its own group.
+
+    >>> side_group("Current EL vs all others", "focal") == side_group("Current EL vs never EL", "focal")
+    True
+    """
+    c = COMPARISONS[comparison] if isinstance(comparison, str) else comparison
+    if side == "focal":
+        return (c.group, frozenset(c.focal))
+    return (c.group, frozenset(c.reference)) if c.reference is not None else (c.group, "not", frozenset(c.focal))
+
+
+#: Groups whose counts add up in every cell, as (total, parts), each a side of a named comparison:
+#: ever ELs are current plus former ELs, current ELs are newcomers plus the others, and everyone but
+#: current ELs is former plus never ELs. A reader who sees some of them can work out the others, so
+#: they are suppressed together (`gapkit.tables.protect_linked`).
+LINKED = (
+    (("Ever EL vs never EL", "focal"), (("Current EL vs never EL", "focal"), ("Former EL vs never EL", "focal"))),
+    (("Current EL vs never EL", "focal"),
+     (("Newcomer EL vs never EL", "focal"), ("Other current EL vs never EL", "focal"))),
+    (("Current EL vs all others", "reference"),
+     (("Former EL vs never EL", "focal"), ("Current EL vs never EL", "reference"))),
+)
+#: The linked groups hidden last: current English learners, whom a reader needs most, and never-EL
+#: students, the comparison group of most tables.
+LINKED_KEEP = (("Current EL vs never EL", "focal"), ("Current EL vs never EL", "reference"))
+
+
+def linked_comparisons(comparison: str, comparisons=None) -> list[str]:
+    """The names in `comparisons` (default `COMPARISONS`) whose groups are `LINKED` to those of `comparison`.
+
+    In the order of `comparisons`, whichever of them is asked about, so that each is protected the
+    same way; a comparison with no linked group has only itself.
+
+    >>> linked_comparisons("Ever EL vs never EL", {n: COMPARISONS[n] for n in ("Female vs male",
+    ...                    "Former EL vs never EL", "Ever EL vs never EL")})
+    ['Former EL vs never EL', 'Ever EL vs never EL']
+    """
+    comparisons = COMPARISONS if comparisons is None else comparisons
+    groups = {side_group(*g) for total, parts in LINKED for g in (total, *parts)}
+
+    def sides(c):
+        return {side_group(c, "focal"), side_group(c, "reference")}
+
+    if not sides(comparisons[comparison]) & groups:
+        return [comparison]
+    return [name for name, c in comparisons.items() if sides(c) & groups]
+
+
 def add_el_groups(records: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of `records` with the EL groups an analyst compares.
 

@@ -6,10 +6,10 @@ file that was read, filtered to one school or the district) and returns a `Secti
 figures and sentences that have already been through `gapkit.privacy` suppression. `show` turns a
 section into HTML for the notebook.
 
-Pipeline order, as everywhere in gapkit: records -> summary -> measures -> privacy -> views. Every
-number shown here comes from `gapkit.tables.gap_table` (which suppresses), `gapkit.trends.gap_trend`,
-or a count table passed through `gapkit.privacy.suppress` here, with margins so that complementary
-suppression protects them.
+Every number shown here comes from `gapkit.tables.gap_table` (which suppresses small cells before it
+computes any measure), `gapkit.tables.protect_linked` (across the overlapping EL groups),
+`gapkit.trends.gap_trend`, or a count table passed through `gapkit.privacy.suppress` here, with
+margins so that complementary suppression protects them.
 
 `write_reports` (what ``gapkit report`` calls) reads and validates the data file *before* anything is
 written, executes the notebook with papermill in a temporary folder, exports an HTML page with no
@@ -34,10 +34,10 @@ import pandas as pd
 from . import readers, views
 from ._validation import int_like, label_tuple, one_of
 from .measures import MEASURES
-from .privacy import SUPPRESSED_MARK, code_percent, suppress
+from .privacy import COMPLEMENTARY_REASON, SUPPRESSED_MARK, Rule, suppress
 from .records import COMPARISONS, SUBJECTS, add_el_groups
 from .summary import Summary, summarize
-from .tables import gap_table
+from .tables import gap_table, group_counts, hide, protect_linked
 from .trends import VIEWS, gap_trend
 
 __all__ = [
@@ -131,8 +131,8 @@ class ReportData:
         `gapkit.records.COMPARISONS`) to report.
     years : tuple of int
         School years in the report, oldest first.
-    min_n : int
-        Minimum group size shown.
+    rule : gapkit.privacy.Rule
+        What may be shown (the minimum group size, ``rule.min_n``).
     language : {'en', 'es'}
         Language of the summary for families.
     all_schools : tuple of (id, name)
@@ -151,7 +151,7 @@ class ReportData:
     subjects: tuple
     comparisons: tuple
     years: tuple
-    min_n: int = 10
+    rule: Rule = field(default_factory=Rule)
     language: str = "en"
     all_schools: tuple = ()
     computed: dict = field(default_factory=dict, repr=False)
@@ -217,7 +217,7 @@ class Section:
 
 
 def load(data, *, mapping=None, kind="auto", school=None, subjects=None, comparisons=None, years=None,
-         min_n=10, language="en") -> ReportData:
+         min_n=None, language="en") -> ReportData:
     """Read a data file (or take a frame) and keep what one report needs.
 
     Parameters
@@ -236,8 +236,8 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
         Comparisons to report, keys of `gapkit.records.COMPARISONS` (default: all in this report).
     years : sequence of int, optional
         School years to keep (default: all).
-    min_n : int
-        Minimum group size shown (default 10).
+    min_n : int, optional
+        Minimum group size shown (default: `gapkit.privacy.Rule`'s, 10).
     language : {'en', 'es'}
         Language of the short summary for families.
 
@@ -248,7 +248,7 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
     ReportError
         An option does not fit the data (unknown school, subject, comparison or year).
     """
-    min_n = int_like(min_n, "min_n", minimum=1)
+    rule = Rule() if min_n is None else Rule(min_n)
     kind = one_of(kind, "kind", KINDS)
     language = one_of(language, "language", LANGUAGES)
     subjects = tuple(SUBJECTS) if not subjects else label_tuple(subjects)
@@ -287,7 +287,7 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
         comparisons = tuple(c for c in comparisons if c in PUBLISHED_GROUPS)
     return ReportData(source=source, kind=kind, records=records, published=published, excluded=excluded,
                       rows_read=int(rows_read), school=school_name, subjects=subjects, comparisons=comparisons,
-                      years=present, min_n=min_n, language=language, all_schools=tuple(every))
+                      years=present, rule=rule, language=language, all_schools=tuple(every))
 
 
 def _read(path, *, kind, mapping):
@@ -450,31 +450,32 @@ def gaps(data: ReportData, subject: str) -> pd.DataFrame:
     """Every comparison's gaps in one subject, by year and grade (grade ``"All"`` = all grades).
 
     One `gapkit.tables.gap_table` call per comparison (with grade margins, so complementary
-    suppression protects the all-grades rows), then `_el_family` so that no hidden English-learner
-    count can be worked out from the overlapping EL groups (ever = current + former; newcomers are
-    part of current ELs). Rows pooled over years are dropped: they count a student once per year.
+    suppression protects the all-grades rows), then `gapkit.tables.protect_linked` so that no hidden
+    English-learner count can be worked out from the overlapping EL groups (ever = current + former;
+    newcomers are part of current ELs). Rows pooled over years are dropped: they count a student once
+    per year.
     """
     return _cached(data, ("gaps", subject), lambda: _gaps(data, subject))
 
 
 def _gaps(data, subject):
-    frames = []
+    frames, counts = [], []
     for comparison in data.comparisons:
-        table = _comparison_table(data, comparison, subject, by=("year", "grade"))
-        if table is None:
+        made = _comparison_table(data, comparison, subject, by=("year", "grade"))
+        if made is None:
             continue
+        table, count = made
         table = table[table["year"].astype(str) != _ALL]
         frames.append(table.assign(comparison=comparison, subject=subject))
+        counts.append(count)
     if not frames:
         return pd.DataFrame(columns=[*_GAP_KEYS, "measure"])
     table = pd.concat(frames, ignore_index=True)
     table["year"] = table["year"].astype(int)
     table["grade"] = table["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
-    if data.kind == "records":
-        table = _el_family(data, table, by=("year", "grade"),
-                           counts=_record_counts(data, SUBJECTS[subject][0], ("year", "grade")))
-    else:
-        table = _el_family(data, table, by=("year", "grade"), counts=_published_counts(data, subject))
+    counts = pd.concat(counts, ignore_index=True) if data.kind == "records" else _published_counts(data, subject)
+    table = protect_linked(table, counts, by=("year", "grade"), min_n=data.rule.min_n)
+    if data.kind == "published":
         table = pd.concat([table, _v_statistics(data, subject, table)], ignore_index=True)
     return table
 
@@ -491,12 +492,13 @@ def _v_statistics(data, subject, table):
         column, focal, reference = _spec(data, comparison)
         summary = _summary(data, column, subject, by=("year",), outcome=None, labels=(*focal, *reference))
         part = gap_table(summary, focal=list(focal), reference=list(reference), measures=["v_statistic"],
-                         min_n=data.min_n)
+                         min_n=data.rule.min_n)
         mask = shown[shown["comparison"] == comparison].set_index(shown.columns[0])[["suppressed", "reason"]]
         part["year"] = part["year"].astype(int)
         hidden = part["year"].map(mask["suppressed"]).fillna(True).astype(bool)
-        part = _hide(part, hidden & ~part["suppressed"].astype(bool))
-        part["reason"] = np.where(hidden, part["year"].map(mask["reason"]).fillna(COMPLEMENTARY), part["reason"])
+        part = hide(part, hidden & ~part["suppressed"].astype(bool))
+        part["reason"] = np.where(hidden, part["year"].map(mask["reason"]).fillna(COMPLEMENTARY_REASON),
+                                  part["reason"])
         frames.append(part.assign(grade=_ALL, comparison=comparison, subject=subject))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
@@ -505,7 +507,9 @@ def _comparison_table(data, comparison, subject, *, by, outcome=None, measures=N
     """One comparison's gap table by `by`; with ``"grade"`` in `by`, plus all-grades rows (grade ``"All"``).
 
     `gapkit.tables.gap_table` with margins, so that complementary suppression protects the all-grades
-    rows; rows pooled over years are dropped (a student counts once per year).
+    rows; rows pooled over years are dropped (a student counts once per year). Returns the table and,
+    for student records, the true focal counts behind it (for `gapkit.tables.protect_linked`); None
+    when a side has no student.
     """
     column, focal, reference = _spec(data, comparison)
     summary = _summary(data, column, subject, by=by, outcome=outcome, labels=(*focal, *reference))
@@ -521,13 +525,14 @@ def _comparison_table(data, comparison, subject, *, by, outcome=None, measures=N
         # Too few students for any standard deviation: the standardised gap cannot be computed anywhere.
         measures = [m for m in measures if MEASURES[m].needs != "means"]
     if data.kind == "published" and "grade" in by:
-        return _published_grades(data, summary, focal, reference, measures)
-    table = gap_table(summary, focal=focal, reference=reference or None, measures=measures, min_n=data.min_n,
+        return _published_grades(data, summary, focal, reference, measures), None
+    table = gap_table(summary, focal=focal, reference=reference or None, measures=measures, min_n=data.rule.min_n,
                       margins="grade" in by)
     if "grade" in by:
         table = table[table["year"].astype(str) != _ALL].reset_index(drop=True)
         table["grade"] = table["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
-    return table
+    counts = group_counts(summary, focal, margins=("grade",) if "grade" in by else ())
+    return table, counts.assign(comparison=comparison, side="focal")
 
 
 def _published_grades(data, summary, focal, reference, measures):
@@ -540,8 +545,8 @@ def _published_grades(data, summary, focal, reference, measures):
     """
     by_year = _summary(data, summary.group, summary.outcome, by=("year",), outcome=None,
                        labels=(*focal, *reference))
-    parts = [gap_table(summary, focal=focal, reference=reference, measures=measures, min_n=data.min_n),
-             gap_table(by_year, focal=focal, reference=reference, measures=measures, min_n=data.min_n)
+    parts = [gap_table(summary, focal=focal, reference=reference, measures=measures, min_n=data.rule.min_n),
+             gap_table(by_year, focal=focal, reference=reference, measures=measures, min_n=data.rule.min_n)
              .assign(grade=_ALL)]
     table = pd.concat(parts, ignore_index=True)
     table["grade"] = table["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
@@ -568,11 +573,11 @@ def _published_grades(data, summary, focal, reference, measures):
         cells.loc[total & unknown, column] = cells.loc[total & unknown, "year"].map(grades)
         cells[column] = cells[column].fillna(0).astype("int64")
     cells["year"] = cells["year"].astype(str)
-    out = suppress(cells, dims=["year", "grade"], count_columns=["n_focal", "n_reference"], min_n=data.min_n)
+    out = suppress(cells, dims=["year", "grade"], count_columns=["n_focal", "n_reference"], min_n=data.rule.min_n)
     flags = {(str(y), g): (h, r) for y, g, h, r in zip(out["year"], out["grade"], out["suppressed"], out["reason"])}
     now = pd.Series([flags[(str(y), g)][0] for y, g in zip(table["year"], table["grade"])], index=table.index)
     newly = now & ~table["suppressed"].astype(bool)
-    table = _hide(table, newly)
+    table = hide(table, newly)
     table.loc[newly, "reason"] = [flags[(str(y), g)][1] for y, g in zip(table.loc[newly, "year"],
                                                                        table.loc[newly, "grade"])]
     order = table["grade"].map(lambda g: 10 ** 6 if g == _ALL else int(g))
@@ -606,49 +611,7 @@ def _summary(data, column, subject, *, by, outcome, labels):
     return Summary.from_counts(table.reset_index(), group="student_group", by=by, levels=levels, outcome=subject)
 
 
-def _hide(table, mask):
-    """Blank counts and estimates on the rows of `mask` and mark them suppressed."""
-    if not mask.any():
-        return table
-    table = table.copy()
-    for column in ("n_focal", "n_reference"):
-        table[column] = pd.array(table[column], dtype="Int64")
-        table.loc[mask, column] = pd.NA
-    for column in ("estimate", "se", "ci_low", "ci_high", "value_focal", "value_reference"):
-        if column in table:
-            table.loc[mask, column] = np.nan
-    table.loc[mask, "suppressed"] = True
-    return table
-
-
-_CURRENT, _FORMER, _EVER, _NEWCOMER = (
-    "Current EL vs never EL", "Former EL vs never EL", "Ever EL vs never EL", "Newcomer EL vs never EL")
-_EL_MASKS = {_CURRENT: "current_el", _FORMER: "former_el", _EVER: "ever_el", _NEWCOMER: "newcomer"}
-_OTHER_EL = "other current EL"
-COMPLEMENTARY = "complementary suppression"
-
-
-def _record_counts(data, outcome, by):
-    """True focal counts of the EL groups per cell (and all grades), from the student rows."""
-    records = data.records
-    scored = records[records[outcome].notna() & records[list(by)].notna().all(axis=1)]
-    if scored.empty:
-        return {}
-
-    def count(mask):
-        part = scored[scored[mask]]
-        out = {}
-        for key, n in part.groupby(list(by)).size().items():
-            key = key if isinstance(key, tuple) else (key,)
-            out[tuple(str(k) for k in key)] = int(n)
-        if "grade" in by:
-            rest = [b for b in by if b != "grade"]
-            for key, n in (part.groupby(rest).size().items() if rest else [((), len(part))]):
-                key = key if isinstance(key, tuple) else (key,)
-                full = dict(zip(rest, (str(k) for k in key)), grade=_ALL)
-                out[tuple(full[b] for b in by)] = int(n)
-        return out
-    return {name: count(mask) for name, mask in _EL_MASKS.items()}
+_CURRENT, _FORMER, _EVER = "Current EL vs never EL", "Former EL vs never EL", "Ever EL vs never EL"
 
 
 def _published_counts(data, subject):
@@ -661,7 +624,7 @@ def _published_counts(data, subject):
     rows = data.published[(data.published["subject"] == subject)
                           & data.published["student_group"].isin(list(labels.values()))]
     if rows.empty:
-        return {}
+        return pd.DataFrame(columns=["comparison", "side", "year", "grade", "n"])
     wide = rows.pivot_table(index=["year", "grade"], columns="student_group", values="n", aggfunc="first",
                             dropna=False).reindex(columns=list(labels.values()))
     wide.columns = list(labels)
@@ -676,72 +639,8 @@ def _published_counts(data, subject):
             out[name][(str(year), str(grade))] = int(value)
             key = (str(year), _ALL)
             out[name][key] = out[name].get(key, 0) + int(value)
-    return out
-
-
-def _el_family(data, table, *, by, counts):
-    """Hide further cells so that no hidden EL count follows from the overlapping EL comparisons.
-
-    The focal groups of the EL comparisons overlap: ever ELs = current + former ELs, and current ELs =
-    newcomers + other current ELs (a group no table shows, known to a reader only when both current ELs
-    and newcomers are shown). Two families, each put through `gapkit.privacy.suppress` as one table
-    whose margin is the family's total (with the all-grades rows as margins too), with the cells
-    already hidden marked; repeated until nothing changes.
-
-    Current ELs are the group a reader most needs, so when a former-EL cell is hidden the ever-EL cell
-    is hidden first, and when the other current ELs of a cell are fewer than the minimum, the newcomer
-    cell is hidden; the suppression passes then protect those in their own grade lines.
-    """
-    if not counts:
-        return table
-    cells = table.drop_duplicates(["comparison", *by])[["comparison", *by, "suppressed"]]
-    hidden = {(r["comparison"], *[str(r[b]) for b in by]): bool(r["suppressed"]) for r in cells.to_dict("records")}
-    n = {name: dict(counts.get(name, {})) for name in _EL_MASKS}
-    keys = sorted({k for part in n.values() for k in part})
-    n[_OTHER_EL] = {k: n[_CURRENT].get(k, 0) - n[_NEWCOMER].get(k, 0) for k in keys}
-
-    def is_hidden(name, k):
-        if name == _OTHER_EL:  # known only through current ELs minus newcomers
-            return is_hidden(_CURRENT, k) or is_hidden(_NEWCOMER, k)
-        return hidden.get((name, *k), True)  # a cell no table of this report shows is unknown
-
-    def hide(name, k):
-        if (name, *k) in hidden and not hidden[(name, *k)]:
-            hidden[(name, *k)] = True
-            return True
-        return False
-
-    def family(total, parts):
-        rows = [{**dict(zip(by, k)), "group": _ALL if name == total else name, "n": n[name].get(k, 0),
-                 "suppressed": is_hidden(name, k)} for k in keys for name in (total, *parts)]
-        out = suppress(pd.DataFrame(rows), dims=[*by, "group"], count_columns=["n"], min_n=data.min_n)
-        changed = False
-        for row, now in zip(rows, out["suppressed"]):
-            name = total if row["group"] == _ALL else row["group"]
-            k = tuple(str(row[b]) for b in by)
-            if now and not row["suppressed"]:
-                # A derived cell cannot be hidden by itself: hiding the newcomers makes it unknown.
-                changed |= hide(_NEWCOMER if name == _OTHER_EL else name, k)
-        return changed
-
-    for _ in range(20):
-        changed = False
-        for k in keys:
-            if is_hidden(_FORMER, k) and n[_FORMER].get(k, 0) > 0 and not is_hidden(_CURRENT, k):
-                changed |= hide(_EVER, k)
-            if 0 < n[_OTHER_EL][k] < data.min_n and not is_hidden(_CURRENT, k):
-                changed |= hide(_NEWCOMER, k)
-        changed |= family(_EVER, (_CURRENT, _FORMER))
-        changed |= family(_CURRENT, (_NEWCOMER,))
-        if not changed:
-            break
-
-    newly = [hidden.get((r["comparison"], *[str(r[b]) for b in by]), False) and not r["suppressed"]
-             for r in table[["comparison", *by, "suppressed"]].to_dict("records")]
-    newly = pd.Series(newly, index=table.index, dtype=bool)
-    table = _hide(table, newly)
-    table.loc[newly, "reason"] = COMPLEMENTARY
-    return table
+    return pd.DataFrame([{"comparison": name, "side": "focal", "year": year, "grade": grade, "n": n}
+                         for name, cells in out.items() for (year, grade), n in cells.items()])
 
 
 # ---------------------------------------------------------------------------
@@ -766,7 +665,7 @@ def data_used(data: ReportData) -> Section:
         f"Source file: {data.source} ({'student-level records' if data.kind == 'records' else 'published aggregate counts'}).",
         f"Report for {_where(data)}; school years {', '.join(views.school_year(y) for y in data.years) or 'none'}; "
         f"subjects: {', '.join(_subject_name(s) for s in data.subjects)}.",
-        f"Groups smaller than {data.min_n} students are not shown, and neither is any number from which a "
+        f"Groups smaller than {data.rule.min_n} students are not shown, and neither is any number from which a "
         "hidden group could be worked out.",
     ]
     tables = []
@@ -774,7 +673,7 @@ def data_used(data: ReportData) -> Section:
     if len(excluded) and int(excluded["rows"].sum()) > 0:
         frame = pd.DataFrame({"why": [*excluded["reason"].astype(str), _ALL],
                               "n": [*excluded["rows"].astype(int), int(excluded["rows"].sum())]})
-        out = suppress(frame, dims=["why"], count_columns=["n"], min_n=data.min_n)
+        out = suppress(frame, dims=["why"], count_columns=["n"], min_n=data.rule.min_n)
         shown = pd.DataFrame({"Why rows were left out": ["All rows left out" if r == _ALL else r for r in out["why"]],
                               "Rows": [_count_text(v) for v in out["n"]]})
         tables.append(ReportTable(caption=f"Rows of {data.source} left out of the report", frame=shown,
@@ -910,16 +809,17 @@ def opportunity_table(data: ReportData) -> pd.DataFrame:
         if data.kind != "records" or "advanced_course" not in data.records \
                 or data.records["advanced_course"].notna().sum() == 0:
             return pd.DataFrame()
-        frames = []
+        frames, counts = [], []
         for comparison in data.comparisons:
-            table = _comparison_table(data, comparison, None, by=("year",), outcome="advanced_course",
-                                      measures=("risk_ratio",))
-            if table is not None:
-                frames.append(table.assign(comparison=comparison))
+            made = _comparison_table(data, comparison, None, by=("year",), outcome="advanced_course",
+                                     measures=("risk_ratio",))
+            if made is not None:
+                frames.append(made[0].assign(comparison=comparison))
+                counts.append(made[1])
         if not frames:
             return pd.DataFrame()
         table = pd.concat(frames, ignore_index=True)
-        return _el_family(data, table, by=("year",), counts=_record_counts(data, "advanced_course", ("year",)))
+        return protect_linked(table, pd.concat(counts, ignore_index=True), by=("year",), min_n=data.rule.min_n)
     return _cached(data, "opportunity", compute)
 
 
@@ -961,7 +861,7 @@ def progress_table(data: ReportData) -> pd.DataFrame:
     """Current English learners who moved up at least one English-proficiency level since the prior year.
 
     By year and grade, with all-grades rows (grade ``"All"``); through `gapkit.privacy.suppress` with the
-    all-grades rows as margins, and the share coded with `gapkit.privacy.code_percent` (``share_display``).
+    all-grades rows as margins, which also codes the share (``share_display``).
     """
     def compute():
         records = data.records
@@ -980,7 +880,7 @@ def progress_table(data: ReportData) -> pd.DataFrame:
         frame["year"] = frame["year"].astype(str)
         frame["share"] = frame["moved_up"] / frame["n"]
         out = suppress(frame.drop(columns="moved_up"), dims=["year", "grade"], count_columns=["n"],
-                       percent_columns=["share"], min_n=data.min_n)
+                       percent_columns=["share"], min_n=data.rule.min_n)
         return out
     return _cached(data, "progress", compute)
 
@@ -1098,8 +998,7 @@ def _access_sentence(row, when):
         return f"{when}: access to advanced coursework for {focal} is not shown ({row['reason']})."
     if pd.isna(row["estimate"]):
         return f"{when}: access to advanced coursework for {focal} cannot be computed ({row['note']})."
-    pf = code_percent(float(row["value_focal"]), int(row["n_focal"]))
-    pr = code_percent(float(row["value_reference"]), int(row["n_reference"]))
+    pf, pr = Rule.percent(float(row["value_focal"])), Rule.percent(float(row["value_reference"]))
     return (f"{when}: {pf} of {focal} (n = {int(row['n_focal']):,}) and {pr} of {reference} "
             f"(n = {int(row['n_reference']):,}) took advanced coursework; {focal} were "
             f"{row['estimate']:.2f} times as likely to be enrolled (95% interval {row['ci_low']:.2f} to "
@@ -1120,7 +1019,7 @@ def how_to_read(data: ReportData) -> Section:
         "A rate ratio compares how often two groups take advanced coursework: 0.5 means the focal group is "
         "enrolled half as often; 1 means equally often.",
         f"A star (*) or \u201csuppressed\u201d marks a number hidden to protect students: the group has fewer "
-        f"than {data.min_n} students, or the number would let a reader work out a hidden one.",
+        f"than {data.rule.min_n} students, or the number would let a reader work out a hidden one.",
         "Current English learners change every year as students are reclassified, so the current-EL gap can "
         "stay wide even when every learner improves. Looking at former and ever English learners, and at the "
         "cohort view, gives the fuller picture.",
@@ -1139,8 +1038,7 @@ def family_summary(data: ReportData) -> Section:
                                                                   grade=_ALL, measure="proportion_difference")
             if row is None or row["suppressed"] or pd.isna(row["value_focal"]):
                 continue
-            pf = code_percent(float(row["value_focal"]), int(row["n_focal"]))
-            pr = code_percent(float(row["value_reference"]), int(row["n_reference"]))
+            pf, pr = Rule.percent(float(row["value_focal"])), Rule.percent(float(row["value_reference"]))
             lines.append(_family_line(data.language, subject, year, pf, pr, _where(data),
                                       ever=comparison.startswith("Ever")))
             break
@@ -1150,9 +1048,9 @@ def family_summary(data: ReportData) -> Section:
                      "There is not enough data for a summary: the groups are too small to show.")
     title = "Resumen para las familias" if data.language == "es" else "Summary for families"
     closing = ("Estas cifras describen a grupos de estudiantes, no a ningún estudiante en particular. Los grupos "
-               f"de menos de {data.min_n} estudiantes no se muestran." if data.language == "es" else
+               f"de menos de {data.rule.min_n} estudiantes no se muestran." if data.language == "es" else
                "These numbers describe groups of students, never one student. Groups of fewer than "
-               f"{data.min_n} students are not shown.")
+               f"{data.rule.min_n} students are not shown.")
     return Section(key="families", title=title, paragraphs=(*lines, closing))
 
 
@@ -1233,8 +1131,7 @@ def trend_table(data: ReportData, subject: str, *, view: str = "cross-sectional"
 def _is_coded(row) -> bool:
     if row["suppressed"] or pd.isna(row["value_focal"]) or pd.isna(row["value_reference"]):
         return False
-    return any(code_percent(float(row[v]), int(row[n])).startswith(("<", ">"))
-               for v, n in (("value_focal", "n_focal"), ("value_reference", "n_reference")))
+    return any(Rule.percent(float(row[v])).startswith(("<", ">")) for v in ("value_focal", "value_reference"))
 
 
 def _signed_points(value) -> str:
@@ -1365,7 +1262,7 @@ def cover(data: ReportData) -> Section:
             f"{views.school_year(years[0])} to {views.school_year(years[-1])}") if years else "no years"
     return Section(key="cover", title="", paragraphs=(
         f"{_cap(_where(data))}: school years {span}. Made from {data.source}. Groups of fewer than "
-        f"{data.min_n} students are not shown.",))
+        f"{data.rule.min_n} students are not shown.",))
 
 
 def to_html(section: Section, *, heading: bool = False) -> str:
@@ -1489,7 +1386,7 @@ EACH = ("school",)
 
 
 def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=None, subjects=None, comparisons=None,
-                  years=None, min_n=10, language="en", jobs=1, progress=None) -> list[Path]:
+                  years=None, min_n=None, language="en", jobs=1, progress=None) -> list[Path]:
     """Write the report (or one per school) for a data file into `out`; return the files written.
 
     The data file is read and checked first, so a file that cannot be used leaves nothing behind. The
@@ -1526,7 +1423,7 @@ def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=Non
     options = {"data_path": data_path, "mapping_path": mapping_path, "kind": loaded.kind,
                "subjects": list(subjects) if subjects else None,
                "groups": list(comparisons) if comparisons else None,
-               "years": list(years) if years else None, "min_n": min_n, "language": language}
+               "years": list(years) if years else None, "min_n": loaded.rule.min_n, "language": language}
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ReportError(f"`out` ({out}) is a file; give a folder.")
@@ -1625,7 +1522,7 @@ def _index_html(data, pages, folder):
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Gap reports: {esc(data.source)}'
             f'</title><meta name="viewport" content="width=device-width, initial-scale=1.0"><style>{CSS}</style>'
             f"</head><body><main><h1>Gap reports by school</h1><p>One report per school, made from "
-            f"{esc(data.source)}, each with its first finding. Groups of fewer than {data.min_n} students are not "
+            f"{esc(data.source)}, each with its first finding. Groups of fewer than {data.rule.min_n} students are not "
             "shown in any report.</p>"
             f'<ul class="gapkit-index">{items}</ul></main></body></html>')
 

@@ -1,7 +1,10 @@
-"""Gap tables: summary -> measures -> privacy, in one call.
+"""Gap tables: summary -> privacy -> measures, in one call.
 
-`gap_table` is the only way student data becomes a table of gaps, and it always ends with
-`gapkit.privacy.suppress`: suppression runs after every measure and before any view.
+`gap_table` is the only way student data becomes a table of gaps. It pools each cell's groups from
+the summary, suppresses the cells by their groups' sizes (`gapkit.privacy.suppress`, which needs only
+the counts), and then computes the measures for the cells it shows: an estimate is never computed for
+a cell that may not be shown, and every view takes its rows from here. `protect_linked` suppresses
+further across gap tables whose groups add up.
 """
 from __future__ import annotations
 
@@ -11,23 +14,25 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ._validation import int_like, label_tuple, level_like, one_of
+from ._validation import label_tuple, level_like, one_of
 from .measures import MEASURES, estimate_table
-from .privacy import suppress
+from .privacy import COMPLEMENTARY_REASON, Family, Rule, suppress, suppress_linked
+from .records import COMPARISONS, LINKED, LINKED_KEEP, side_group
 from .summary import Summary, summarize
 
-__all__ = ["COLUMNS", "gap_table"]
+__all__ = ["COLUMNS", "gap_table", "group_counts", "hide", "protect_linked"]
 
 #: Columns of a gap table, after the `by` columns.
 COLUMNS = ["measure", "focal", "reference", "n_focal", "n_reference", "estimate", "se", "ci_low", "ci_high",
            "value_focal", "value_reference", "method", "note", "suppressed", "reason"]
 
+#: What a hidden row of a gap table does not show, besides its counts.
 _HIDDEN = ["estimate", "se", "ci_low", "ci_high", "value_focal", "value_reference"]
 _SIDES = ("focal", "reference")
 
 
 def gap_table(data, outcome: str | None = None, group: str | None = None, *, focal, reference=None,
-              by: Sequence[str] = (), measures: Sequence[str] | None = None, min_n: int = 10,
+              by: Sequence[str] = (), measures: Sequence[str] | None = None, min_n: int = Rule.min_n,
               proficient=3, levels: str | None = None, cuts=None, level: float = 0.95,
               margins: bool = False) -> pd.DataFrame:
     """Gaps between a focal and a reference group, per cell, with small cells suppressed.
@@ -47,7 +52,7 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
         Measures of `gapkit.measures.MEASURES` that gap tables offer (those with ``needs``). Default:
         its default measures that the data supports (percent proficient, mean, Hedges' g and V).
     min_n : int
-        Minimum students in each group for a cell to be shown (default 10).
+        Minimum students in each group for a cell to be shown (default: `gapkit.privacy.Rule`'s, 10).
     proficient : level label
         Lowest performance level that counts as proficient (default 3).
     levels, cuts : optional
@@ -81,7 +86,7 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
     [{'measure': 'proportion_difference', 'n_focal': 10, 'n_reference': 12, 'estimate': 0.75}, \
 {'measure': 'mean_difference', 'n_focal': 10, 'n_reference': 12, 'estimate': 31.0}]
     """
-    min_n = int_like(min_n, "min_n", minimum=1)
+    rule = Rule(min_n)
     level = level_like(level)
     if isinstance(data, Summary):
         summary = data
@@ -98,7 +103,7 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
                          f"({', '.join(map(str, summary.levels))}).")
     focal, reference = _labels_iv(summary, focal, reference)
     cells = _cells(summary, focal, reference, proficient=proficient, margins=margins)
-    cells = _privacy(cells, summary.by, min_n)
+    cells = _privacy(cells, summary.by, rule.min_n)
     table = _estimates(cells, summary, measures, level)
     table["focal"] = _describe(focal)
     table["reference"] = _describe(reference) if reference else "all others"
@@ -291,3 +296,106 @@ def _own_values(kind, cells):
 
 def _describe(labels) -> str:
     return " + ".join(map(str, labels))
+
+
+# ---------------------------------------------------------------------------
+# Suppression across gap tables whose groups add up
+# ---------------------------------------------------------------------------
+
+
+def hide(table, mask, *, reason=None) -> pd.DataFrame:
+    """A copy of a gap table with the rows of `mask` suppressed: counts and estimates blanked.
+
+    `reason`, when given, becomes the ``reason`` of those rows.
+    """
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return table
+    table = table.copy()
+    for column in ("n_focal", "n_reference"):
+        table[column] = pd.array(table[column], dtype="Int64")
+        table.loc[mask, column] = pd.NA
+    for column in _HIDDEN:
+        if column in table:
+            table.loc[mask, column] = np.nan
+    table.loc[mask, "suppressed"] = True
+    if reason is not None:
+        table.loc[mask, "reason"] = reason
+    return table
+
+
+def group_counts(summary: Summary, labels, *, margins: Sequence[str] = ()) -> pd.DataFrame:
+    """The true number of students with any of `labels` in each cell of `summary`, for privacy checks.
+
+    The counts behind a gap table's side before suppression, for `protect_linked`; never to be shown.
+    With `margins`, rows with ``"All"`` in those `by` columns count over them too (as in a gap table
+    made with ``margins=True``). Returns the `by` columns and ``n``, one row per cell of the summary
+    (0 where it has no such student).
+    """
+    table = summary.table
+    rows = table.assign(n=table["n"].where(table[summary.group].isin(label_tuple(labels)), 0))
+    by = list(summary.by)
+    parts = []
+    for size in range(len(margins) + 1):
+        for rolled in itertools.combinations(margins, size):
+            kept = [b for b in by if b not in rolled]
+            part = (rows.groupby(kept, sort=True, dropna=False)["n"].sum().reset_index() if kept
+                    else pd.DataFrame({"n": [rows["n"].sum()]}))
+            for column in rolled:
+                part[column] = "All"
+            parts.append(part[[*by, "n"]])
+    return pd.concat(parts, ignore_index=True)
+
+
+def protect_linked(table, counts, *, by, min_n=Rule.min_n, comparisons=COMPARISONS, linked=LINKED,
+                   keep=LINKED_KEEP) -> pd.DataFrame:
+    """Hide further cells of stacked gap tables so that no hidden count follows from groups that add up.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Gap tables of named comparisons (keys of `comparisons`) made with the same `by`, stacked, with a
+        ``comparison`` column.
+    counts : DataFrame
+        The true counts of the sides of those comparisons: ``comparison``, ``side`` (``"focal"`` or
+        ``"reference"``), the `by` columns and ``n`` (see `group_counts`).
+    by : sequence of str
+        The cell columns.
+    min_n : int
+        Minimum group size shown.
+    comparisons : mapping of str to gapkit.records.Comparison, optional
+        The comparisons by name (default `gapkit.records.COMPARISONS`).
+    linked, keep : optional
+        The groups that add up, and the one to hide last (default `gapkit.records.LINKED` and
+        ``LINKED_KEEP``).
+
+    Returns
+    -------
+    DataFrame
+        `table` with the cells `gapkit.privacy.suppress_linked` hides, reason "complementary
+        suppression".
+    """
+    by = list(by)
+
+    def cell(record):
+        return tuple(str(record[b]) for b in by)
+
+    shown = {(r["comparison"], cell(r)): not bool(r["suppressed"])
+             for r in table.drop_duplicates(["comparison", *by]).to_dict("records")}
+    n, hidden, members = {}, {}, {}
+    for r in counts.to_dict("records"):
+        key = (side_group(comparisons[r["comparison"]], r["side"]), cell(r))
+        n[key] = int(r["n"])
+        # A group is known when any table shows it.
+        hidden[key] = hidden.get(key, True) and not shown.get((r["comparison"], key[1]), False)
+        members.setdefault(key, []).append(r["comparison"])
+    if not n:
+        return table
+    groups = pd.DataFrame([{**dict(zip(by, k)), "group": g, "n": n[(g, k)], "suppressed": hidden[(g, k)]}
+                           for g, k in n])
+    families = [Family(side_group(*total), tuple(side_group(*p) for p in parts)) for total, parts in linked]
+    out = suppress_linked(groups, dims=by, families=families, keep=[side_group(*k) for k in keep], min_n=min_n)
+    newly = {(c, k) for (g, k), was, now in zip(n, groups["suppressed"], out["suppressed"]) if now and not was
+             for c in members[(g, k)]}
+    mask = [(r["comparison"], cell(r)) in newly for r in table[["comparison", *by]].to_dict("records")]
+    return hide(table, mask, reason=COMPLEMENTARY_REASON)

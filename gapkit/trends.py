@@ -1,7 +1,7 @@
 """How gaps changed between periods, and which group moved.
 
-Stage after :mod:`gapkit.tables` (records -> summary -> measures -> privacy -> tables ->
-**trends** -> views). :func:`gap_trend` reads only rows that a gap table already shows:
+Stage after :mod:`gapkit.tables` and before the views. :func:`gap_trend` reads only rows that a
+gap table already shows:
 a change is computed from two shown cells, so it reveals nothing the gap table hides, and
 a hidden cell at either end hides the change.
 """

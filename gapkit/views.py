@@ -1,9 +1,9 @@
 """Views: gap tables turned into sentences, tables and charts for people.
 
-The pipeline order is records -> summary -> measures -> privacy -> **views**. Views come last and
-accept only results that went through `gapkit.privacy.suppress` (a table from
+Views come last and accept only results that went through `gapkit.privacy.suppress` (a table from
 `gapkit.tables.gap_table`): a table without the ``suppressed`` column is refused, and a suppressed
-row is only ever shown as "suppressed" with its reason, never with a number.
+row is only ever shown as "suppressed" with its reason, never with a number. What a measure is
+called and how it is formatted come from `gapkit.measures.MEASURES`.
 
 * `gap_sentence` -- one plain-language sentence for one cell.
 * `display_table` -- a table for people (percent top/bottom coding, "suppressed" shown as such);
@@ -23,7 +23,7 @@ import pandas as pd
 
 from gapkit._validation import frame_like, int_like
 from gapkit.measures import MEASURES
-from gapkit.privacy import COMPLEMENTARY_REASON, code_percent
+from gapkit.privacy import COMPLEMENTARY_REASON, Rule
 from gapkit.tables import COLUMNS as _GAP_COLUMNS
 
 __all__ = [
@@ -178,12 +178,16 @@ def _short_reason(reason: str) -> str:
 
 
 def _coded_percents(row) -> tuple[str, str] | None:
-    """Each group's percent with top/bottom coding, or None when the values are missing."""
+    """Each group's percent with top/bottom coding, or None when the values are missing.
+
+    Only for rows that suppression showed: both groups were found big enough then, whatever minimum
+    the table was made with, so only the coding of percentages near 0 and 100 applies here.
+    """
     pf, pr = row.get("value_focal"), row.get("value_reference")
     nf, nr = row.get("n_focal"), row.get("n_reference")
     if any(_missing(v) for v in (pf, pr, nf, nr)):
         return None
-    return code_percent(float(pf), int(nf)), code_percent(float(pr), int(nr))
+    return Rule.percent(float(pf)), Rule.percent(float(pr))
 
 
 def _coded_bounds(coded: str, p: float) -> tuple[float, float]:
@@ -336,7 +340,7 @@ def display_table(table, *, focal_name: str | None = None, reference_name: str |
     -------
     pandas.DataFrame
         One row per cell and measure: the cell (school, grade, year...), ``Measure``, the n and
-        value of each group (percentages top/bottom coded with `gapkit.privacy.code_percent`),
+        value of each group (percentages top/bottom coded with `gapkit.privacy.Rule.percent`),
         ``Gap (reference − focal)``, ``95% interval`` and ``Note``. Suppressed cells show
         ``"suppressed"`` and the reason, and no number.
     """

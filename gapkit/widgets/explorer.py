@@ -17,7 +17,9 @@ from gapkit import records as _records
 from gapkit import views
 from gapkit._validation import one_of
 from gapkit.measures import EXPLORE
-from gapkit.tables import gap_table
+from gapkit.privacy import Rule
+from gapkit.summary import summarize
+from gapkit.tables import gap_table, group_counts, protect_linked
 from gapkit.widgets._common import display_mode, esc, get_course, html, log, shared
 
 __all__ = ["SUBJECTS", "COMPARISONS", "ALL_SCHOOLS", "ALL_GRADES", "Exploration", "explore", "measure_label",
@@ -87,12 +89,15 @@ class Exploration:
 
 def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "percent_proficient",
             comparison: str = "Current EL vs never EL", school: str = ALL_SCHOOLS, grade=ALL_GRADES,
-            year=None, min_n: int = 10, comparisons=None) -> Exploration:
+            year=None, min_n: int = Rule.min_n, comparisons=None) -> Exploration:
     """The gap for one choice of subject, measure, comparison, school, grade and year.
 
     The table is by grade, with an all-grades total, for the chosen school (or the district) and
-    year, so complementary suppression protects every row shown; the chart draws every grade with
-    the chosen one highlighted; the sentence states the chosen grade (or all grades).
+    year, so complementary suppression protects every row shown, and it is protected together with
+    the comparisons whose groups add up with its own (ever English learners are current plus former
+    ones: `gapkit.tables.protect_linked`), so that switching between them reveals nothing hidden. The
+    chart draws every grade with the chosen one highlighted; the sentence states the chosen grade (or
+    all grades).
 
     Parameters
     ----------
@@ -141,11 +146,7 @@ def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "per
         missing = comp.focal_words if not has_focal else comp.reference_words
         return Exploration(**common, sentence=f"{cell[0].upper()}{cell[1:]}: no {missing} were tested in "
                                                "this selection, so there is no gap to show.")
-    # A pooled side may lack some of its labels in a selection (no IFEP students at a school): pool those present.
-    focal = [label for label in comp.focal if label in present]
-    reference = [label for label in comp.reference if label in present] if comp.reference is not None else None
-    table = gap_table(tested, outcome, comp.group, focal=focal, reference=reference,
-                      by=("grade",), measures=[table_measure], levels=levels, margins=True, min_n=min_n)
+    table = _protected_table(tested, outcome, levels, comparison, comparisons, table_measure, min_n)
     row = table[table["grade"].astype(str) == str("All" if grade == ALL_GRADES else grade)]
     subject_words = SUBJECTS[subject].lower() if subject == "math" else SUBJECTS[subject]
     if row.empty:
@@ -167,6 +168,32 @@ def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "per
     html = views.table_html(table, caption=caption, focal_name=comp.focal_words.capitalize(),
                             reference_name=comp.reference_words.capitalize())
     return Exploration(**common, sentence=sentence, table=table, alt_text=alt, chart_html=chart, table_html=html)
+
+
+def _protected_table(tested, outcome, levels, comparison, comparisons, measure, min_n):
+    """The gap table by grade of `comparison`, protected with every comparison the explorer offers whose groups
+    add up with its groups (`gapkit.records.LINKED`): a participant can switch to each of them."""
+    frames, counts, summaries = [], [], {}
+    for name in _records.linked_comparisons(comparison, comparisons):
+        comp = comparisons[name]
+        present = set(tested[comp.group].dropna().unique().tolist()) if comp.group in tested else set()
+        # A pooled side may lack some of its labels in a selection (no IFEP students at a school): pool those present.
+        focal = [label for label in comp.focal if label in present]
+        reference = ([label for label in comp.reference if label in present] if comp.reference is not None
+                     else [label for label in present if label not in comp.focal])
+        if not focal or not reference:
+            continue
+        if comp.group not in summaries:  # comparisons on the same column share one group-by
+            summaries[comp.group] = summarize(tested, outcome, comp.group, by=("grade",), levels=levels)
+        summary = summaries[comp.group]
+        frames.append(gap_table(summary, focal=focal, reference=reference if comp.reference is not None else None,
+                                measures=[measure], margins=True, min_n=min_n).assign(comparison=name))
+        for side, labels in (("focal", focal), ("reference", reference)):
+            counts.append(group_counts(summary, labels, margins=("grade",)).assign(comparison=name, side=side))
+    stacked = frames[0] if len(frames) == 1 else protect_linked(
+        pd.concat(frames, ignore_index=True), pd.concat(counts, ignore_index=True), by=("grade",), min_n=min_n,
+        comparisons=comparisons)
+    return stacked[stacked["comparison"] == comparison].drop(columns="comparison").reset_index(drop=True)
 
 
 class ExplorerWidget(w.VBox):

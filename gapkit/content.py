@@ -65,7 +65,6 @@ DOMAINS = (
 FRONT_MATTER_KEYS = ("schema_version", "id", "title", "domain", "minutes", "sources")
 COURSE_KEYS = ("schema_version", "title", "cohort", "min_n", "dataset", "modules")
 
-EXPLORE_SUBJECTS = ("math", "ela")
 #: Columns `gapkit.records.add_el_groups` derives; an explore preset may compare on them too.
 DERIVED_GROUPS = ("current_el", "former_el", "ever_el", "never_el", "newcomer", "newcomer_status")
 
@@ -614,9 +613,9 @@ def _explore(block: Block, where: str, problems: _Problems) -> None:
         problems.add("explore", "", where, block.line, f"missing key(s) {', '.join(missing)} "
                      "(reference may be null for 'everyone else')")
         return
-    if d["subject"] not in EXPLORE_SUBJECTS:
+    if d["subject"] not in _records.SUBJECTS:
         problems.add("explore", "", where, block.line,
-                     f"`subject` ({d['subject']!r}) must be one of {', '.join(EXPLORE_SUBJECTS)}")
+                     f"`subject` ({d['subject']!r}) must be one of {', '.join(_records.SUBJECTS)}")
     if d["measure"] not in EXPLORE:
         problems.add("explore", "", where, block.line,
                      f"`measure` ({d['measure']!r}) must be one of {', '.join(EXPLORE)}")

@@ -87,8 +87,6 @@ _PLAIN_ES = {
     "Current EL vs never EL": ("los estudiantes que aprenden inglés",
                                "los estudiantes que nunca necesitaron apoyo en inglés"),
 }
-_SUBJECT_NAMES = {"math": "mathematics", "ela": "English language arts"}
-_SUBJECT_NAMES_ES = {"math": "matemáticas", "ela": "lengua y literatura en inglés"}
 
 #: Okabe & Ito (2008) colour-blind-safe palette; markers differ too, so colour is never the only cue.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -592,7 +590,7 @@ def _summary(data, column, subject, *, by, outcome, labels):
         present = set(records[column].dropna().unique())
         if not set(labels) <= present:
             return None
-        scale, level = SUBJECTS[subject] if outcome is None else (outcome, None)
+        scale, level = (SUBJECTS[subject].scale, SUBJECTS[subject].level) if outcome is None else (outcome, None)
         return summarize(records, scale, column, by=by, levels=level)
     rows = data.published[data.published["subject"] == subject]
     if not set(labels) <= set(rows["student_group"].unique()):
@@ -652,7 +650,7 @@ def _where(data: ReportData) -> str:
 
 
 def _subject_name(subject):
-    return _SUBJECT_NAMES.get(subject, subject)
+    return SUBJECTS[subject].name
 
 
 def _latest(data):
@@ -686,7 +684,7 @@ def data_used(data: ReportData) -> Section:
         paragraphs.append(f"The file has {data.rows_read:,} rows; none was left out.")
     if data.kind == "records":
         for subject in data.subjects:
-            scale = SUBJECTS[subject][0]
+            scale = SUBJECTS[subject].scale
             missing = int(data.records[scale].isna().sum())
             if missing:
                 paragraphs.append(
@@ -1069,7 +1067,7 @@ def _family_line(language, subject, year, pf, pr, where, *, ever=False):
         where = "el distrito" if where == "the district" else where
         who = "que aprenden o aprendieron inglés en la escuela" if ever else "que están aprendiendo inglés"
         return (f"En el año escolar {views.school_year(year)}, en {where}, {_out_of_100(pf, 'es')} estudiantes {who} "
-                f"alcanzaron el nivel esperado en {_SUBJECT_NAMES_ES[subject]}; entre los estudiantes que nunca "
+                f"alcanzaron el nivel esperado en {SUBJECTS[subject].name_es}; entre los estudiantes que nunca "
                 f"necesitaron apoyo en inglés, lo alcanzaron {_out_of_100(pr, 'es')}.")
     place = "in the district" if where == "the district" else f"at {where}"
     who = "who are learning English or learned it at school" if ever else "who are learning English"

@@ -22,10 +22,10 @@ from gapkit.summary import summarize
 from gapkit.tables import gap_table, group_counts, protect_linked
 from gapkit.widgets._common import display_mode, esc, get_course, html, log, shared
 
-__all__ = ["SUBJECTS", "COMPARISONS", "ALL_SCHOOLS", "ALL_GRADES", "Exploration", "explore", "measure_label",
+__all__ = ["COMPARISONS", "ALL_SCHOOLS", "ALL_GRADES", "Exploration", "explore", "measure_label", "subject_label",
            "course_records", "ExplorerWidget", "gap_explorer"]
 
-SUBJECTS = {"math": "Math", "ela": "English language arts"}
+SUBJECTS = _records.SUBJECTS
 ALL_SCHOOLS = "All schools"
 ALL_GRADES = "All grades"
 
@@ -47,6 +47,11 @@ def comparison_for(group, focal, reference) -> Comparison:
     f = " + ".join(map(str, focal))
     r = " + ".join(map(str, reference)) if reference else "all others"
     return Comparison(f"{group}: {f} vs {r}", group, focal, reference, f"{group} {f}", f"{group} {r}")
+
+
+def subject_label(key: str) -> str:
+    """The name shown for a subject (a key of `gapkit.records.SUBJECTS`), e.g. "Mathematics"."""
+    return SUBJECTS[key].label
 
 
 def measure_label(key: str) -> str:
@@ -103,7 +108,8 @@ def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "per
     ----------
     records : DataFrame
         Canonical student records with the EL groups of `gapkit.records.add_el_groups`.
-    subject : {'math', 'ela'}
+    subject : str
+        A key of `gapkit.records.SUBJECTS` (``'math'``, ``'ela'``).
     measure : str
         A key of `gapkit.measures.EXPLORE` (``'percent_proficient'``, ``'mean_scale'``, ...).
     comparison : str
@@ -131,7 +137,7 @@ def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "per
     if school != ALL_SCHOOLS:
         one_of(school, "school", sorted(records["school_name"].dropna().unique()))
         data = data[data["school_name"] == school]
-    outcome, levels = _records.SUBJECTS[subject]
+    outcome, levels = SUBJECTS[subject].scale, SUBJECTS[subject].level
     table_measure = EXPLORE[measure].name
     where_school = "the district" if school == ALL_SCHOOLS else school
     grade_words = "all grades" if grade == ALL_GRADES else f"grade {grade}"
@@ -148,7 +154,7 @@ def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "per
                                                "this selection, so there is no gap to show.")
     table = _protected_table(tested, outcome, levels, comparison, comparisons, table_measure, min_n)
     row = table[table["grade"].astype(str) == str("All" if grade == ALL_GRADES else grade)]
-    subject_words = SUBJECTS[subject].lower() if subject == "math" else SUBJECTS[subject]
+    subject_words = SUBJECTS[subject].name
     if row.empty:
         sentence = f"{cell[0].upper()}{cell[1:]}: no students in this grade were tested in {subject_words}."
     else:
@@ -157,7 +163,7 @@ def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "per
                                       f"{views.school_year(year)}")
     highlight = "all grades" if grade == ALL_GRADES else f"grade {grade}"
     measure_words = EXPLORE[measure].words.name
-    title = f"{SUBJECTS[subject]}, {measure_words}: {where_school}, {views.school_year(year)}"
+    title = f"{SUBJECTS[subject].label}, {measure_words}: {where_school}, {views.school_year(year)}"
     fig = views.gap_chart(table, measure=table_measure, focal_name=comp.focal_words,
                           reference_name=comp.reference_words, subject=subject_words, highlight=highlight,
                           title=title)
@@ -221,7 +227,7 @@ class ExplorerWidget(w.VBox):
         def dropdown(description, options, value):
             return w.Dropdown(description=description, options=options, value=value, style=style, layout=layout)
 
-        self.subject = dropdown("Subject", [(v, k) for k, v in SUBJECTS.items()], presets.get("subject", "math"))
+        self.subject = dropdown("Subject", [(subject_label(k), k) for k in SUBJECTS], presets.get("subject", "math"))
         self.measure = dropdown("Measure", [(measure_label(k), k) for k in EXPLORE],
                                 presets.get("measure", "percent_proficient"))
         self.comparison = dropdown("Compare", list(self.comparisons),

@@ -20,7 +20,8 @@ from ipywidgets.widgets.widget_description import DescriptionStyle
 from gapkit import journal as _journal
 from gapkit.widgets._common import display_mode, esc, get_course, html, log, markdown_html, shared, status_html
 from gapkit.measures import EXPLORE
-from gapkit.widgets.explorer import COMPARISONS, SUBJECTS, explore, measure_label
+from gapkit.records import SUBJECTS
+from gapkit.widgets.explorer import COMPARISONS, explore, measure_label, subject_label
 
 __all__ = ["Goal", "Plan", "ExportResult", "baseline_sentence", "plan_markdown", "plan_html", "export_plan",
            "ActionPlanWidget", "action_plan"]
@@ -93,7 +94,7 @@ _LABELS = {
 def _shown(goal: Goal, name: str) -> str:
     value = getattr(goal, name)
     if name == "subject":
-        return SUBJECTS.get(value, value)
+        return subject_label(value) if value in SUBJECTS else value
     if name == "measure":
         return measure_label(value) if value in EXPLORE else value
     return value
@@ -171,7 +172,7 @@ class _GoalEditor(w.VBox):
                                      value=goal.comparison if goal.comparison in COMPARISONS else NOT_CHOSEN)
         narrow = shared(DescriptionStyle, description_width="initial")
         narrow_text = shared(TextStyle, description_width="initial")
-        self.subject = w.Dropdown(description="Subject", style=narrow, options=[(v, k) for k, v in SUBJECTS.items()],
+        self.subject = w.Dropdown(description="Subject", style=narrow, options=[(subject_label(k), k) for k in SUBJECTS],
                                   value=goal.subject if goal.subject in SUBJECTS else "math")
         self.measure = w.Dropdown(description="Measure", style=narrow,
                                   options=[(measure_label(k), k) for k in EXPLORE],

@@ -8,7 +8,7 @@ summaries, enter through `Summary.from_counts`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import duckdb
 import numpy as np
@@ -16,7 +16,7 @@ import pandas as pd
 
 from ._validation import check_columns, label_tuple
 
-__all__ = ["Summary", "summarize"]
+__all__ = ["Summary", "summarize", "pool"]
 
 _LEVEL = "__level"
 
@@ -52,6 +52,30 @@ class Summary:
     @property
     def level_columns(self) -> list[str]:
         return [f"level_{label}" for label in self.levels]
+
+    def rollup(self, by: Sequence[str]) -> "Summary":
+        """The same summary over coarser cells: `by`, some of ``self.by``; each group pooled over the rest.
+
+        Counts add, means are weighted by n and standard deviations pooled exactly (`pool`); a cell
+        with a part the source hid is hidden.
+
+        Examples
+        --------
+        >>> rows = pd.DataFrame({"grade": [3, 3, 4], "el_status": ["EL", "EO", "EL"], "score": [410.0, 450.0, 430.0]})
+        >>> summarize(rows, "score", "el_status", by=["grade"]).rollup([]).table[["el_status", "n", "mean"]].values.tolist()
+        [['EL', 2, 420.0], ['EO', 1, 450.0]]
+        """
+        by = label_tuple(by)
+        unknown = [b for b in by if b not in self.by]
+        if unknown:
+            raise ValueError(f"`by` column(s) {', '.join(map(repr, unknown))} are not cells of this summary; "
+                             f"its cells are {', '.join(map(repr, self.by))}.")
+        table = pool(self.table, [*by, self.group], self.level_columns)
+        for column in ("n", "successes", *self.level_columns):  # whole counts stay whole
+            if column in table and table[column].notna().all() and pd.api.types.is_integer_dtype(self.table[column]):
+                table[column] = table[column].astype("int64")
+        columns = [c for c in self.table.columns if c in table.columns]
+        return replace(self, table=table[columns], by=by)
 
     @classmethod
     def from_counts(cls, frame: pd.DataFrame, *, group: str, by: Sequence[str] = (), levels: Sequence = (),
@@ -204,6 +228,33 @@ def _aggregate(frame, outcome, group, by, labels, *, binary):
         table[key] = table[key].astype(frame[key].dtype) if frame[key].dtype != object else table[key]
     table = table.sort_values(keys, kind="stable").reset_index(drop=True)
     return table, excluded
+
+
+def pool(rows: pd.DataFrame, keys: Sequence[str], level_columns: Sequence[str]) -> pd.DataFrame:
+    """Combine the rows of a summary table that share `keys`, exactly.
+
+    Counts (``n``, ``successes``, the level counts) add, means are weighted by n, and sums of squares add
+    around the pooled mean; a combination with a part the source hid (``source_suppressed``, or no
+    ``n``) has no numbers and is marked ``source_suppressed``. Returns one row per combination of `keys`.
+    """
+    keys = list(keys)
+    rows = rows.assign(_weighted=rows["n"] * rows["mean"],
+                       _incomplete=rows["source_suppressed"] | rows["n"].isna())
+    grouped = rows.groupby(keys, dropna=False, sort=True)
+    counts = [c for c in ("n", "successes", *level_columns) if c in rows]
+    out = grouped[counts + ["_weighted"]].sum(min_count=1)
+    out["mean"] = out["_weighted"] / out["n"]
+    rows = rows.join(out["mean"].rename("_pooled_mean"), on=keys)
+    within = ((rows["n"] - 1) * rows["sd"] ** 2).where(rows["n"] > 1, 0.0)
+    between = rows["n"] * (rows["mean"] - rows["_pooled_mean"]) ** 2
+    squares = (within + between).groupby([rows[k] for k in keys], dropna=False, sort=True).sum(min_count=1)
+    out["sd"] = np.sqrt(squares / (out["n"] - 1)).where(out["n"] > 1)
+    missing = (rows[["mean", "sd"]].isna() & (rows["n"] > 1).to_numpy()[:, None]).any(axis=1)
+    out.loc[missing.groupby([rows[k] for k in keys], dropna=False, sort=True).any(), ["mean", "sd"]] = np.nan
+    incomplete = grouped["_incomplete"].any()
+    out.loc[incomplete, counts + ["mean", "sd"]] = np.nan
+    out["source_suppressed"] = incomplete
+    return out.drop(columns="_weighted").reset_index()
 
 
 def _excluded_frame(excluded) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from ._validation import label_tuple, level_like, one_of
 from .measures import MEASURES, estimate_table
 from .privacy import COMPLEMENTARY_REASON, Family, Rule, suppress, suppress_linked
 from .records import COMPARISONS, LINKED, LINKED_KEEP, side_group
-from .summary import Summary, summarize
+from .summary import Summary, pool, summarize
 
 __all__ = ["COLUMNS", "gap_table", "group_counts", "hide", "protect_linked"]
 
@@ -160,12 +160,12 @@ def _cells(summary, focal, reference, *, proficient, margins):
     if not by:  # a single cell
         by = ["_cell"]
         rows["_cell"] = "all"
-    pooled = [_pool(rows, by, level_columns)]
+    pooled = [pool(rows, [*by, "_side"], level_columns)]
     if margins and summary.by:
         for size in range(1, len(by) + 1):
             for rolled in itertools.combinations(by, size):
                 kept = [c for c in by if c not in rolled]
-                part = _pool(rows, kept, level_columns)
+                part = pool(rows, [*kept, "_side"], level_columns)
                 for column in rolled:
                     part[column] = "All"
                 pooled.append(part[pooled[0].columns])
@@ -182,28 +182,6 @@ def _cells(summary, focal, reference, *, proficient, margins):
         wide[f"n_{s}"] = wide[f"n_{s}"].fillna(0)
         wide[f"source_suppressed_{s}"] = wide[f"source_suppressed_{s}"].eq(True)
     return wide
-
-
-def _pool(rows, keys, level_columns):
-    """Combine group labels exactly: counts add, means weight by n, sums of squares add around the pooled mean."""
-    keys = [*keys, "_side"]
-    rows = rows.assign(_weighted=rows["n"] * rows["mean"],
-                       _incomplete=rows["source_suppressed"] | rows["n"].isna())
-    grouped = rows.groupby(keys, dropna=False, sort=True)
-    counts = ["n", "successes", *level_columns]
-    out = grouped[counts + ["_weighted"]].sum(min_count=1)
-    out["mean"] = out["_weighted"] / out["n"]
-    rows = rows.join(out["mean"].rename("_pooled_mean"), on=keys)
-    within = ((rows["n"] - 1) * rows["sd"] ** 2).where(rows["n"] > 1, 0.0)
-    between = rows["n"] * (rows["mean"] - rows["_pooled_mean"]) ** 2
-    squares = (within + between).groupby([rows[k] for k in keys], dropna=False, sort=True).sum(min_count=1)
-    out["sd"] = np.sqrt(squares / (out["n"] - 1)).where(out["n"] > 1)
-    missing = (rows[["mean", "sd"]].isna() & (rows["n"] > 1).to_numpy()[:, None]).any(axis=1)
-    out.loc[missing.groupby([rows[k] for k in keys], dropna=False, sort=True).any(), ["mean", "sd"]] = np.nan
-    incomplete = grouped["_incomplete"].any()
-    out.loc[incomplete, counts + ["mean", "sd"]] = np.nan
-    out["source_suppressed"] = incomplete
-    return out.drop(columns="_weighted").reset_index()
 
 
 def _privacy(cells, by, min_n):

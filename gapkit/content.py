@@ -902,8 +902,10 @@ def load_course(root=None) -> Course:
 
     Examples
     --------
-    >>> course = load_course()                                   # doctest: +SKIP
-    >>> course.module("01-what-gaps-are").minutes_teaching       # doctest: +SKIP
+    >>> course = load_course()
+    >>> first = course.modules[0]
+    >>> course.module(first.id) is first, first.minutes_teaching > 0
+    (True, True)
     """
     course, problems = _build(root)
     if problems:

@@ -207,8 +207,7 @@ def _estimates(cells, summary, measures, level):
     empty_note = np.where(suppressed, "", np.where((n_focal == 0) | (n_reference == 0),
                                                    "a group has no students in this cell",
                                                    "not computable from this cell's data")).astype(object)
-    columns = {c: [] for c in ("estimate", "se", "ci_low", "ci_high", "value_focal", "value_reference", "method",
-                               "note")}
+    columns = {c: [] for c in (*_HIDDEN, "method", "note")}
     for measure in measures:
         kind = MEASURES[measure].needs
         computable = occupied.copy()

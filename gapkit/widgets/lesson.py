@@ -182,6 +182,10 @@ def _widget_for(block, *, course, journal, records):
                             group=data["group"], focal=data["focal"], reference=data.get("reference"), **presets)
     if block.kind == "plan":
         return action_plan(journal=journal, records=records, note=block.text, course=course)
+    if block.kind == "assessment":
+        from gapkit.widgets.assessment import self_assessment
+
+        return self_assessment(data["phase"], track=data.get("track"), journal=journal, course=course)
     return None
 
 

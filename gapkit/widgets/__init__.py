@@ -9,6 +9,7 @@ and has a programmatic trigger, so tests set ``.value`` or call ``.click()`` and
 * `gap_explorer` -- subject, measure, comparison, school, grade and year; chart, table and sentence
   (`explore`).
 * `action_plan` -- focus goals saved in the journal, exported to Markdown and HTML.
+* `take_home_record` -- the participant's reflections, check answers and plan as one PDF and Markdown file.
 * `lesson` / `home` -- a module's whole lesson page, and the course home page.
 """
 from gapkit.widgets._common import display_mode
@@ -16,6 +17,7 @@ from gapkit.widgets.check import CheckResult, CheckWidget, grade_check, knowledg
 from gapkit.widgets.explorer import Exploration, ExplorerWidget, explore, gap_explorer
 from gapkit.widgets.lesson import HOME_NOTEBOOK, HomePage, LessonPage, home, lesson
 from gapkit.widgets.plan import ActionPlanWidget, Goal, Plan, action_plan, export_plan
+from gapkit.widgets.record import RecordWidget, record_markdown, take_home_record
 from gapkit.widgets.reflection import ReflectionWidget, reflection
 
 __all__ = [
@@ -25,4 +27,5 @@ __all__ = [
     "gap_explorer", "explore", "ExplorerWidget", "Exploration",
     "action_plan", "export_plan", "ActionPlanWidget", "Plan", "Goal",
     "lesson", "home", "LessonPage", "HomePage", "HOME_NOTEBOOK",
+    "take_home_record", "record_markdown", "RecordWidget",
 ]

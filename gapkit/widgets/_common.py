@@ -116,7 +116,13 @@ def problem_box(message: str, *, exc: BaseException | None = None, context: str 
     )
 
 
-def status_html(message: str, *, problem: bool = False) -> str:
+#: Where answers live, in the participant's words (never a server path).
+WHERE_SAVED = "your course journal, the file that keeps your answers for this course"
+
+
+def status_html(message: str, *, problem: bool = False, saved: bool = False) -> str:
+    """A save status line: a problem (announced at once), a fresh save (with a tick), or a note."""
     if problem:
         return f'<p class="gapkit-status gapkit-status-problem" role="alert"><strong>Not saved:</strong> {esc(message)}</p>'
-    return f'<p class="gapkit-status">{esc(message)}</p>'
+    css = "gapkit-status gapkit-status-saved" if saved else "gapkit-status"
+    return f'<p class="{css}">{esc(message)}</p>'

@@ -1,6 +1,9 @@
 """Lesson pages: blocks in order, widgets for interactive blocks, no instructor notes, no traceback."""
+import re
+
 import ipywidgets as w
 
+from gapkit.journal import Journal
 from gapkit.widgets import CheckWidget, ReflectionWidget, home, lesson
 
 
@@ -13,7 +16,7 @@ class TestLesson:
         """Are text blocks HTML with headings, and reflection and checks widgets, in page order?"""
         page = lesson("01-tiny", course=tiny_course, journal=tmp_path / "j.json")
         html = _html(page)
-        assert "<h1>A tiny module</h1>" in html and "<h2>A heading in the text</h2>" in html
+        assert "<h1>A tiny module</h1>" in html and '<h2 id="s-a-heading-in-the-text" tabindex="-1">A heading in the text</h2>' in html
         assert "<strong>bold</strong>" in html and "Key points" in html
         assert [type(x) for x in page.widgets] == [ReflectionWidget, CheckWidget, CheckWidget]
 
@@ -51,3 +54,65 @@ class TestHome:
         html = _html(home(course=tiny_course))
         assert 'href="01-tiny.ipynb"' in html and "10 min teaching, 5 min exercises" in html
         assert "Say what a gap is." in html
+
+    def test_contents_links_every_section(self, tiny_course, tmp_path):
+        """Does "On this page" link to every section heading, each id unique and present on the page?"""
+        html = _html(lesson("01-tiny", course=tiny_course, journal=tmp_path / "j.json"))
+        links = re.findall(r'<li><a href="#([^"]+)">', html.split('aria-labelledby="s-on-this-page"')[1].split("</nav>")[0])
+        ids = re.findall(r'<h2 id="([^"]+)"', html)
+        assert links == [i for i in ids if i != "s-on-this-page"]
+        assert len(set(ids)) == len(ids) and {"s-objectives", "s-a-heading-in-the-text", "s-sources"} <= set(links)
+
+    def test_navigation_labels_unique(self, tiny_course, tmp_path):
+        """Do the page's navigation landmarks each have their own label?"""
+        html = _html(lesson("01-tiny", course=tiny_course, journal=tmp_path / "j.json"))
+        labels = re.findall(r'<nav[^>]*aria-label(?:ledby)?="([^"]+)"', html)
+        assert len(labels) == 3 and len(set(labels)) == 3
+
+    def test_no_server_path_on_page(self, tiny_course, tmp_path):
+        """Does the reflection say where the answer is saved without showing the folder it is in?"""
+        page = lesson("01-tiny", course=tiny_course, journal=tmp_path / "j.json")
+        reflection = next(x for x in page.widgets if isinstance(x, ReflectionWidget))
+        reflection.text.value = "A first answer."
+        assert "course journal" in reflection.status.value and str(tmp_path) not in reflection.status.value
+        assert "j.json" not in reflection.status.value
+
+
+class TestHomeProgress:
+    def test_states_follow_the_journal(self, tmp_path):
+        """On the real course, does module 1 go from "Not started" to "In progress" to "Done", with the next
+        step following it, as its reflections and checks are saved?"""
+        from gapkit.content import load_course
+
+        course = load_course()
+        module = course.modules[1]
+        journal = Journal(tmp_path / "j.json")
+        row = lambda page: page.modules.value.split('<li><p class="gapkit-kicker">Module ')[2]  # noqa: E731  (module 1)
+        page = home(course=course, journal=journal)
+        assert "Not started" in row(page) and "Start Module 0" in page.status.value
+        answer = ("The grade 5 newcomers in math are the gap that worries me most, because they sit apart "
+                  "from the class for most of the day.")
+        journal.save_reflection(module.reflections[0].id, answer)
+        page = home(course=course, journal=journal)
+        assert "In progress" in row(page) and f"Continue with Module {module.number}" in page.status.value
+        assert f"1 of {len(module.reflections)} reflections written" in row(page)
+        for r in module.reflections:
+            journal.save_reflection(r.id, answer)
+        for c in module.checks:
+            journal.put("checks", c.id, {"chosen": [0], "correct": True})
+        page = home(course=course, journal=journal)
+        assert "Done" in row(page) and page.progress.done == 1
+
+    def test_problem_reading_progress_is_friendly(self, tiny_course, tmp_path):
+        """If progress cannot be worked out (here: a course without a facilitator's kit), does the page say so
+        in words, with no traceback?"""
+        page = home(course=tiny_course, journal=tmp_path / "j.json")
+        assert "could not be read" in page.status.value and "Traceback" not in page.status.value
+
+    def test_placeholder_cohort_hidden(self, tiny_course):
+        """Is the kit's placeholder cohort name kept off the page, and a real one shown?"""
+        import dataclasses
+
+        assert "Test cohort" in _html(home(course=tiny_course))
+        placeholder = dataclasses.replace(tiny_course, cohort="Sample cohort (replace with your own)")
+        assert "Sample cohort" not in _html(home(course=placeholder))

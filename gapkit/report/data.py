@@ -71,6 +71,11 @@ class ReportData:
         Language of the summary for families.
     all_schools : tuple of (id, name)
         Every school of the file (for ``--each school``).
+    proficient : int
+        The lowest performance level that counts as proficient (from the mapping; 3 by default).
+    warnings : tuple of str
+        What the reader assumed or found worth a look (a default proficiency cut, outlying scores, how a
+        marker was read); shown in the report's data section and by ``gapkit validate``.
     computed : dict
         Tables already computed for this data (gap tables are shared by several sections).
     """
@@ -88,6 +93,8 @@ class ReportData:
     rule: Rule = field(default_factory=Rule)
     language: str = "en"
     all_schools: tuple = ()
+    proficient: int = 3
+    warnings: tuple = ()
     computed: dict = field(default_factory=dict, repr=False)
 
 
@@ -160,9 +167,11 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
         published = published[published["year"].isin(wanted)].reset_index(drop=True)
         present = tuple(sorted(int(y) for y in published["year"].unique()))
         comparisons = tuple(c for c in comparisons if COMPARISONS[c].published is not None)
+    attrs = frame.attrs
     return ReportData(source=source, kind=kind, records=records, published=published, excluded=excluded,
                       rows_read=int(rows_read), school=school_name, subjects=subjects, comparisons=comparisons,
-                      years=present, rule=rule, language=language, all_schools=tuple(every))
+                      years=present, rule=rule, language=language, all_schools=tuple(every),
+                      proficient=int(attrs.get("proficient", 3)), warnings=tuple(attrs.get("warnings", ())))
 
 
 def _read(path, *, kind, mapping):
@@ -205,14 +214,15 @@ def _published_frame(summary: Summary) -> pd.DataFrame:
 def _one_school(records, school, source):
     school = str(school)
     ids = records["school_id"].astype(str)
-    names = records["school_name"].astype(str) if "school_name" in records else ids
+    names = _names_or_ids(records)
     match = (ids == school) | (names.str.casefold() == school.casefold())
     if not match.any():
         known = sorted(set(zip(ids, names)))
         listed = "; ".join(f"{i} ({n})" for i, n in known)
         raise ReportError(f"`school` ({school!r}) is not in {source}; schools are: {listed}.")
     rows = records[match].reset_index(drop=True)
-    return rows, str(rows["school_name"].iloc[0]) if "school_name" in rows else school
+    name = rows["school_name"].dropna() if "school_name" in rows else pd.Series(dtype=object)
+    return rows, str(name.iloc[0]) if len(name) else str(rows["school_id"].iloc[0])
 
 
 def _district_id(frame):
@@ -228,7 +238,7 @@ def _district_id(frame):
 
 def _published_rows(frame, school, source):
     ids = frame["school_id"].astype(str)
-    names = frame["school_name"].astype(str) if "school_name" in frame else ids
+    names = _names_or_ids(frame)
     if school is None:
         district = _district_id(frame)
         present = ids.unique()
@@ -287,9 +297,16 @@ def _years_iv(years, column, source):
 def schools(data: ReportData | pd.DataFrame) -> list[tuple[str, str]]:
     """(school_id, school_name) of every school in the data, sorted by id."""
     frame = data if isinstance(data, pd.DataFrame) else (data.records if data.kind == "records" else data.published)
+    return sorted(set(zip(frame["school_id"].astype(str), _names_or_ids(frame))))
+
+
+def _names_or_ids(frame) -> pd.Series:
+    """Each row's school name, or its school id where the file names no school (names are never missing)."""
     ids = frame["school_id"].astype(str)
-    names = frame["school_name"].astype(str) if "school_name" in frame else ids
-    return sorted(set(zip(ids, names)))
+    if "school_name" not in frame:
+        return ids
+    names = frame["school_name"]
+    return names.where(names.notna() & (names.astype(str).str.strip() != ""), ids).astype(str)
 
 
 def _spec(data: ReportData, comparison: str):

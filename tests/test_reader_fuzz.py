@@ -230,3 +230,60 @@ def test_corpus_totals(tmp_path_factory):
     wrong = [o for o in outcomes if o.startswith("wrong")]
     tracebacks = [o for o in outcomes if o.startswith("traceback")]
     assert len(CASES) >= 50 and (len(wrong), len(tracebacks)) == (0, 0), (wrong, tracebacks)
+
+
+# ------------------------------------------------------------------ a federal school-level file, wide
+FEDERAL = csv(
+    "LEAID,LEANM,NCESSCH,SCHNAM,ALL_MTH00NUMVALID_1718,ALL_MTH00PCTPROF_1718,LEP_MTH00NUMVALID_1718,"
+    "LEP_MTH00PCTPROF_1718,ALL_RLA00NUMVALID_1718,ALL_RLA00PCTPROF_1718,LEP_RLA00NUMVALID_1718,LEP_RLA00PCTPROF_1718",
+    "0100005,Albertville City,010000500870,Albertville Middle Sch,250,45,60,30,250,52,60,LT50",
+    "0100005,Albertville City,010000500871,Albertville High Sch,40,GE50,8,PS,40,40-44,8,PS",
+    "0100005,Albertville City,010000500879,Evans Elementary Sch,120,40-44,.,.,120,61,.,.",
+    "0100006,Marshall County,010000600193,Peña Elementary,20,55,10,20,20,50,10,20",
+)
+FEDERAL_MAPPING = {
+    "layout": "wide", "columns": {"school_id": "NCESSCH", "school_name": "SCHNAM"}, "constants": {"year": 2018},
+    "wide": {"groups": {"ALL": "All Students", "LEP": "English Learners"},
+             "measures": {"MTH00NUMVALID_1718": {"column": "n_tested", "subject": "math"},
+                          "MTH00PCTPROF_1718": {"column": "percent_proficient", "subject": "math"},
+                          "RLA00NUMVALID_1718": {"column": "n_tested", "subject": "ela"},
+                          "RLA00PCTPROF_1718": {"column": "percent_proficient", "subject": "ela"}}},
+}
+
+
+def test_federal_wide_layout(tmp_path):
+    """`<GROUP>_<MEASURE>` columns with PS, GE50, LT50, ranges and '.': exact percents become counts, a range or
+    marker hides the cell (never a guessed number), and the gap equals the one computed by hand."""
+    from gapkit.tables import gap_table
+
+    path = tmp_path / "federal.csv"
+    path.write_bytes(FEDERAL)
+    summary = read_published(path, mapping=FEDERAL_MAPPING)
+    table = summary.table.set_index(["school_id", "subject", "student_group"])
+    middle = table.loc[("010000500870", "math", "English Learners")]
+    assert (middle["n"], middle["level_2"], middle["level_1"]) == (60, 18, 42)  # 30% of 60 = 18 proficient
+    assert table.loc[("010000500870", "ela", "English Learners"), "source_suppressed"]  # LT50: a range
+    assert table.loc[("010000500871", "math", "English Learners"), "source_suppressed"]  # PS
+    high = table.loc[("010000500871", "math", "All Students")]
+    assert high["source_suppressed"] and (high["level_2_low"], high["level_2_high"]) == (20, 40)  # GE50 of 40
+    evans = table.loc[("010000500879", "math", "English Learners")]
+    assert pd.isna(evans["n"])  # '.' = not reported
+    assert table.loc[("010000600193", "math", "All Students"), "school_name"] == "Peña Elementary"
+    # a whole percent of 250 students could be any of several counts (45% -> 111.25 to 113.75: 112 or 113)
+    everyone = table.loc[("010000500870", "math", "All Students")]
+    assert everyone["source_suppressed"] and (everyone["level_2_low"], everyone["level_2_high"]) == (112, 113)
+    gaps = gap_table(summary, focal="English Learners", reference="All Students", measures=["proportion_difference"],
+                     proficient=2, min_n=10)
+    row = gaps[(gaps["school_id"] == "010000600193") & (gaps["subject"] == "math")].iloc[0]
+    # by hand: all students 55% of 20 = 11 (54.5-55.5% holds one count); English learners 20% of 10 = 2
+    assert row["estimate"] == pytest.approx(11 / 20 - 2 / 10, abs=1e-12)
+    assert check_file(path, mapping=FEDERAL_MAPPING).usable
+
+
+def test_federal_wide_layout_names_the_wide_column(tmp_path):
+    """A bad cell in a wide file is named by its own column and row, not by a reshaped one."""
+    path = tmp_path / "federal_bad.csv"
+    path.write_bytes(FEDERAL.replace(b",45,60,30,", b",45,60,abc,"))
+    with pytest.raises(DataError, match=r"column 'LEP_MTH00PCTPROF_1718', row 2: 'abc'") as error:
+        read_published(path, mapping=FEDERAL_MAPPING)
+    assert (error.value.column, error.value.row) == ("LEP_MTH00PCTPROF_1718", 2)

@@ -49,7 +49,8 @@ def guess_kind(path: Path, mapping=None) -> str:
     mapping = read_mapping(mapping)
     if any(name in mapping.columns for name in ("student_id", "el_status")):
         return "records"
-    if any(name in mapping.columns for name in ("student_group", "n_tested")):
+    if any(name in mapping.columns for name in ("student_group", "n_tested")) or mapping.layout != "long" \
+            or mapping.denominator != "tested" or mapping.level_units != "count":
         return "published"
     raw = _read_raw(path, mapping)
     headers = {_normal_header(c) for c in raw.frame.columns}

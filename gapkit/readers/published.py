@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from gapkit.readers._cells import _PLAIN, NumberFormat, _codes_column, _normalize, _number_format, _numbers_column
-from gapkit.readers._raw import DataError, _first_problem, _match_columns, _read_raw, _Report, _rows
+from gapkit.readers._raw import DataError, _first_problem, _match_columns, _normal_header, _read_raw, _Report, _rows
 from gapkit.readers.mapping import BUILTIN_CODES, LEVEL_COLUMN, MISSING, _marker_key, read_mapping
 from gapkit.records import PUBLISHED_CELL, PUBLISHED_COLUMNS
 from gapkit.summary import Summary
@@ -139,6 +139,8 @@ def _published(path, mapping) -> tuple[Summary | None, _Report]:
     raw = _read_raw(path, mapping)
     report = _Report(raw.path, raw.description, "published aggregates")
     frame, found = LAYOUTS[mapping.layout](raw, mapping, report)
+    if report.problems:  # the layout found problems (naming the file's own columns and rows): stop there
+        return None, report
     return _summary(frame, found, mapping, report), report
 
 
@@ -166,12 +168,97 @@ def _long(raw, mapping, report) -> tuple[pd.DataFrame, dict[str, str]]:
     return frame[~blank], found
 
 
+def _wide(raw, mapping, report) -> tuple[pd.DataFrame, dict[str, str]]:
+    """One row per school, a column per group and measure named ``<GROUP><sep><MEASURE>`` (``LEP_MTH00PCTPROF``),
+    as federal school-level files are laid out. The mapping's ``wide`` block names the groups and measures::
+
+        layout: wide
+        wide:
+          separator: "_"
+          groups: {ALL: All Students, LEP: English Learners}
+          measures:
+            MTH00NUMVALID_1718: {column: n_tested, subject: math}
+            MTH00PCTPROF_1718: {column: percent_proficient, subject: math}
+
+    Every cell is checked where it stands (problems name the file's own column and row); then the rows
+    are reshaped to one per school, subject and group.
+    """
+    name, spec = raw.path.name, mapping.wide
+    groups, measures, sep = spec.get("groups") or {}, spec.get("measures") or {}, str(spec.get("separator", "_"))
+    if not groups or not measures:
+        raise DataError(f"{name}: `layout: wide` ({mapping.source}) needs a `wide:` block naming the column "
+                        f"prefixes of each group (`groups:`) and the measure each column suffix holds "
+                        f"(`measures:`); see the wide layout in docs/report.md.", path=raw.path)
+    parsed = {}
+    for suffix, meaning in measures.items():
+        meaning = {"column": meaning} if isinstance(meaning, str) else dict(meaning or {})
+        if meaning.get("column") not in ("n_tested", "n_scored", "percent_proficient", "mean_scale_score") and \
+                not LEVEL_COLUMN.fullmatch(str(meaning.get("column"))):
+            raise DataError(f"{name}: `wide.measures.{suffix}` ({mapping.source}) must say which gapkit column it "
+                            f"holds: n_tested, n_scored, percent_proficient, mean_scale_score or level_1, level_2, "
+                            f"...; got {meaning.get('column')!r}.", path=raw.path)
+        parsed[str(suffix)] = meaning
+    found = _match_columns(raw, mapping, (*PUBLISHED_CELL, "school_name"), report)
+    frame = raw.frame
+    if len(frame) == 0 or (frame == "").all(axis=None):
+        raise DataError(f"{name}: the file has a header row but no data rows.", path=raw.path, row=2)
+    by_normal = {_normal_header(c): c for c in frame.columns}
+    cells = sorted({tuple((k, v) for k, v in m.items() if k != "column") for m in parsed.values()})
+    long_rows, used = [], set()
+    for prefix, label in groups.items():
+        for cell in cells:
+            columns = {}
+            for suffix, meaning in parsed.items():
+                if tuple((k, v) for k, v in meaning.items() if k != "column") != cell:
+                    continue
+                local = by_normal.get(_normal_header(f"{prefix}{sep}{suffix}"))
+                if local is not None:
+                    columns[meaning["column"]] = local
+                    used.add(local)
+            if columns:
+                long_rows.append((str(label), dict(cell), columns))
+    if not long_rows:
+        raise DataError(f"{name}: no column is named <group>{sep}<measure> from the `wide:` block "
+                        f"({mapping.source}); columns are: {', '.join(frame.columns[:12])}"
+                        f"{', ...' if frame.columns.size > 12 else ''}.", path=raw.path)
+    report.unused = [c for c in report.unused if c not in used]
+    report.found = {**found, **{f"{label}: {k}": v for label, _, cols in long_rows for k, v in cols.items()}}
+    report.rows = len(frame)
+    # check every cell where it stands, so a problem names the file's own column and row
+    counts = {local for _, _, cols in long_rows for k, local in cols.items() if k.startswith(("n_", "level_"))}
+    fmt = _number_format({local: (frame[local], local in counts) for _, _, cols in long_rows
+                          for local in cols.values()}, mapping, report)
+    for _, _, cols in long_rows:
+        for column, local in cols.items():
+            codes = mapping.codes.get(column) or (mapping.codes.get("levels") if column.startswith("level_") else None)
+            report.found[local] = local
+            _published_numbers(frame[local], local, report, fmt=fmt, codes=codes, integer=local in counts)
+    key = [found[c] for c in PUBLISHED_CELL if c in found]
+    twice = frame.duplicated(key, keep=False) if key else pd.Series(False, index=frame.index)
+    if twice.any():
+        rows = _rows(frame.index[twice])
+        report.fail(f"{name}: rows {rows[0]} and {rows[1]} are the same school ({', '.join(key)}); keep one row "
+                    f"per school.", row=rows[0])
+    parts = []
+    for label, cell, cols in long_rows:
+        part = pd.DataFrame({c: frame[found[c]] for c in found}, index=frame.index)
+        for column, value in cell.items():
+            part[column] = str(value)
+        part["student_group"] = label
+        for column, local in cols.items():
+            part[column] = frame[local]
+        parts.append(part)
+    long = pd.concat(parts, ignore_index=True).fillna("")
+    long_found = {c: c for c in long.columns}
+    report.missing = [c for c in PUBLISHED_COLUMNS if c not in long_found]
+    return long, long_found
+
+
 #: How the rows of a published file are laid out, by the name a mapping gives as ``layout``. Each layout
 #: turns a file's text cells into one row per cell and student group and names the canonical columns
-#: it found (``student_group``, ``n_tested``, ``level_<k>`` and the cell columns); the counts are then
-#: read the same way whatever the layout. A file with one row per school and a column per group and
-#: level (``EL_PCT_L1``, ...) needs a layout that reshapes it so.
-LAYOUTS = {"long": _long}
+#: it found (``student_group``, ``n_tested``, ``level_<k>`` or ``percent_proficient``, and the cell
+#: columns); the counts are then read the same way whatever the layout.
+LAYOUTS = {"long": _long, "wide": _wide}
 
 
 # ------------------------------------------------------------------------------------------- counts

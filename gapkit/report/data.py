@@ -160,6 +160,12 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
         present = tuple(sorted(int(y) for y in records["year"].dropna().unique()))
     else:
         records = None
+        absent = [c for c in ("year", "grade") if c not in frame]
+        if absent:
+            raise ReportError(f"{source} has no {' and no '.join(absent)} column: a report shows results by school "
+                              f"year and grade. A file for one {' and one '.join(absent)} can say so in its mapping "
+                              f"(`constants: {{{absent[0]}: ...}}`); results for all grades together can be read "
+                              f"(`gapkit validate`, `gapkit.read_published`) but not made into a report.")
         published, school_name = _published_rows(frame, school, source)
         district = _district_id(frame)
         every = [(i, n) for i, n in schools(frame) if i != district]

@@ -123,6 +123,8 @@ CASES = [
          column="math_level", row=2),
     Case("five_levels_mapped.csv", csv(HEAD + ",math_level", "A1,2024,S1,4,EL,2400,5"), {"math_level": [5]},
          mapping={"performance_levels": 5, "proficient": 4}),
+    Case("elp_five_levels.csv", csv(HEAD + ",elp_level,math_level", "A1,2024,S1,4,EL,2400,5,2"),
+         {"elp_level": [5], "math_level": [2]}),
     Case("el_flag.csv", csv(HEAD, "A1,2024,S1,4,1,2400", "A2,2024,S1,4,0,2500"), refuse=r"unknown code '1'",
          column="el_status", row=2),
     Case("el_flag_mapped.csv", csv(HEAD, "A1,2024,S1,4,1,2400", "A2,2024,S1,4,0,2500"),

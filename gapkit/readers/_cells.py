@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from gapkit.readers._raw import _Report
 from gapkit.readers.mapping import SUPPRESSED, Mapping, _key
-from gapkit.records import COLUMNS, Column
+from gapkit.records import COLUMNS, SUBJECTS, Column
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,7 @@ def _numbers_column(values: pd.Series, name: str, kind: Column, mapping: Mapping
             numbers[fractional] = np.nan
     low, high = bounds
     hint = " (a share of days, not a percent)" if name == "attendance_rate" else ""
-    if name.endswith("_level") and name in COLUMNS:
+    if name in (subject.level for subject in SUBJECTS.values()):
         high = mapping.levels
         hint = "" if mapping.performance_levels else \
             "; a test with more levels needs `performance_levels:` (and `proficient:`) in a mapping file"

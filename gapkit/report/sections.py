@@ -404,7 +404,8 @@ def _access_sentence(row, when):
         return f"{when}: access to advanced coursework for {focal} is not shown ({row['reason']})."
     if pd.isna(row["estimate"]):
         return f"{when}: access to advanced coursework for {focal} cannot be computed ({row['note']})."
-    pf, pr = Rule.percent(float(row["value_focal"])), Rule.percent(float(row["value_reference"]))
+    pf = Rule.percent(float(row["value_focal"]), row["n_focal"])
+    pr = Rule.percent(float(row["value_reference"]), row["n_reference"])
     return (f"{when}: {pf} of {focal} (n = {int(row['n_focal']):,}) and {pr} of {reference} "
             f"(n = {int(row['n_reference']):,}) took advanced coursework; {focal} were "
             f"{row['estimate']:.2f} times as likely to be enrolled (95% interval {row['ci_low']:.2f} to "
@@ -444,7 +445,8 @@ def family_summary(data: ReportData) -> Section:
                                                                   grade=_ALL, measure="proportion_difference")
             if row is None or row["suppressed"] or pd.isna(row["value_focal"]):
                 continue
-            pf, pr = Rule.percent(float(row["value_focal"])), Rule.percent(float(row["value_reference"]))
+            pf = Rule.percent(float(row["value_focal"]), row["n_focal"])
+            pr = Rule.percent(float(row["value_reference"]), row["n_reference"])
             lines.append(_family_line(data.language, subject, year, pf, pr, _where(data),
                                       ever=comparison.startswith("Ever")))
             break

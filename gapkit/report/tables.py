@@ -344,4 +344,5 @@ def trend_table(data: ReportData, subject: str, *, view: str = "cross-sectional"
 def _is_coded(row) -> bool:
     if row["suppressed"] or pd.isna(row["value_focal"]) or pd.isna(row["value_reference"]):
         return False
-    return any(Rule.percent(float(row[v])).startswith(("<", ">")) for v in ("value_focal", "value_reference"))
+    return any(Rule.percent(float(row[f"value_{side}"]), row[f"n_{side}"]).startswith(("<", ">"))
+               for side in ("focal", "reference"))

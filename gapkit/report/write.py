@@ -11,7 +11,7 @@ from gapkit._validation import int_like, one_of
 from gapkit.report.data import ReportError, load
 from gapkit.report.html import _index_html, export_html
 
-__all__ = ["write_reports", "NOTEBOOK", "EACH"]
+__all__ = ["write_reports", "NOTEBOOK", "EACH", "Interrupted", "stop_on_signals"]
 
 #: The report notebook, relative to the repository root.
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "reports" / "gap_report.ipynb"
@@ -63,7 +63,9 @@ def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=Non
     if out.exists() and not out.is_dir():
         raise ReportError(f"`out` ({out}) is a file; give a folder.")
     out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".gapkit-report-", dir=out.parent))
+    _remove_abandoned(out.parent)
+    work = Path(tempfile.mkdtemp(prefix=_WORK_PREFIX, dir=out.parent))
+    (work / _OWNER).write_text(str(os.getpid()), encoding="utf-8")
     try:
         if each == "school":
             pages = [(name, school_id, _slug(f"{school_id}-{name}")) for school_id, name in loaded.all_schools]
@@ -71,9 +73,73 @@ def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=Non
             (work / "index.html").write_text(_index_html(loaded, pages, work), encoding="utf-8")
         else:
             _make_one(options, school=school, name=loaded.school or "the district", stem="gap_report", folder=work)
+        (work / _OWNER).unlink()
         return _move_into_place(work, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+#: The temporary folder of a report being made, beside `out`, and the file in it naming the process making it.
+_WORK_PREFIX = ".gapkit-report-"
+_OWNER = ".owner-pid"
+
+
+def _remove_abandoned(folder: Path) -> None:
+    """Remove temporary report folders left by a process that no longer runs (killed, so no `finally` ran:
+    they may hold partial notebooks with the data's numbers)."""
+    for work in folder.glob(_WORK_PREFIX + "*"):
+        try:
+            pid = int((work / _OWNER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # not ours, or not started yet: leave it
+        if not _alive(pid):
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Interrupted(Exception):
+    """The report was stopped by a signal (SIGTERM, SIGHUP); raised so that every `finally` runs."""
+
+
+class stop_on_signals:
+    """While active, SIGTERM and SIGHUP raise `Interrupted` (Ctrl-C already raises KeyboardInterrupt), so that
+    papermill shuts the kernel down and `write_reports` removes its temporary folder. Main thread only."""
+
+    SIGNALS = ("SIGTERM", "SIGHUP")
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        self.saved = {}
+        if threading.current_thread() is threading.main_thread():
+            for name in self.SIGNALS:
+                number = getattr(signal, name, None)
+                if number is not None:
+                    self.saved[number] = signal.signal(number, self._raise)
+        return self
+
+    @staticmethod
+    def _raise(number, frame):
+        import signal
+
+        raise Interrupted(f"stopped by {signal.Signals(number).name}; nothing was written")
+
+    def __exit__(self, *exc):
+        import signal
+
+        for number, handler in self.saved.items():
+            signal.signal(number, handler)
+        return False
 
 
 def _existing(value, name):

@@ -195,3 +195,59 @@ def test_state_workbook(tmp_path):
     summary_rows = data.published
     six = summary_rows[(summary_rows["grade"] == 6)]
     assert (six["n"] == 0).all() and not six["source_suppressed"].any()
+
+
+# ------------------------------------------------------------------------ an interrupted report
+def test_abandoned_temporary_folders_are_removed(tmp_path):
+    """A report killed outright (SIGKILL: no handler runs) leaves its temporary folder; the next report
+    removes it, and leaves alone a folder whose process still runs."""
+    import subprocess
+    import sys
+
+    from gapkit.report.write import _OWNER, _remove_abandoned
+
+    finished = subprocess.run([sys.executable, "-c", "pass"])
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    assert finished.returncode == 0
+    old = tmp_path / ".gapkit-report-old"
+    old.mkdir()
+    (old / _OWNER).write_text(str(dead.pid))
+    (old / "gap_report.ipynb").write_text("{}")
+    running = tmp_path / ".gapkit-report-running"
+    running.mkdir()
+    (running / _OWNER).write_text(str(__import__("os").getpid()))
+    _remove_abandoned(tmp_path)
+    assert not old.exists() and running.exists()
+
+
+@pytest.mark.slow
+def test_sigterm_during_a_report_cleans_up(tmp_path):
+    """SIGTERM while the kernel runs: exit 130 with a message, the kernel shut down, no temporary folder, no report."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    from test_report import REPO, SAMPLE
+
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "gapkit", "report", str(SAMPLE / "students.csv"), "--out",
+                                str(out)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    me = psutil.Process(process.pid)
+    deadline = time.monotonic() + 300
+    kernels = []
+    while time.monotonic() < deadline and process.poll() is None:  # wait for the kernel to start
+        kernels = [c for c in me.children(recursive=True) if "ipykernel" in " ".join(c.cmdline())]
+        if kernels and list(tmp_path.glob(".gapkit-report-*")):
+            break
+        time.sleep(0.2)
+    assert kernels and process.poll() is None, "the report finished or failed before a kernel started"
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130 and "stopped by SIGTERM" in stderr and "Traceback" not in stderr
+    psutil.wait_procs(kernels, timeout=30)
+    assert not any(k.is_running() and k.status() != psutil.STATUS_ZOMBIE for k in kernels)
+    assert not list(tmp_path.glob(".gapkit-report-*")) and not (out.exists() and any(out.iterdir()))

@@ -53,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
             written = write_reports(args.data, args.out, mapping=args.mapping, kind=args.kind, school=args.school,
                                     each=args.each, subjects=args.subjects, comparisons=args.groups,
                                     years=args.years, min_n=args.min_n, language=args.language, jobs=args.jobs,
-                                    progress=bar.update)
+                                    progress=bar.update,
+                                    warn=lambda text: print(f"warning: {text}", file=terminal))
             bar.close()
     except (DataError, ReportError, ValueError, TypeError, OSError) as error:
         print(f"gapkit report: {error}", file=sys.stderr)

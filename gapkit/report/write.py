@@ -21,7 +21,7 @@ EACH = ("school",)
 
 
 def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=None, subjects=None, comparisons=None,
-                  years=None, min_n=None, language="en", jobs=1, progress=None) -> list[Path]:
+                  years=None, min_n=None, language="en", jobs=1, progress=None, warn=None) -> list[Path]:
     """Write the report (or one per school) for a data file into `out`; return the files written.
 
     The data file is read and checked first, so a file that cannot be used leaves nothing behind. The
@@ -42,6 +42,9 @@ def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=Non
         With `each`: reports made at the same time, each in its own kernel.
     progress : callable, optional
         With `each`: called as ``progress(done, total)`` when the reports start and after each one.
+    warn : callable, optional
+        Called with each warning of the reader (a default assumed, scores far from the others, how a
+        marker was read) before any report is made.
 
     Raises
     ------
@@ -55,6 +58,8 @@ def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=Non
     mapping_path = _existing(mapping, "mapping")
     loaded = load(data_path, mapping=mapping_path, kind=kind, school=school, subjects=subjects,
                   comparisons=comparisons, years=years, min_n=min_n, language=language)
+    for warning in loaded.warnings if warn is not None else ():
+        warn(warning)
     options = {"data_path": data_path, "mapping_path": mapping_path, "kind": loaded.kind,
                "subjects": list(subjects) if subjects else None,
                "groups": list(comparisons) if comparisons else None,

@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from gapkit import records as _records
+from gapkit._validation import one_of
 from gapkit.measures import EXPLORE, MEASURES
 
 __all__ = [
@@ -359,8 +360,7 @@ class Module:
 
     def blocks_of(self, kind: str) -> tuple[Block, ...]:
         """The top-level blocks of one kind, in page order (e.g. ``"explore"``)."""
-        if kind not in BLOCK_KINDS:
-            raise ValueError(f"`kind` ({kind!r}) not recognized; must be one of {', '.join(BLOCK_KINDS)}.")
+        one_of(kind, "kind", BLOCK_KINDS)
         return tuple(b for b in self.blocks if b.kind == kind)
 
 

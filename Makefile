@@ -10,10 +10,14 @@ ARGS ?=
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# An editable install leaves out data files: the server extension that keeps one grader per
+# submission in formgrader is switched on here (a wheel install puts the same file in place).
+$(VENV)/.installed: pyproject.toml jupyter-config/jupyter_server_config.d/gapkit.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	mkdir -p $(VENV)/etc/jupyter/jupyter_server_config.d
+	cp jupyter-config/jupyter_server_config.d/gapkit.json $(VENV)/etc/jupyter/jupyter_server_config.d/
 	touch $@
 
 # axe-core for the browser tests' accessibility checks (from npm; without npm those tests are skipped).

@@ -7,8 +7,8 @@ modules import in the order records, summary, measures, privacy, tables, trends,
 only the ones before it.
 """
 from .content import ContentError, load_course, validate_course
-from .measures import (Estimate, cohens_d, estimate_table, hedges_g, idea_risk_ratio, mean_difference, probit_gap,
-                       proportion_difference, risk_ratio, v_statistic)
+from .measures import *  # noqa: F403 -- Estimate, estimate_table and every measure of the registry
+from .measures import MEASURES as _MEASURES
 from .privacy import Rule, code_percent, suppress
 from .readers import DataError, read_published, read_records
 from .records import COMPARISONS, add_el_groups
@@ -24,8 +24,7 @@ __all__ = [
     # summary
     "Summary", "summarize",
     # measures
-    "Estimate", "cohens_d", "estimate_table", "hedges_g", "idea_risk_ratio", "mean_difference", "probit_gap",
-    "proportion_difference", "risk_ratio", "v_statistic",
+    "Estimate", "estimate_table", *_MEASURES,
     # privacy, tables, trends
     "Rule", "code_percent", "gap_table", "gap_trend", "suppress",
     # course content

@@ -124,14 +124,15 @@ class CourseProgress:
         return sum(m.state == DONE for m in self.modules)
 
 
-def assignment_id(module) -> str:
-    """The nbgrader assignment of a module: ``m`` and its two-digit number (``m01``)."""
-    return f"m{module.number:02d}"
+def assignment_id(module, track=None) -> str:
+    """The nbgrader assignment of a module in a track: the track's prefix and the module's two-digit number in it
+    (``m01``; ``m`` and the module's own number when no track is given)."""
+    return f"m{module.number:02d}" if track is None else track.assignment_id(module.id)
 
 
-def assignment_notebook(course, module) -> Path | None:
-    """The module's built assignment notebook (``notebooks/assignments/m01/<module id>.ipynb``), if it has one."""
-    path = Path(course.root) / ASSIGNMENTS_DIR / assignment_id(module) / f"{module.id}.ipynb"
+def assignment_notebook(course, module, *, track: str | None = None) -> Path | None:
+    """The module's built assignment notebook in a track (``notebooks/assignments/m01/<module id>.ipynb``), if any."""
+    path = Path(course.root) / ASSIGNMENTS_DIR / assignment_id(module, course.track(track)) / f"{module.id}.ipynb"
     return path if path.is_file() else None
 
 
@@ -194,15 +195,17 @@ def course_progress(course, journal, *, submitted=None, kit=None, track: str | N
     participant = Participant(id="", entries=journal.read())
     submitted = None if submitted is None else frozenset(submitted)
     out = []
+    the_track = course.track(kit.plan(track).track.id)
     for module_id in kit.plan(track).track.modules:
         module = course.module(module_id)
         record = _completion.module_record(kit, participant, module, track=track)
         missing = set(record.missing)
         done = lambda kind, item_id: f"{kind} {item_id}" not in missing  # noqa: E731
         phases = [n for n in record.needed if n in ("pre", "post")]
-        has_assignment = assignment_notebook(course, module) is not None
+        has_assignment = assignment_notebook(course, module, track=the_track.id) is not None
+        aid = assignment_id(module, the_track)
         out.append(ModuleProgress(
-            module_id=module.id, number=module.number, title=module.title, minutes=module_minutes(module),
+            module_id=module.id, number=the_track.number(module.id), title=module.title, minutes=module_minutes(module),
             reflections_written=sum(done("reflection", r.id) for r in module.reflections),
             reflections=len(module.reflections),
             checks_answered=sum(done("check", c.id) for c in module.checks),
@@ -210,7 +213,7 @@ def course_progress(course, journal, *, submitted=None, kit=None, track: str | N
             plan_started=("action plan" not in missing) if "plan" in record.needed else None,
             assessments_taken=sum(f"{phase} self-assessment" not in missing for phase in phases),
             assessments=len(phases),
-            assignment=assignment_id(module) if has_assignment else None,
-            submitted=(assignment_id(module) in submitted) if (has_assignment and submitted is not None) else None,
+            assignment=aid if has_assignment else None,
+            submitted=(aid in submitted) if (has_assignment and submitted is not None) else None,
         ))
     return CourseProgress(tuple(out))

@@ -7,9 +7,11 @@ name and format it. `gapkit.tables`, `gapkit.trends`, `gapkit.views`, the lesson
 course content read `MEASURES`; none keeps a list of its own.
 
 Adding a measure: write its scalar function, kernel and ``_<name>_table`` in its family's file
-(`means`, `proportions`, `levels`, `risk`), add its entry here, and test it in
-``tests/test_measures.py`` (against an independent computation) and ``tests/test_measures_arrays.py``
-(the batch path equals the scalar one; both are parametrised over `MEASURES`).
+(`means`, `proportions`, `levels`, `risk`; the family's ``__all__`` makes it public as
+``gapkit.<name>``), add its entry here, and test it in ``tests/test_measures.py`` (against an
+independent computation) and ``tests/test_measures_arrays.py`` (its batch path against its scalar
+function on random and edge-case rows; ``TestRegistry`` there checks every entry, and needs an
+example value for any new argument name).
 """
 from __future__ import annotations
 

@@ -9,6 +9,8 @@ import os
 import ipywidgets as w
 from ipywidgets.widgets.widget_string import HTMLStyle
 
+from gapkit._validation import one_of
+
 log = logging.getLogger("gapkit.widgets")
 
 #: Set to ``widget`` or ``markdown`` to force how course widgets show themselves.
@@ -33,9 +35,7 @@ def display_mode() -> str:
     """
     forced = os.environ.get(DISPLAY_ENV, "").strip().lower()
     if forced:
-        if forced not in DISPLAY_MODES:
-            raise ValueError(f"`{DISPLAY_ENV}` ({forced!r}) not recognized; must be 'widget' or 'markdown'.")
-        return forced
+        return one_of(forced, DISPLAY_ENV, DISPLAY_MODES)
     if any(os.environ.get(k) for k in VOILA_ENV) or os.environ.get(JUPYTER_SESSION_ENV):
         return "widget"
     return "markdown"

@@ -26,11 +26,12 @@ from gapkit.widgets._common import Headless, esc, get_course, html, log, markdow
 from gapkit.widgets._request import when_requested
 
 __all__ = ["HOME_NOTEBOOK", "LessonPage", "lesson", "home", "HomePage", "lesson_filename", "HIDDEN_KINDS",
-           "ASSIGNMENTS_URL_ENV"]
+           "ASSIGNMENTS_URL_ENV", "track_folder", "minutes_words"]
 
 
-#: Block kinds participants never see.
-HIDDEN_KINDS = ("instructor",)
+#: Block kinds participants never see on a lesson page: facilitator notes, and the practice
+#: analysis, which is the module's assignment (it runs in JupyterLab, released by nbgrader).
+HIDDEN_KINDS = ("instructor", "practice", "task")
 
 _BOXES = {
     "callout": ("gapkit-callout", "Note", "note"),
@@ -41,8 +42,25 @@ _BOXES = {
 
 
 def lesson_filename(module) -> str:
-    """The lesson notebook of a module: ``<module id>.ipynb`` (ids start with their course number)."""
+    """The lesson notebook of a module: ``<module id>.ipynb`` (ids start with their number in the track)."""
     return f"{module.id}.ipynb"
+
+
+def track_folder(course, track) -> str:
+    """Where a track's lesson pages live under ``notebooks/lessons``: the first track at the top, each other
+    track in a folder named by its id (so the first track's addresses never change)."""
+    return "" if track.id == course.tracks[0].id else track.id
+
+
+def minutes_words(minutes: dict) -> str:
+    """A module's or track's minutes in words: the total, then reading, activities, writing and practice."""
+    total = sum(minutes.values())
+    parts = [f"{minutes[k]} {k}" for k in ("reading", "activities", "writing", "practice") if minutes.get(k)]
+    return f"about {total} min ({', '.join(parts)})"
+
+
+def _inline(markdown: str) -> str:
+    return markdown_html(markdown).strip().removeprefix("<p>").removesuffix("</p>")
 
 
 def _box(kind: str, inner: str) -> str:
@@ -91,14 +109,14 @@ class LessonPage(Headless, w.VBox):
                 "to read it with its widgets._\n")
 
 
-def _nav(course, module, *, label: str) -> str:
-    index = [m.id for m in course.modules].index(module.id)
+def _nav(track, module, *, label: str) -> str:
+    index = track.number(module.id)
     links = [f'<a href="{HOME_NOTEBOOK}">Course home</a>']
     if index > 0:
-        prev = course.modules[index - 1]
+        prev = track.modules[index - 1]
         links.append(f'<a href="{lesson_filename(prev)}" rel="prev">Previous: {esc(prev.title)}</a>')
-    if index + 1 < len(course.modules):
-        nxt = course.modules[index + 1]
+    if index + 1 < len(track.modules):
+        nxt = track.modules[index + 1]
         links.append(f'<a href="{lesson_filename(nxt)}" rel="next">Next: {esc(nxt.title)}</a>')
     return f'<nav class="gapkit-nav" aria-label="{esc(label)}">{" · ".join(links)}</nav>'
 
@@ -137,11 +155,11 @@ def _contents(sections) -> str:
 ASSIGNMENTS_URL_ENV = "GAPKIT_ASSIGNMENTS_URL"
 
 
-def _assignment_html(course, module) -> str:
-    """The module's assignment: what it holds and the steps to open, complete and submit it."""
-    if _progress.assignment_notebook(course, module) is None:
+def _assignment_html(course, track, module) -> str:
+    """The module's assignment in this track: what it holds and the steps to open, complete and submit it."""
+    if _progress.assignment_notebook(course, module, track=track.id) is None:
         return ""
-    name = _progress.assignment_id(module)
+    name = track.assignment_id(module.id)
     graded = [r for r in module.reflections if r.graded]
     holds = "your graded reflection" + ("s" if len(graded) != 1 else "") if graded else "the practice analysis"
     url = os.environ.get(ASSIGNMENTS_URL_ENV, "").strip()
@@ -151,7 +169,8 @@ def _assignment_html(course, module) -> str:
         '<section class="gapkit-box gapkit-assignment" aria-labelledby="assignment">'
         f'<h2 id="assignment">Your assignment for this module: {esc(name)}</h2>'
         f"<p>The assignment <strong>{esc(name)}</strong> is where you hand in {holds}"
-        + (" and a short practice analysis of the sample district" if "practice" not in holds else "")
+        + (" and a short practice analysis of the sample district (every exercise can be answered in a box, "
+           "without code)" if module.practice is not None and "practice" not in holds else "")
         + ". Your facilitator releases it when the cohort reaches this module. Then:</p><ol>"
         f"<li>{where}.</li>"
         f"<li>In the <strong>Assignments</strong> list, find <strong>{esc(name)}</strong> under \u201cReleased\u201d "
@@ -183,6 +202,7 @@ def _widget_for(block, *, course, journal, records):
     from gapkit.widgets.check import knowledge_check
     from gapkit.widgets.explorer import gap_explorer
     from gapkit.widgets.plan import action_plan
+    from gapkit.widgets.proficiency import proficiency_view
     from gapkit.widgets.reflection import reflection
 
     data = block.data or {}
@@ -195,6 +215,10 @@ def _widget_for(block, *, course, journal, records):
                    if data.get(k) is not None}
         return gap_explorer(records, course=course, min_n=course.min_n, look_for=data.get("look_for"),
                             group=data["group"], focal=data["focal"], reference=data.get("reference"), **presets)
+    if block.kind == "proficiency":
+        params = {k: data.get(k) for k in ("by", "year", "school", "subject") if data.get(k) is not None}
+        return proficiency_view(records, analysis=data["analysis"], min_n=course.min_n, look_for=data.get("look_for"),
+                                course=course, **params)
     if block.kind == "plan":
         return action_plan(journal=journal, records=records, note=block.text, course=course)
     if block.kind == "assessment":
@@ -204,13 +228,17 @@ def _widget_for(block, *, course, journal, records):
     return None
 
 
-def lesson(module_id: str, *, course=None, journal=None, records=None, heading: bool = True) -> LessonPage:
+def lesson(module_id: str, *, track: str | None = None, course=None, journal=None, records=None,
+           heading: bool = True) -> LessonPage:
     """The lesson page of one module, built from ``modules/<module_id>.md``.
 
     Parameters
     ----------
     module_id : str
         A module id listed in ``course_config/course.yaml`` (e.g. ``"01-what-gaps-are"``).
+    track : str, optional
+        The track the page belongs to, which numbers the module, names its assignment and links the
+        pages before and after it (default: the course's first track).
     course : gapkit.content.Course, optional
         Default: the published course.
     journal : gapkit.journal.Journal or path-like, optional
@@ -229,6 +257,8 @@ def lesson(module_id: str, *, course=None, journal=None, records=None, heading: 
     try:
         course = get_course(course)
         module = course.module(module_id)
+        the_track = course.track(track)
+        number = the_track.number(module.id)
         if journal is None or not isinstance(journal, _journal.Journal):
             journal = _journal.Journal(journal)
     except Exception as exc:
@@ -257,21 +287,22 @@ def lesson(module_id: str, *, course=None, journal=None, records=None, heading: 
             continue
         widget.add_class("gapkit-widget")
         items.append(widget)
-    items.append(anchors(_assignment_html(course, module)))
-    if module.id == course.modules[-1].id:
+    items.append(anchors(_assignment_html(course, the_track, module)))
+    if module.id == the_track.modules[-1].id:
         items.append(anchors(_after_course_html()))
     footer = ""
     if module.sources:
-        cited = "".join(f"<li>{markdown_html(s.citation()).strip().removeprefix('<p>').removesuffix('</p>')}</li>"
-                        for s in module.sources)
+        cited = "".join(f"<li>{_inline(s.citation())}</li>" for s in module.sources)
         footer = anchors(f'<h2 id="sources">Sources</h2><ul>{cited}</ul>')
+    if module.references:
+        refs = "".join(f"<li>{_inline(r.full())}</li>" for r in module.references)
+        footer += anchors(f'<h2 id="references">References</h2><ul>{refs}</ul>')
     footer = (f'<div class="gapkit-footer">{footer}'
-              f'{_nav(course, module, label="Previous and next module")}</div>')
+              f'{_nav(the_track, module, label="Previous and next module")}</div>')
 
-    minutes = f"{module.minutes_teaching} min teaching, {module.minutes_exercises} min exercises"
     title = f"<h1>{esc(module.title)}</h1>" if heading else ""
-    header = (f'<div class="gapkit-header">{_nav(course, module, label="Course")}{title}<p class="gapkit-kicker">Module '
-              f'{module.number} · {esc(module.domain)} · {minutes}</p></div>')
+    header = (f'<div class="gapkit-header">{_nav(the_track, module, label="Course")}{title}<p class="gapkit-kicker">'
+              f'Module {number} · {esc(module.domain)} · {minutes_words(module.minutes)}</p></div>')
     if anchors.sections:
         header += _contents(anchors.sections)
 
@@ -306,9 +337,10 @@ class HomePage(LessonPage):
         The take-home record (reflections, check answers and action plan as PDF and Markdown).
     """
 
-    def __init__(self, children, *, course=None, progress=None, status=None, modules=None):
+    def __init__(self, children, *, course=None, track=None, progress=None, status=None, modules=None):
         super().__init__(children)
         self.course = course
+        self.track = track
         self.progress = progress
         self.status = status
         self.modules = modules
@@ -316,8 +348,8 @@ class HomePage(LessonPage):
     def markdown(self) -> str:
         if self.course is None:
             return "_The course could not be loaded._\n"
-        lines = [f"# {self.course.title}", ""]
-        lines += [f"{m.number}. {m.title} ({m.minutes_teaching + m.minutes_exercises} min)" for m in self.course.modules]
+        lines = [f"# {self.track.title}", ""]
+        lines += [f"{n}. {m.title} ({m.minutes_total} min)" for n, m in enumerate(self.track.modules)]
         return "\n".join(lines) + "\n"
 
 
@@ -359,10 +391,10 @@ def _status_html(course, state) -> str:
             f"{meter}<p>{left}</p></section>")
 
 
-def _modules_html(course, state) -> str:
+def _modules_html(track, state) -> str:
     rows = {m.module_id: m for m in state.modules} if state is not None else {}
     parts = ['<nav aria-label="Modules"><ol class="gapkit-home-list">']
-    for m in course.modules:
+    for n, m in enumerate(track.modules):
         objectives = "".join(f"<li>{markdown_html(o).strip().removeprefix('<p>').removesuffix('</p>')}</li>"
                              for o in m.objectives)
         row = rows.get(m.id)
@@ -372,8 +404,7 @@ def _modules_html(course, state) -> str:
             badge = f' <span class="gapkit-state {css}">{_STATE_WORDS[row.state]}</span>'
             summary = f'<p class="gapkit-kicker">{esc(row.summary()[:1].upper() + row.summary()[1:])}.</p>'
         parts.append(
-            f'<li><p class="gapkit-kicker">Module {m.number} · {esc(m.domain)} · {m.minutes_teaching} min teaching, '
-            f"{m.minutes_exercises} min exercises</p>"
+            f'<li><p class="gapkit-kicker">Module {n} · {esc(m.domain)} · {minutes_words(m.minutes)}</p>'
             f'<h2><a href="{lesson_filename(m)}">{esc(m.title)}</a>{badge}</h2>{summary}'
             f"<p>You will be able to:</p><ul>{objectives}</ul></li>")
     parts.append("</ol></nav>")
@@ -381,7 +412,8 @@ def _modules_html(course, state) -> str:
 
 
 def home(*, course=None, journal=None, submitted=None, kit=None, track=None, heading: bool = True) -> HomePage:
-    """The course home page: where the participant is, the take-home record, then every module with its state.
+    """A track's home page: who it is for and its objectives, where the participant is, the take-home record,
+    then every module of the track with its state.
 
     The progress is read from the participant's journal when the page is asked for (in a
     preheated Voila kernel, once the request arrives; see `gapkit.widgets._request`).
@@ -403,26 +435,41 @@ def home(*, course=None, journal=None, submitted=None, kit=None, track=None, hea
     """
     try:
         course = get_course(course)
+        the_track = course.track(track)
     except Exception as exc:
         return HomePage([problem_box(
             "The course could not be loaded. Please tell your facilitator; the details are in the log.",
             exc=exc, context="course home")])
-    total = sum(m.minutes_teaching + m.minutes_exercises for m in course.modules)
-    title = f"<h1>{esc(course.title)}</h1>" if heading else ""
+    track = the_track.id
+    total = sum(the_track.minutes.values())
+    title = f"<h1>{esc(the_track.title)}</h1>" if heading else ""
     cohort = ("" if course.cohort.startswith(COHORT_PLACEHOLDER)
               else f'<p class="gapkit-kicker">{esc(course.cohort)}</p>')
-    intro = html(f'<div class="gapkit-header">{title}{cohort}<p>{len(course.modules)} modules, about '
-                 f"{total / 60:.1f} hours in all. Open a module to read it, explore the sample district's data and "
-                 "write your reflections. Your answers are saved as you type, and this page shows what you have "
-                 f"done: a reflection counts once it has {_progress.MIN_WORDS} words.</p></div>")
+    objectives = "".join(f"<li>{_inline(o)}</li>" for o in the_track.objectives)
+    here = track_folder(course, the_track)
+    others = []
+    for other in course.tracks:
+        if other.id != the_track.id:
+            folder = track_folder(course, other)
+            href = f"{'../' if here else ''}{folder + '/' if folder else ''}{HOME_NOTEBOOK}"
+            others.append(f'<a href="{href}">{esc(other.title)}</a> (for {esc(other.audience)})')
+    also = f'<p>Also offered: {"; ".join(others)}.</p>' if others else ""
+    intro = html(f'<div class="gapkit-header">{title}{cohort}<p>For {esc(the_track.audience)}. '
+                 f"{esc(the_track.description)}</p><p>{len(the_track.modules)} modules, about {total / 60:.1f} hours of "
+                 "reading, activities, writing and practice in all. Open a module to read it, explore the sample "
+                 "district's data and write your reflections. Your answers are saved as you type, and this page shows "
+                 f"what you have done: a reflection counts once it has {_progress.MIN_WORDS} words.</p>"
+                 f'<h2 id="course-objectives">By the end of the course you will be able to</h2><ul>{objectives}</ul>'
+                 f"{also}</div>")
     from gapkit.widgets.record import take_home_record
 
     if journal is None or not isinstance(journal, _journal.Journal):
         journal = _journal.Journal(journal)
-    status, modules = html(_status_html(course, None)), html(_modules_html(course, None))
-    record = take_home_record(journal=journal, course=course)
+    status, modules = html(_status_html(course, None)), html(_modules_html(the_track, None))
+    record = take_home_record(journal=journal, course=course, track=the_track.id)
     record.add_class("gapkit-widget")
-    page = HomePage([intro, status, record, modules], course=course, status=status, modules=modules)
+    page = HomePage([intro, status, record, modules], course=course, track=the_track, status=status,
+                    modules=modules)
     page.record = record
 
     def refresh():
@@ -438,7 +485,7 @@ def home(*, course=None, journal=None, submitted=None, kit=None, track=None, hea
             return
         page.progress = state
         status.value = _status_html(course, state)
-        modules.value = _modules_html(course, state)
+        modules.value = _modules_html(the_track, state)
 
     when_requested(refresh)
     return page

@@ -8,7 +8,12 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
 ROOT = find_root(Path(__file__).parent)
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-LESSONS_NAMES = sorted(p.name for p in (ROOT / "notebooks" / "lessons").glob("*.ipynb"))
+LESSONS = ROOT / "notebooks" / "lessons"
+#: Every page of the first track, and the educators' track's own pages (its shared modules are the same page
+#: with another number, already loaded through the first track).
+LESSONS_NAMES = sorted([p.name for p in LESSONS.glob("*.ipynb")]
+                       + [f"educators/{p.name}" for p in (LESSONS / "educators").glob("*.ipynb")
+                          if not (LESSONS / p.name).exists() or p.name == "00-course-home.ipynb"])
 #: axe-core's browser script, from the npm package (``npm install --prefix tests/browser``).
 AXE_JS = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 

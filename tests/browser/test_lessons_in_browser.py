@@ -27,7 +27,7 @@ def test_page_loads_without_errors(page, voila_server, name):
     assert page.locator("h1").count() == 1
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     assert axe_violations(page) == []
-    screenshot(page, name.removesuffix(".ipynb"))
+    screenshot(page, name.removesuffix(".ipynb").replace("/", "-"))
     assert page.requests and off_machine(page.requests) == []
     assert not errors, errors
 
@@ -86,3 +86,33 @@ def test_knowledge_check_feedback(page, voila_server):
     assert ("Correct." in text or "Not quite." in text or "Partly right" in text) and len(text) > 40
     assert axe_violations(page) == []
     screenshot(page, "check-feedback")
+
+
+def test_knowledge_check_restored_after_reload(page, voila_server, journal_path):
+    """After a participant answers a check, does a reloaded page show the same option chosen, in the same place,
+    with the same feedback?"""
+    open_lesson(page, voila_server, "06-legal-floor.ipynb")  # no other test answers this page's checks
+    check = page.locator(".gapkit-check").first
+    labels = check.locator(".widget-radio-box label")
+    order = labels.all_inner_texts()
+    labels.nth(2).locator("input[type=radio]").check()
+    check.get_by_role("button", name="Check answer").click()
+    feedback = check.locator(".gapkit-feedback")
+    feedback.wait_for(state="visible", timeout=30_000)
+    shown = feedback.inner_text()
+    check_id = load_course(ROOT).module("06-legal-floor").checks[0].id
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if journal_path.exists() and json.loads(journal_path.read_text(encoding="utf-8"))["checks"].get(check_id):
+            break
+        time.sleep(0.3)
+    page.reload()
+    page.wait_for_selector(".gapkit-page", state="visible")
+    check = page.locator(".gapkit-check").first
+    labels = check.locator(".widget-radio-box label")
+    assert labels.all_inner_texts() == order
+    expect(labels.nth(2).locator("input[type=radio]")).to_be_checked(timeout=30_000)
+    restored = check.locator(".gapkit-feedback")
+    restored.wait_for(state="visible", timeout=30_000)
+    assert " ".join(restored.inner_text().split()) == " ".join(shown.split())
+    screenshot(page, "check-after-reload")

@@ -21,9 +21,16 @@ class TestLesson:
         assert [type(x) for x in page.widgets] == [ReflectionWidget, CheckWidget, CheckWidget]
 
     def test_instructor_notes_hidden(self, tiny_course, tmp_path):
-        """Are instructor blocks kept off the participant's page?"""
+        """Are instructor blocks, and the practice analysis (the assignment's), kept off the lesson page?"""
         page = lesson("01-tiny", course=tiny_course, journal=tmp_path / "j.json")
-        assert "SECRET FACILITATOR NOTE" not in _html(page)
+        html = _html(page)
+        assert "SECRET FACILITATOR NOTE" not in html
+        assert "Two exercises answered in a box" not in html and "What is the gap, in points?" not in html
+
+    def test_minutes_in_the_kicker(self, tiny_course, tmp_path):
+        """Does the page state the module's minutes, summed by hand from its blocks (10 + 1 + 1 + 3 + 2 + 2)?"""
+        html = _html(lesson("01-tiny", course=tiny_course, journal=tmp_path / "j.json"))
+        assert "Module 0 · Foundations · about 19 min (10 reading, 2 activities, 3 writing, 4 practice)" in html
 
     def test_unknown_module_friendly(self, tiny_course):
         """Does an unknown module give a friendly message instead of raising?"""
@@ -52,8 +59,8 @@ class TestHome:
     def test_lists_modules_with_links(self, tiny_course):
         """Does the home page list each module with minutes, objectives and a link to its notebook?"""
         html = _html(home(course=tiny_course))
-        assert 'href="01-tiny.ipynb"' in html and "10 min teaching, 5 min exercises" in html
-        assert "Say what a gap is." in html
+        assert 'href="01-tiny.ipynb"' in html and "about 19 min (10 reading" in html
+        assert "Say what a gap is." in html and "Test the widgets." in html and "For testers." in html
 
     def test_contents_links_every_section(self, tiny_course, tmp_path):
         """Does "On this page" link to every section heading, each id unique and present on the page?"""
@@ -116,3 +123,24 @@ class TestHomeProgress:
         assert "Test cohort" in _html(home(course=tiny_course))
         placeholder = dataclasses.replace(tiny_course, cohort="Sample cohort (replace with your own)")
         assert "Sample cohort" not in _html(home(course=placeholder))
+
+
+
+class TestTracks:
+    def test_number_and_links_follow_the_track(self, two_tracks, tmp_path):
+        """Is a shared module Module 1 with a link back in the first track, and Module 0 alone in the second?"""
+        first = _html(lesson("01-tiny", course=two_tracks, journal=tmp_path / "j.json"))
+        second = _html(lesson("01-tiny", track="second", course=two_tracks, journal=tmp_path / "j.json"))
+        assert "Module 1 · Foundations" in first and 'href="00-intro.ipynb" rel="prev"' in first
+        assert "Module 0 · Foundations" in second and 'rel="prev"' not in second
+
+    def test_each_home_links_the_other_track(self, two_tracks):
+        """Does the first track's home link to the second's folder, and the second's back up?"""
+        first, second = _html(home(course=two_tracks)), _html(home(track="second", course=two_tracks))
+        assert "First track" in first and 'href="second/00-course-home.ipynb"' in first
+        assert "Second track" in second and 'href="../00-course-home.ipynb"' in second
+        assert 'href="00-intro.ipynb"' in first and 'href="00-intro.ipynb"' not in second
+
+    def test_unknown_track_friendly(self, two_tracks):
+        """Does an unknown track give a friendly message instead of raising?"""
+        assert "could not be loaded" in _html(lesson("01-tiny", track="nope", course=two_tracks))

@@ -19,7 +19,7 @@ class TestRecordMarkdown:
         """Does the record hold the reflection as typed (Markdown characters escaped), its prompt, and each
         check with the option chosen and whether it was right?"""
         md = record_markdown(tiny_course, _journal(tmp_path), today=dt.date(2026, 3, 2))
-        assert "as saved on 02 March 2026" in md and "## Module 1: A tiny module" in md
+        assert "as saved on 02 March 2026" in md and "## Module 0: A tiny module" in md
         assert "*What gap worries you most?*" in md
         assert "> Grade 5 \\*newcomers\\* in math.\n>\n> Second paragraph: \\#2 priority." in md
         assert re.search(r"- A gap of \+5 .* \*\*Your answer:\*\* The focal group is ahead\. \(not the expected answer\)\.", md)
@@ -40,7 +40,7 @@ class TestRecordWidget:
         widget.button.click()
         href = re.search(r'download="my-course-record.md" href="data:text/markdown;base64,([^"]+)"', widget.links.value)
         assert href and "Written after the page was opened." in base64.b64decode(href.group(1)).decode("utf-8")
-        assert widget.markdown == base64.b64decode(href.group(1)).decode("utf-8")
+        assert widget.text == base64.b64decode(href.group(1)).decode("utf-8")
 
 
 class TestRecordPdf:
@@ -57,4 +57,4 @@ class TestRecordPdf:
         assert 'download="my-course-record.pdf"' in widget.links.value and widget.pdf[:5] == b"%PDF-"
         text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(widget.pdf)).pages)
         assert "Grade 5 newcomers in math, Castañeda's second prong." in text and "Next: #2 priority." in text
-        assert "The focal group is ahead." in text and "Module 1: A tiny module" in text
+        assert "The focal group is ahead." in text and "Module 0: A tiny module" in text

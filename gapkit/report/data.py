@@ -73,6 +73,9 @@ class ReportData:
         Every school of the file (for ``--each school``).
     proficient : int
         The lowest performance level that counts as proficient (from the mapping; 3 by default).
+    hide : frozenset of (comparison, subject, year, grade)
+        Gap-table cells hidden besides the report's own suppression: those `gapkit.report.joint.hide_across`
+        found that the other reports of the same run would give away.
     warnings : tuple of str
         What the reader assumed or found worth a look (a default proficiency cut, outlying scores, how a
         marker was read); shown in the report's data section and by ``gapkit validate``.
@@ -95,11 +98,12 @@ class ReportData:
     all_schools: tuple = ()
     proficient: int = 3
     warnings: tuple = ()
+    hide: frozenset = frozenset()
     computed: dict = field(default_factory=dict, repr=False)
 
 
 def load(data, *, mapping=None, kind="auto", school=None, subjects=None, comparisons=None, years=None,
-         min_n=None, language="en") -> ReportData:
+         min_n=None, language="en", hide=()) -> ReportData:
     """Read a data file (or take a frame) and keep what one report needs.
 
     Parameters
@@ -122,6 +126,8 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
         Minimum group size shown (default: `gapkit.privacy.Rule`'s, 10).
     language : {'en', 'es'}
         Language of the short summary for families.
+    hide : sequence of (comparison, subject, year, grade), optional
+        Gap-table cells to hide besides the report's own suppression (see `ReportData.hide`).
 
     Raises
     ------
@@ -177,7 +183,8 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
     return ReportData(source=source, kind=kind, records=records, published=published, excluded=excluded,
                       rows_read=int(rows_read), school=school_name, subjects=subjects, comparisons=comparisons,
                       years=present, rule=rule, language=language, all_schools=tuple(every),
-                      proficient=int(attrs.get("proficient", 3)), warnings=tuple(attrs.get("warnings", ())))
+                      proficient=int(attrs.get("proficient", 3)), warnings=tuple(attrs.get("warnings", ())),
+                      hide=frozenset((str(c), str(s), int(y), str(g)) for c, s, y, g in hide or ()))
 
 
 def _read(path, *, kind, mapping):

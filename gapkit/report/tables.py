@@ -79,6 +79,13 @@ def _gaps(data, subject):
     table["grade"] = table["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
     counts = pd.concat(counts, ignore_index=True) if data.kind == "records" else _published_counts(data, subject)
     table = protect_linked(table, counts, by=("year", "grade"), min_n=data.rule.min_n)
+    if data.hide:  # cells the other reports of the same run would give away (gapkit.report.joint)
+        extra = pd.Series([(c, subject, int(y), str(g)) in data.hide for c, y, g in
+                           zip(table["comparison"], table["year"], table["grade"])], index=table.index)
+        extra &= ~table["suppressed"].astype(bool)
+        table = hide(table, extra)
+        table.loc[extra, "reason"] = COMPLEMENTARY_REASON
+        table = protect_linked(table, counts, by=("year", "grade"), min_n=data.rule.min_n)
     if not has(data, subject)["scores"]:  # counts per level only: V is the gap across every level
         table = pd.concat([table, _v_statistics(data, subject, table)], ignore_index=True)
     return table

@@ -10,6 +10,7 @@ from pathlib import Path
 from gapkit._validation import int_like, one_of
 from gapkit.report.data import ReportError, load
 from gapkit.report.html import _index_html, export_html
+from gapkit.report.joint import hide_across
 
 __all__ = ["write_reports", "NOTEBOOK", "EACH", "Interrupted", "stop_on_signals"]
 
@@ -74,7 +75,12 @@ def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=Non
     try:
         if each == "school":
             pages = [(name, school_id, _slug(f"{school_id}-{name}")) for school_id, name in loaded.all_schools]
-            _make_many(options, pages, folder=work, jobs=jobs, progress=progress)
+            # Suppression over the whole set: the school reports and the district's report, read together.
+            each_school = {school_id: load(data_path, mapping=mapping_path, kind=kind, school=school_id,
+                                           subjects=subjects, comparisons=comparisons, years=years, min_n=min_n,
+                                           language=language) for school_id, _ in loaded.all_schools}
+            hides = hide_across(loaded, each_school)
+            _make_many(options, pages, folder=work, jobs=jobs, progress=progress, hides=hides)
             (work / "index.html").write_text(_index_html(loaded, pages, work), encoding="utf-8")
         else:
             _make_one(options, school=school, name=loaded.school or "the district", stem="gap_report", folder=work)
@@ -157,7 +163,7 @@ def _existing(value, name):
     return str(path.resolve())
 
 
-def _make_many(options, pages, *, folder, jobs, progress):
+def _make_many(options, pages, *, folder, jobs, progress, hides):
     """One report per school, `jobs` at a time (each in its own kernel)."""
     from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
@@ -165,7 +171,8 @@ def _make_many(options, pages, *, folder, jobs, progress):
     if progress is not None:
         progress(0, len(pages))
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        pending = {pool.submit(_make_one, options, school=school_id, name=name, stem=stem, folder=folder)
+        pending = {pool.submit(_make_one, {**options, "hide_cells": [list(c) for c in sorted(hides[school_id])]},
+                               school=school_id, name=name, stem=stem, folder=folder)
                    for name, school_id, stem in pages}
         while pending:
             done, pending = wait(pending, return_when=FIRST_EXCEPTION)

@@ -108,7 +108,7 @@ class Rule:
         Examples
         --------
         >>> Rule.percent(0.0, 40), Rule.percent(0.0, 19), Rule.percent(0.0, 10), Rule.percent(1.0, 12)
-        ('<5%', '<10%', '<15%', '>85%')
+        ('<5%', '<10%', '<15%', '>90%')
         """
         if p is None or p is pd.NA or (isinstance(p, float) and math.isnan(p)):
             return ""

@@ -73,6 +73,14 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
     ValueError
         An unknown measure or label, a measure the data cannot support, or a bad option.
 
+    Notes
+    -----
+    What is protected: the cells of this one table, with its margins (``margins=True``) as totals. What
+    is not: several tables made from the same data (another `by`, another comparison, a school and its
+    district) are each protected alone, and a hidden count of one can follow from the shown counts of
+    another. Protect such a set together: `protect_linked` for groups that add up within a table, and,
+    for reports of several schools, `gapkit.report.joint.hide_across`.
+
     Examples
     --------
     Ten English learners and twelve never-EL students in one grade:

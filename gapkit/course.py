@@ -28,7 +28,6 @@ name from ``source/``, and adds `RemoveHiddenTests` to ``generate_feedback``.
 """
 from __future__ import annotations
 
-import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,7 +78,6 @@ _NBGRADER_SCHEMA = 3
 _BEGIN_SOLUTION, _END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 _BEGIN_HIDDEN, _END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 _BEGIN_SCHEME, _END_SCHEME = "=== BEGIN MARK SCHEME ===", "=== END MARK SCHEME ==="
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 class CourseError(ValueError):

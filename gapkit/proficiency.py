@@ -28,6 +28,7 @@ from scipy import stats
 from ._validation import check_columns, frame_like, int_like, label_tuple, level_like
 from .measures import proportion_difference
 from .privacy import Rule, suppress
+from .records import PROFICIENT_LEVEL
 
 __all__ = [
     "SELECTION_CAVEAT",
@@ -443,7 +444,7 @@ def _years_label(value, max_years):
     return str(value) if value <= max_years else f"{max_years + 1} or more"
 
 
-def former_el_outcomes(records: pd.DataFrame, levels: str, *, by=(), max_years: int = 4, proficient=3,
+def former_el_outcomes(records: pd.DataFrame, levels: str, *, by=(), max_years: int = 4, proficient=PROFICIENT_LEVEL,
                        min_n: int = Rule.min_n, level: float = 0.95) -> pd.DataFrame:
     r"""Former English learners' share proficient by years since exit, against never-EL students.
 
@@ -460,7 +461,7 @@ def former_el_outcomes(records: pd.DataFrame, levels: str, *, by=(), max_years: 
         Years since exit shown one by one (default 4, the years Title III asks districts to
         report); later years are pooled as "5 or more".
     proficient : level label, optional
-        Lowest performance level that counts as proficient (default 3).
+        Lowest performance level that counts as proficient (default `gapkit.records.PROFICIENT_LEVEL`, 3).
     min_n : int, optional
         Minimum students in a group for its row to be shown (default: `gapkit.privacy.Rule`'s).
     level : float, optional

@@ -169,15 +169,14 @@ def estimate_table(measure, *, level=0.95, **data):
 
     Parameters
     ----------
-    measure : {'mean_difference', 'cohens_d', 'hedges_g', 'proportion_difference', \
-'risk_ratio', 'probit_gap', 'v_statistic', 'idea_risk_ratio'}
-        Name of the measure function.
+    measure : str
+        Name of the measure function: a key of `MEASURES`.
     level : float, optional
         Confidence level of the intervals (not for ``'idea_risk_ratio'``,
         which has none).
     **data : array_like
         The measure function's arguments, by name, as equal-length 1-D
-        arrays (one element per comparison): ``mean_focal``, ``sd_focal``,
+        arrays (one element per comparison), for example ``mean_focal``, ``sd_focal``,
         ``n_focal``, ``mean_reference``, ``sd_reference``, ``n_reference`` for
         the mean-based measures; ``successes_focal``, ``n_focal``,
         ``successes_reference``, ``n_reference`` for the proportion

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gapkit.readers._raw import LEVEL_COLUMN, DataError
-from gapkit.records import COLUMNS, PUBLISHED_COLUMNS
+from gapkit.records import COLUMNS, PERFORMANCE_LEVELS, PROFICIENT_LEVEL, PUBLISHED_COLUMNS
 
 
 def _key(value: str) -> str:
@@ -140,13 +140,13 @@ class Mapping:
 
     @property
     def levels(self) -> int:
-        """How many performance levels (4 unless the mapping says)."""
-        return self.performance_levels or 4
+        """How many performance levels (`gapkit.records.PERFORMANCE_LEVELS` unless the mapping says)."""
+        return self.performance_levels or len(PERFORMANCE_LEVELS)
 
     @property
     def proficient_level(self) -> int:
-        """The lowest proficient level (3 unless the mapping says)."""
-        return self.proficient or 3
+        """The lowest proficient level (`gapkit.records.PROFICIENT_LEVEL` unless the mapping says)."""
+        return self.proficient or PROFICIENT_LEVEL
 
 
 _MAPPING_KEYS = ("columns", "codes", "missing", "sheet", "level_units", "layout", "header_row", "footer",
@@ -280,8 +280,9 @@ def _options_iv(mapping, source, known) -> dict:
     levels, proficient = whole("performance_levels", 2), whole("proficient", 1)
     if levels is not None and levels > 9:
         fail(f"`performance_levels` ({levels}) must be 9 or fewer.")
-    if proficient is not None and proficient > (levels or 4):
-        fail(f"`proficient` ({proficient}) is above the highest performance level ({levels or 4}); set "
+    if proficient is not None and proficient > (levels or len(PERFORMANCE_LEVELS)):
+        fail(f"`proficient` ({proficient}) is above the highest performance level "
+             f"({levels or len(PERFORMANCE_LEVELS)}); set "
              f"`performance_levels` too.")
     denominator = mapping.get("denominator", "tested")
     if denominator not in ("tested", "scored"):

@@ -11,7 +11,7 @@ import pandas as pd
 from gapkit import readers
 from gapkit._validation import int_like, label_tuple, one_of
 from gapkit.privacy import Rule
-from gapkit.records import ALL_STUDENTS, COMPARISONS, PUBLISHED_COMPLEMENTS, SUBJECTS, add_el_groups
+from gapkit.records import ALL_STUDENTS, COMPARISONS, PROFICIENT_LEVEL, PUBLISHED_COMPLEMENTS, SUBJECTS, add_el_groups
 from gapkit.summary import Summary
 
 __all__ = ["ReportData", "ReportError", "load", "schools", "KINDS", "LANGUAGES", "EL_COMPARISONS",
@@ -96,7 +96,7 @@ class ReportData:
     rule: Rule = field(default_factory=Rule)
     language: str = "en"
     all_schools: tuple = ()
-    proficient: int = 3
+    proficient: int = PROFICIENT_LEVEL
     warnings: tuple = ()
     hide: frozenset = frozenset()
     computed: dict = field(default_factory=dict, repr=False)
@@ -183,7 +183,7 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
     return ReportData(source=source, kind=kind, records=records, published=published, excluded=excluded,
                       rows_read=int(rows_read), school=school_name, subjects=subjects, comparisons=comparisons,
                       years=present, rule=rule, language=language, all_schools=tuple(every),
-                      proficient=int(attrs.get("proficient", 3)), warnings=tuple(attrs.get("warnings", ())),
+                      proficient=int(attrs.get("proficient", PROFICIENT_LEVEL)), warnings=tuple(attrs.get("warnings", ())),
                       hide=frozenset((str(c), str(s), int(y), str(g)) for c, s, y, g in hide or ()))
 
 

@@ -183,7 +183,8 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
     return ReportData(source=source, kind=kind, records=records, published=published, excluded=excluded,
                       rows_read=int(rows_read), school=school_name, subjects=subjects, comparisons=comparisons,
                       years=present, rule=rule, language=language, all_schools=tuple(every),
-                      proficient=int(attrs.get("proficient", PROFICIENT_LEVEL)), warnings=tuple(attrs.get("warnings", ())),
+                      proficient=int(attrs.get("proficient", PROFICIENT_LEVEL)),
+                      warnings=tuple(attrs.get("warnings", ())),
                       hide=frozenset((str(c), str(s), int(y), str(g)) for c, s, y, g in hide or ()))
 
 

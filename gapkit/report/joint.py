@@ -88,14 +88,16 @@ def _audit(part: pd.DataFrame, min_n: int) -> list:
         weak = _pinned(counts, hidden, min_n)
         if not weak:
             return added
-        choices = [cell for school, grade in weak for cell in counts
-                   if cell not in hidden and cell[0] != _ALL and (cell[0] == school) != (cell[1] == grade)]
-        if not choices:  # every cell in the lines of a pinned cell is hidden already: hide every school cell
-            rest = [cell for cell in counts if cell not in hidden and cell[0] != _ALL]
-            return added + rest
-        pick = min(choices, key=lambda cell: (np.nansum(counts[cell]), str(cell)))  # the smallest cell
-        hidden.add(pick)
-        added.append(pick)
+        picks = set()
+        for school, grade in weak:  # each pinned cell: hide the smallest shown cell of its school or grade
+            choices = [cell for cell in counts if cell not in hidden and cell[0] != _ALL
+                       and (cell[0] == school) != (cell[1] == grade)]
+            if choices:
+                picks.add(min(choices, key=lambda cell: (np.nansum(counts[cell]), str(cell))))
+        if not picks:  # every cell in the lines of a pinned cell is hidden already: hide every school cell
+            return added + [cell for cell in counts if cell not in hidden and cell[0] != _ALL]
+        hidden |= picks
+        added += sorted(picks, key=str)
 
 
 def _pinned(counts, hidden, min_n) -> list:

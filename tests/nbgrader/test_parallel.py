@@ -31,7 +31,7 @@ from gapkit.course import init_course
 from gapkit.grading import store
 
 from nbgrader_helpers import BIN, COURSE_ID, REPO, cells_by_id, clean_env, create_database, nbgrader, only_notebook
-from submissions import ASSIGNMENT, MODULE, PATTERNS, REFLECTION, write_submissions
+from submissions import ASSIGNMENT, MODULE, PATTERNS, REFLECTION, gradebook_contents, write_submissions
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
@@ -81,26 +81,11 @@ def submissions(tmp_path_factory, postgres_server):
             "output": {"sqlite": sqlite_run.stdout + sqlite_run.stderr, "postgresql": pg_run.stdout + pg_run.stderr}}
 
 
-def _everything(db_url: str) -> dict:
-    """Every grade, comment and score of m01 in a gradebook, by participant and cell."""
-    out = {}
-    with Gradebook(db_url, course_id=COURSE_ID) as gb:
-        for sub in gb.find_assignment(ASSIGNMENT).submissions:
-            sid = sub.student.id
-            out[(sid, "score")] = (sub.score, sub.code_score, sub.written_score, sub.needs_manual_grade)
-            for nb in sub.notebooks:
-                for g in nb.grades:
-                    out[(sid, g.name)] = (g.auto_score, g.manual_score, g.needs_manual_grade)
-                for c in nb.comments:
-                    out[(sid, c.name, "comment")] = (c.auto_comment, c.manual_comment)
-    return out
-
-
 class TestParallelAutograde:
     @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
     def test_same_grades_as_serial_nbgrader(self, submissions, backend):
         """Does `--jobs 2` write exactly nbgrader's serial grades, comments and scores, for all of them?"""
-        reference, parallel = _everything(submissions["db"]["serial"]), _everything(submissions["db"][backend])
+        reference, parallel = gradebook_contents(submissions["db"]["serial"]), gradebook_contents(submissions["db"][backend])
         assert len({k[0] for k in reference}) == N
         assert parallel == reference
         assert f"{N} of {N} submissions autograded" in submissions["output"][backend]

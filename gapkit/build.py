@@ -6,7 +6,8 @@ are committed, so that serving the course or laying out an nbgrader course folde
 * ``docs/facilitator_guide.md``: each module's timing and instructor notes (`gapkit.content.facilitator_guide`);
 * ``notebooks/lessons/*.ipynb``: the Voila lesson pages (`gapkit.serve.build_notebooks`);
 * ``notebooks/assignments/<assignment>/*.ipynb``: the nbgrader source notebooks
-  (`gapkit.course.assignment_notebook`).
+  (`gapkit.course.assignment_notebook`);
+* ``docs/kit/``: the facilitator's calendar, handouts and participant workbook (`gapkit.handouts`).
 
 `build` writes them and removes generated files the course no longer has; `out_of_date` lists what
 differs and writes nothing (``gapkit build --check``, which the tests call).
@@ -21,7 +22,7 @@ import nbformat
 
 from gapkit import content, course, serve
 
-__all__ = ["PARTS", "Part", "build", "notebook_text", "out_of_date"]
+__all__ = ["PARTS", "Part", "Text", "build", "notebook_text", "out_of_date"]
 
 
 def notebook_text(nb: nbformat.NotebookNode) -> str:
@@ -30,32 +31,58 @@ def notebook_text(nb: nbformat.NotebookNode) -> str:
 
 
 @dataclass(frozen=True)
+class Text:
+    """A generated text file: its text, written as UTF-8 and compared as text."""
+
+    text: str
+
+    def data(self) -> bytes:
+        return self.text.encode("utf-8")
+
+    def is_current(self, path: Path) -> bool:
+        return path.is_file() and path.read_text(encoding="utf-8") == self.text
+
+
+@dataclass(frozen=True)
 class Part:
-    """One kind of generated file: the files it owns (a glob under the root) and how to make them."""
+    """One kind of generated file: the files it owns (globs under the root) and how to make them.
+
+    ``files(course, root)`` gives each file's path (relative to the root) and an object with
+    ``data()`` (the bytes to write) and ``is_current(path)`` (whether the file there is already it),
+    as `Text` and `gapkit.handouts.Document` have.
+    """
 
     name: str
-    owns: str
-    files: Callable[[content.Course, Path], dict[Path, str]]
+    owns: tuple
+    files: Callable[[content.Course, Path], dict]
 
 
 def _guide(course_, root):
-    return {content.GUIDE_FILE: content.facilitator_guide(course_)}
+    return {content.GUIDE_FILE: Text(content.facilitator_guide(course_))}
 
 
 def _lessons(course_, root):
-    return {serve.LESSONS_DIR / name: notebook_text(nb) for name, nb in serve.build_notebooks(course_).items()}
+    return {serve.LESSONS_DIR / name: Text(notebook_text(nb)) for name, nb in serve.build_notebooks(course_).items()}
 
 
 def _assignments(course_, root):
-    return {course.ASSIGNMENTS_DIR / a.id / a.notebook: notebook_text(course.assignment_notebook(a))
+    return {course.ASSIGNMENTS_DIR / a.id / a.notebook: Text(notebook_text(course.assignment_notebook(a)))
             for a in course.course_assignments(course_, root=root)}
+
+
+def _kit(course_, root):
+    from gapkit.handouts import OUT_DIR, documents
+    from gapkit.kit import load_kit
+
+    return {OUT_DIR / d.name: d for d in documents(load_kit(root, course=course_))}
 
 
 #: What `build` makes, in order.
 PARTS = (
-    Part("guide", content.GUIDE_FILE.as_posix(), _guide),
-    Part("lessons", (serve.LESSONS_DIR / "*.ipynb").as_posix(), _lessons),
-    Part("assignments", (course.ASSIGNMENTS_DIR / "*" / "*.ipynb").as_posix(), _assignments),
+    Part("guide", (content.GUIDE_FILE.as_posix(),), _guide),
+    Part("lessons", ((serve.LESSONS_DIR / "*.ipynb").as_posix(),), _lessons),
+    Part("assignments", ((course.ASSIGNMENTS_DIR / "*" / "*.ipynb").as_posix(),), _assignments),
+    Part("kit", ("docs/kit/*.md", "docs/kit/*.pdf"), _kit),
 )
 
 
@@ -72,7 +99,8 @@ def _plan(root, parts):
     for part in chosen:
         files = part.files(course_, root)
         wanted.update(files)
-        extra += [p.relative_to(root) for p in sorted(root.glob(part.owns)) if p.relative_to(root) not in files]
+        extra += [p.relative_to(root) for pattern in part.owns for p in sorted(root.glob(pattern))
+                  if p.relative_to(root) not in files]
     return root, wanted, extra
 
 
@@ -97,8 +125,7 @@ def out_of_date(root=None, *, parts=None) -> list[str]:
         The course files themselves have problems.
     """
     root, wanted, extra = _plan(root, parts)
-    stale = [rel.as_posix() for rel, text in wanted.items()
-             if not (root / rel).is_file() or (root / rel).read_text(encoding="utf-8") != text]
+    stale = [rel.as_posix() for rel, made in wanted.items() if not made.is_current(root / rel)]
     return stale + [f"{rel.as_posix()} (no longer built from the course files)" for rel in extra]
 
 
@@ -109,11 +136,11 @@ def build(root=None, *, parts=None) -> list[Path]:
     """
     root, wanted, extra = _plan(root, parts)
     changed = []
-    for rel, text in wanted.items():
+    for rel, made in wanted.items():
         path = root / rel
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        if not made.is_current(path):
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            path.write_bytes(made.data())
             changed.append(rel)
     for rel in extra:
         (root / rel).unlink()

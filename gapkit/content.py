@@ -47,10 +47,10 @@ SCHEMA_VERSION = 1
 #: The closed block vocabulary. ``solution`` and ``hint`` only appear inside a ``challenge``.
 BLOCK_KINDS = (
     "objectives", "keypoints", "text", "callout", "discussion", "questions", "challenge",
-    "solution", "hint", "instructor", "reflection", "check", "explore", "plan",
+    "solution", "hint", "instructor", "reflection", "check", "explore", "plan", "assessment",
 )
 #: Blocks whose body is YAML rather than Markdown.
-YAML_KINDS = ("reflection", "check", "explore")
+YAML_KINDS = ("reflection", "check", "explore", "assessment")
 #: Blocks whose body is a Markdown list, one item per entry.
 LIST_KINDS = ("objectives", "keypoints", "questions")
 #: Blocks that may only be nested inside a ``challenge``.
@@ -629,6 +629,16 @@ def _explore(block: Block, where: str, problems: _Problems) -> None:
         problems.add("explore", "", where, block.line, f"unknown key(s) {', '.join(unknown)}")
 
 
+def _assessment_block(block: Block, where: str, problems: _Problems) -> None:
+    """Where the kit's self-assessment appears: ``phase: pre|post`` and optionally its ``track``."""
+    d = block.data
+    if d.get("phase") not in ("pre", "post"):
+        problems.add("assessment", "", where, block.line, f"`phase` ({d.get('phase')!r}) must be 'pre' or 'post'")
+    unknown = sorted(set(d) - {"phase", "track"})
+    if unknown:
+        problems.add("assessment", "", where, block.line, f"unknown key(s) {', '.join(unknown)}")
+
+
 # ---------------------------------------------------------------------------------------------
 # Modules and the course
 # ---------------------------------------------------------------------------------------------
@@ -732,6 +742,8 @@ def _load_module(path: Path, mid: str, number: int, rel: str, problems: _Problem
                 checks.append((c, b.line))
         elif b.kind == "explore" and b.data is not None:
             _explore(b, rel, problems)
+        elif b.kind == "assessment" and b.data is not None:
+            _assessment_block(b, rel, problems)
         elif b.kind in LIST_KINDS and not _items(b.text):
             problems.add("empty list", f"{b.kind} block", rel, b.line,
                          "write one item per line, each starting with `- `")
@@ -902,8 +914,10 @@ def load_course(root=None) -> Course:
 
     Examples
     --------
-    >>> course = load_course()                                   # doctest: +SKIP
-    >>> course.module("01-what-gaps-are").minutes_teaching       # doctest: +SKIP
+    >>> course = load_course()
+    >>> first = course.modules[0]
+    >>> course.module(first.id) is first, first.minutes_teaching > 0
+    (True, True)
     """
     course, problems = _build(root)
     if problems:

@@ -28,7 +28,8 @@ File format (version 1)::
     {"format": "gapkit-journal", "version": 1,
      "reflections": {"<reflection id>": {"text": "...", "words": 12, "saved_at": "2025-03-01T10:00:00+00:00"}},
      "checks": {"<check id>": {"chosen": [0, 2], "correct": false, "saved_at": "..."}},
-     "plans": {"<plan id>": {...}}}
+     "plans": {"<plan id>": {...}},
+     "assessments": {"<track>-pre": {"track": "...", "phase": "pre", "ratings": {"<item id>": 3}, "saved_at": "..."}}}
 
 Examples
 --------
@@ -80,8 +81,8 @@ ENV_VARIABLE = "GAPKIT_JOURNAL"
 DEFAULT_NAME = "reflections.json"
 FORMAT = "gapkit-journal"
 VERSION = 1
-#: The sections of a journal: written reflections, knowledge-check answers, action plans.
-SECTIONS = ("reflections", "checks", "plans")
+#: The sections of a journal: written reflections, knowledge-check answers, action plans, self-assessments.
+SECTIONS = ("reflections", "checks", "plans", "assessments")
 
 
 class JournalError(OSError):

@@ -30,6 +30,7 @@ __all__ = ["LESSONS_DIR", "VOILA_CONFIG_DIR", "HOME_NOTEBOOK", "DEFAULT_PORT", "
 LESSONS_DIR = Path("notebooks") / "lessons"
 #: Folder holding ``voila.json`` (Voila reads ``voila.json``/``voila.py`` from the folders it is given).
 VOILA_CONFIG_DIR = Path("course_config")
+#: The course home page notebook (sorts before every module in Voila's file list).
 HOME_NOTEBOOK = "00-course-home.ipynb"
 DEFAULT_PORT = 8866
 DEFAULT_JOURNAL = Path("course-work") / DEFAULT_NAME

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ import pandas as pd
 
 from ._validation import check_columns, label_tuple
 
-__all__ = ["Summary", "summarize"]
+__all__ = ["Summary", "summarize", "pool", "pool_bins"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,6 +53,30 @@ class Summary:
     @property
     def level_columns(self) -> list[str]:
         return [f"level_{label}" for label in self.levels]
+
+    def rollup(self, by: Sequence[str]) -> "Summary":
+        """The same summary over coarser cells: `by`, some of ``self.by``; each group pooled over the rest.
+
+        Counts add, means are weighted by n and standard deviations pooled exactly (`pool`); a cell
+        with a part the source hid is hidden.
+
+        Examples
+        --------
+        >>> rows = pd.DataFrame({"grade": [3, 3, 4], "el_status": ["EL", "EO", "EL"], "score": [410.0, 450.0, 430.0]})
+        >>> summarize(rows, "score", "el_status", by=["grade"]).rollup([]).table[["el_status", "n", "mean"]].values.tolist()
+        [['EL', 2, 420.0], ['EO', 1, 450.0]]
+        """
+        by = label_tuple(by)
+        unknown = [b for b in by if b not in self.by]
+        if unknown:
+            raise ValueError(f"`by` column(s) {', '.join(map(repr, unknown))} are not cells of this summary; "
+                             f"its cells are {', '.join(map(repr, self.by))}.")
+        table = pool(self.table, [*by, self.group], self.level_columns)
+        for column in ("n", "successes", *self.level_columns):  # whole counts stay whole
+            if column in table and table[column].notna().all() and pd.api.types.is_integer_dtype(self.table[column]):
+                table[column] = table[column].astype("int64")
+        columns = [c for c in self.table.columns if c in table.columns]
+        return replace(self, table=table[columns], by=by)
 
     @classmethod
     def from_counts(cls, frame: pd.DataFrame, *, group: str, by: Sequence[str] = (), levels: Sequence = (),
@@ -403,31 +427,27 @@ def _aggregate(rows, outcome, group, by, value, level, labels, *, binary):
     size = len(parts["__rows"])
     part_missing = [_missing(parts[k]) for k in keys]
     starts = _runs([parts[k] for k in keys], part_missing, size) if level is not None else np.arange(size)
-    total = _sums(starts, size)
-
-    n_part = np.asarray(parts["__n"], dtype=np.int64)
-    mean_part = np.ma.filled(parts["__mean"], np.nan).astype(float)
-    var_part = np.ma.filled(parts["__var"], np.nan).astype(float)
-    used = n_part > 0
-    rows_cell = total(np.asarray(parts["__rows"], dtype=np.int64))
-    n = total(n_part)
+    n_part = np.asarray(parts["__n"], dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = total(np.where(used, n_part * mean_part, 0.0)) / n
-        around = np.where(used, n_part * (var_part + (mean_part - np.repeat(mean, np.diff(np.append(starts, size))))
-                                          ** 2), 0.0)
-        sd = np.sqrt(total(around) / (n - 1))
-    sd[n < 2] = np.nan
-    columns = {k: np.ma.getdata(parts[k])[starts] for k in keys}
-    columns |= {"n": n, "mean": mean, "sd": sd}
+        sd_part = np.sqrt(np.ma.filled(parts["__var"], np.nan) * n_part / (n_part - 1))
+    stats = {"n": n_part, "mean": np.ma.filled(parts["__mean"], np.nan).astype(float), "sd": sd_part,
+             "rows": np.asarray(parts["__rows"], dtype=float)}
     if binary:
-        columns["successes"] = total(np.asarray(parts["__successes"], dtype=np.int64))
+        stats["successes"] = np.asarray(parts["__successes"], dtype=float)
     if level is not None:
         level_missing = np.ma.getmaskarray(parts["__level"])
         level_part = np.ma.getdata(parts["__level"])
         if labels is None:
             labels = tuple(int(v) for v in np.unique(level_part[~level_missing]))
         for label in labels:
-            columns[f"level_{label}"] = total(np.where(~level_missing & (level_part == label), n_part, 0))
+            stats[f"level_{label}"] = np.where(~level_missing & (level_part == label), n_part, 0.0)
+    counts = [c for c in stats if c not in ("mean", "sd")]
+    cell = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, size)))  # each part's cell
+    pooled = pool_bins(cell, len(starts), stats, np.zeros(size, dtype=bool), counts)
+    rows_cell, n = pooled["rows"].astype(np.int64), pooled["n"].astype(np.int64)
+    columns = {k: np.ma.getdata(parts[k])[starts] for k in keys}
+    columns |= {"n": n, "mean": pooled["mean"], "sd": pooled["sd"]}
+    columns |= {c: pooled[c].astype(np.int64) for c in counts if c not in ("n", "rows")}
 
     excluded = {}
     earlier = np.zeros(len(starts), dtype=bool)
@@ -467,11 +487,61 @@ def _runs(columns, masks, size) -> np.ndarray:
     return np.flatnonzero(change)
 
 
-def _sums(starts, size):
-    """A function that sums an array over each run beginning at `starts`."""
-    if size == 0:
-        return lambda values: np.asarray(values)[:0]
-    return lambda values: np.add.reduceat(np.asarray(values), starts)
+def pool(rows: pd.DataFrame, keys: Sequence[str], level_columns: Sequence[str]) -> pd.DataFrame:
+    """Combine the rows of a summary table that share `keys`, exactly.
+
+    Counts (``n``, ``successes``, the level counts) add, means are weighted by n, and sums of squares add
+    around the pooled mean; a combination with a part the source hid (``source_suppressed``, or no
+    ``n``) has no numbers and is marked ``source_suppressed``. Returns one row per combination of `keys`,
+    sorted by them.
+    """
+    keys = list(keys)
+    factors = [pd.factorize(rows[k], sort=True, use_na_sentinel=False) for k in keys]
+    shape = [max(len(u), 1) for _, u in factors]
+    codes = np.ravel_multi_index([c for c, _ in factors], shape) if keys else np.zeros(len(rows), dtype=np.int64)
+    combinations, bins = np.unique(codes, return_inverse=True)
+    counts = [c for c in ("n", "successes", *level_columns) if c in rows]
+    stats = {c: pd.to_numeric(rows[c]).to_numpy(float) for c in {*counts, "n", "mean", "sd"}}
+    incomplete = rows["source_suppressed"].to_numpy(bool) | np.isnan(stats["n"])
+    pooled = pool_bins(bins.ravel(), len(combinations), stats, incomplete, counts)
+    where = np.unravel_index(combinations, shape) if keys else ()
+    out = {k: u.take(where[i]) for i, (k, (_, u)) in enumerate(zip(keys, factors))}
+    out |= {c: pooled[c] for c in (*counts, "mean", "sd", "source_suppressed")}
+    return pd.DataFrame(out)
+
+
+def pool_bins(bins, size, stats, incomplete, counts):
+    """The pooling of `pool` on arrays: row i of `stats` goes to bin ``bins[i]`` (of `size`).
+
+    `stats` maps ``n``, ``mean``, ``sd`` and each of `counts` to float arrays; `incomplete` marks rows
+    the source hid. Returns each statistic per bin, ``source_suppressed`` and ``_rows`` (rows per bin).
+    """
+    def total(values):
+        return np.bincount(bins, weights=values, minlength=size)
+
+    n_rows = stats["n"]
+    n_known = np.where(incomplete, 0.0, n_rows)
+    out = {"_rows": np.bincount(bins, minlength=size)}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for name in counts:
+            values = np.where(incomplete, 0.0, stats[name])
+            known = total((~np.isnan(values)).astype(float)) > 0  # pandas' sum(min_count=1)
+            out[name] = np.where(known, total(np.nan_to_num(values)), np.nan)
+        n = out["n"]
+        mean_rows, sd_rows = stats["mean"], stats["sd"]
+        unknown = total(((n_known > 0) & np.isnan(mean_rows)) | ((n_known > 1) & np.isnan(sd_rows))) > 0
+        mean = total(np.where(n_known > 0, n_known * np.nan_to_num(mean_rows), 0.0)) / n
+        within = np.where(n_known > 1, (n_known - 1) * np.nan_to_num(sd_rows) ** 2, 0.0)
+        between = np.where(n_known > 0, n_known * (np.nan_to_num(mean_rows) - mean[bins]) ** 2, 0.0)
+        sd = np.sqrt(total(within + between) / (n - 1))
+    out["mean"] = np.where(unknown | (n == 0), np.nan, mean)
+    out["sd"] = np.where(unknown | ~(n > 1), np.nan, sd)
+    hidden = total(incomplete.astype(float)) > 0
+    for name in (*counts, "mean", "sd"):
+        out[name] = np.where(hidden, np.nan, out[name])
+    out["n"] = np.where(hidden, np.nan, np.nan_to_num(out["n"]))  # a side with no student has n = 0
+    out["source_suppressed"] = hidden
+    return out
 
 
 def _excluded_frame(excluded) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from .measures import MEASURES
 from .measures.registry import estimate_columns
 from .privacy import COMPLEMENTARY_REASON, Family, Rule, suppress, suppress_linked
 from .records import COMPARISONS, LINKED, LINKED_KEEP, side_group
-from .summary import Summary, summarize
+from .summary import Summary, pool_bins, summarize
 
 __all__ = ["COLUMNS", "gap_table", "group_counts", "hide", "protect_linked"]
 
@@ -148,7 +148,7 @@ def _labels_iv(summary, focal, reference):
 def _cells(summary, focal, reference, *, proficient, margins):
     """One row per cell with each side's pooled statistics (columns <stat>_focal, <stat>_reference).
 
-    Pooled with NumPy over the summary's rows: each (cell, side) is one bin of `numpy.bincount`.
+    Each (cell, side) is one bin of `gapkit.summary.pool_bins`, over the summary's rows.
     """
     table = summary.table
     labels = table[summary.group]
@@ -178,7 +178,8 @@ def _cells(summary, focal, reference, *, proficient, margins):
             keys = np.unravel_index(cell_codes, [len(factors[i][1]) for i in kept])
         else:
             cell_codes, cell, keys = np.zeros(1, dtype=np.int64), np.zeros(len(rows), dtype=np.int64), ()
-        pooled = _pool(cell.ravel() * 2 + side, 2 * len(cell_codes), stats, incomplete, level_columns)
+        pooled = pool_bins(cell.ravel() * 2 + side, 2 * len(cell_codes), stats, incomplete,
+                           ["n", "successes", *level_columns])
         columns = {}
         for i, b in enumerate(by):
             if b in rolled:
@@ -198,37 +199,6 @@ def _cells(summary, focal, reference, *, proficient, margins):
         for i, s in enumerate(_SIDES):
             wide[f"{stat}_{s}"] = values[:, i]
     return pd.DataFrame(wide)
-
-
-def _pool(bins, size, stats, incomplete, level_columns):
-    """Combine the rows of each bin exactly: counts add, means weight by n, sums of squares add around
-    the pooled mean. A bin with a row the source hid (or without a count) has unknown statistics."""
-    def total(values):
-        return np.bincount(bins, weights=values, minlength=size)
-
-    n_rows = stats["n"]
-    n_known = np.where(incomplete, 0.0, n_rows)
-    out = {"_rows": np.bincount(bins, minlength=size)}
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for name in ("n", "successes", *level_columns):
-            values = np.where(incomplete, 0.0, stats[name])
-            known = total((~np.isnan(values)).astype(float)) > 0  # pandas' sum(min_count=1)
-            out[name] = np.where(known, total(np.nan_to_num(values)), np.nan)
-        n = out["n"]
-        mean_rows, sd_rows = stats["mean"], stats["sd"]
-        unknown = total(((n_known > 0) & np.isnan(mean_rows)) | ((n_known > 1) & np.isnan(sd_rows))) > 0
-        mean = total(np.where(n_known > 0, n_known * np.nan_to_num(mean_rows), 0.0)) / n
-        within = np.where(n_known > 1, (n_known - 1) * np.nan_to_num(sd_rows) ** 2, 0.0)
-        between = np.where(n_known > 0, n_known * (np.nan_to_num(mean_rows) - mean[bins]) ** 2, 0.0)
-        sd = np.sqrt(total(within + between) / (n - 1))
-    out["mean"] = np.where(unknown | (n == 0), np.nan, mean)
-    out["sd"] = np.where(unknown | ~(n > 1), np.nan, sd)
-    hidden = total(incomplete.astype(float)) > 0
-    for name in ("n", "successes", "mean", "sd", *level_columns):
-        out[name] = np.where(hidden, np.nan, out[name])
-    out["n"] = np.where(hidden, np.nan, np.nan_to_num(out["n"]))  # a side with no student has n = 0
-    out["source_suppressed"] = hidden
-    return out
 
 
 def _privacy(cells, by, min_n):

@@ -20,7 +20,7 @@ class TestBuild:
     @pytest.fixture
     def kit(self, tmp_path):
         """A copy of the course files and the files generated from them."""
-        for folder in ("modules", "course_config", "notebooks", "docs"):
+        for folder in ("modules", "course_config", "notebooks", "docs", "kit"):
             shutil.copytree(ROOT / folder, tmp_path / folder)
         return tmp_path
 
@@ -44,7 +44,7 @@ class TestBuild:
     def test_one_part(self, kit):
         """Does building one part leave the others alone (as `gapkit serve --update-notebooks` does)?"""
         (kit / "docs" / "facilitator_guide.md").unlink()
-        assert out_of_date(kit, parts=["lessons", "assignments"]) == []
+        assert out_of_date(kit, parts=["lessons", "assignments", "kit"]) == []
         assert build(kit, parts=["lessons"]) == []
         assert not (kit / "docs" / "facilitator_guide.md").exists()
 
@@ -54,5 +54,5 @@ class TestBuild:
             out_of_date(kit, parts=["pdf"])
 
     def test_parts(self):
-        """Are the three kinds of generated file the parts, in order?"""
-        assert [p.name for p in PARTS] == ["guide", "lessons", "assignments"]
+        """Are the kinds of generated file the parts, in order?"""
+        assert [p.name for p in PARTS] == ["guide", "lessons", "assignments", "kit"]

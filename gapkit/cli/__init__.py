@@ -14,7 +14,9 @@ COMMANDS = {
     "serve": "serve the course's lesson pages with Voila",
     "course": "lay out and build the nbgrader course",
     "content": "check the course modules and rebuild the facilitator guide",
-    "build": "regenerate the facilitator guide, lesson notebooks and assignment notebooks from the course files",
+    "kit": "the facilitator's kit: build handouts, summarise self-assessments, write completion records",
+    "build": "regenerate everything made from the course files: the guide, the lesson and assignment notebooks, "
+             "the facilitator's kit",
 }
 
 

@@ -13,6 +13,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     parser.add_argument("--root", default=None, help="repository root (default: found from here)")
     parser.add_argument("--guide", default=None, metavar="PATH",
                         help="also write the facilitator guide to PATH (e.g. docs/facilitator_guide.md)")
+    parser.add_argument("--kit", action="store_true",
+                        help="also validate kit/ and rebuild the facilitator's kit in docs/kit (as `gapkit kit build`)")
     return parser
 
 
@@ -41,4 +43,8 @@ def run(args) -> int:
     if args.guide:
         Path(args.guide).write_text(facilitator_guide(course), encoding="utf-8")
         print(f"Wrote {args.guide}")
+    if args.kit:
+        from gapkit.cli import kit
+
+        return kit.run(argparse.Namespace(root=str(root), kit_command="build", check=False))
     return 0

@@ -41,6 +41,17 @@ def display_mode() -> str:
     return "markdown"
 
 
+class Headless:
+    """Mixin for course widgets: when nobody will see the widget live (`display_mode` is ``"markdown"``), the
+    notebook's output is the widget's ``markdown()`` instead, which is how an answer reaches a grader."""
+
+    def _repr_mimebundle_(self, **kwargs):
+        if display_mode() == "markdown":
+            md = self.markdown()
+            return {"text/markdown": md, "text/plain": md}
+        return super()._repr_mimebundle_(**kwargs)
+
+
 @functools.lru_cache(maxsize=4)
 def _course(root):
     from gapkit.content import load_course

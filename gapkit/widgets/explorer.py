@@ -20,7 +20,7 @@ from gapkit.measures import EXPLORE
 from gapkit.privacy import Rule
 from gapkit.summary import summarize
 from gapkit.tables import gap_table, group_counts, protect_linked
-from gapkit.widgets._common import display_mode, esc, get_course, html, log, shared
+from gapkit.widgets._common import Headless, esc, get_course, html, log, shared
 
 __all__ = ["COMPARISONS", "ALL_SCHOOLS", "ALL_GRADES", "Exploration", "explore", "measure_label", "subject_label",
            "course_records", "ExplorerWidget", "gap_explorer"]
@@ -202,7 +202,7 @@ def _protected_table(tested, outcome, levels, comparison, comparisons, measure, 
     return stacked[stacked["comparison"] == comparison].drop(columns="comparison").reset_index(drop=True)
 
 
-class ExplorerWidget(w.VBox):
+class ExplorerWidget(Headless, w.VBox):
     """Dropdowns for the gap explorer, and the chart, sentence and table they choose. Build with `gap_explorer`.
 
     Attributes
@@ -300,12 +300,6 @@ class ExplorerWidget(w.VBox):
     def markdown(self) -> str:
         r = self.result
         return f"**Gap explorer**\n\n{r.sentence if r else 'No view.'}\n"
-
-    def _repr_mimebundle_(self, **kwargs):
-        if display_mode() == "markdown":
-            md = self.markdown()
-            return {"text/markdown": md, "text/plain": md}
-        return super()._repr_mimebundle_(**kwargs)
 
 
 def gap_explorer(records=None, *, min_n=None, look_for=None, course=None, subject="math",

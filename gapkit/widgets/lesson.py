@@ -10,12 +10,11 @@ from __future__ import annotations
 import ipywidgets as w
 
 from gapkit import journal as _journal
-from gapkit.widgets._common import display_mode, esc, get_course, html, log, markdown_html, problem_box, shared
+from gapkit.serve import HOME_NOTEBOOK
+from gapkit.widgets._common import Headless, esc, get_course, html, log, markdown_html, problem_box, shared
 
 __all__ = ["HOME_NOTEBOOK", "STYLE", "LessonPage", "lesson", "home", "HomePage", "lesson_filename", "HIDDEN_KINDS"]
 
-#: The course home page notebook (sorts before every module in Voila's file list).
-HOME_NOTEBOOK = "00-course-home.ipynb"
 
 #: Block kinds participants never see.
 HIDDEN_KINDS = ("instructor",)
@@ -137,7 +136,7 @@ def _block_html(block) -> str | None:
     return None
 
 
-class LessonPage(w.VBox):
+class LessonPage(Headless, w.VBox):
     """A whole lesson page. `widgets` lists the interactive parts in page order (for tests)."""
 
     def __init__(self, children, *, module=None, widgets=()):
@@ -151,12 +150,6 @@ class LessonPage(w.VBox):
             return "_This lesson could not be built._\n"
         return (f"# {self.module.title}\n\n_An interactive lesson page: serve the course with `gapkit serve` "
                 "to read it with its widgets._\n")
-
-    def _repr_mimebundle_(self, **kwargs):
-        if display_mode() == "markdown":
-            md = self.markdown()
-            return {"text/markdown": md, "text/plain": md}
-        return super()._repr_mimebundle_(**kwargs)
 
 
 def _nav(course, module) -> str:
@@ -189,6 +182,10 @@ def _widget_for(block, *, course, journal, records):
                             group=data["group"], focal=data["focal"], reference=data.get("reference"), **presets)
     if block.kind == "plan":
         return action_plan(journal=journal, records=records, note=block.text, course=course)
+    if block.kind == "assessment":
+        from gapkit.widgets.assessment import self_assessment
+
+        return self_assessment(data["phase"], track=data.get("track"), journal=journal, course=course)
     return None
 
 

@@ -18,7 +18,7 @@ from ipywidgets.widgets.widget_string import TextStyle
 from ipywidgets.widgets.widget_description import DescriptionStyle
 
 from gapkit import journal as _journal
-from gapkit.widgets._common import display_mode, esc, get_course, html, log, markdown_html, shared, status_html
+from gapkit.widgets._common import Headless, esc, get_course, html, log, markdown_html, shared, status_html
 from gapkit.measures import EXPLORE
 from gapkit.records import SUBJECTS
 from gapkit.widgets.explorer import COMPARISONS, explore, measure_label, subject_label
@@ -211,7 +211,7 @@ class _GoalEditor(w.VBox):
                     stakeholders=self.stakeholders.value, strategy=self.strategy.value)
 
 
-class ActionPlanWidget(w.VBox):
+class ActionPlanWidget(Headless, w.VBox):
     """Up to three focus goals, saved at every change, and an export button. Build with `action_plan`.
 
     Attributes
@@ -312,11 +312,8 @@ class ActionPlanWidget(w.VBox):
                                     f"{' · '.join(links)}</p>")
         return self.exported
 
-    def _repr_mimebundle_(self, **kwargs):
-        if display_mode() == "markdown":
-            md = plan_markdown(self.result)
-            return {"text/markdown": md, "text/plain": md}
-        return super()._repr_mimebundle_(**kwargs)
+    def markdown(self) -> str:
+        return plan_markdown(self.result)
 
 
 def action_plan(plan_id: str = "action-plan", *, journal=None, records=None, note: str = "", course=None,

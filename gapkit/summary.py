@@ -200,16 +200,28 @@ def _cursor():
 
 
 class _Rows:
-    """Student rows as a DuckDB relation named ``records``, with what error messages need to name them."""
+    """Student rows that SQL reads as ``records``, with what error messages need to name them.
 
-    def __init__(self, relation, *, name, path=None, dtypes=None, excluded=(), cursor=None):
-        self.relation = relation
+    A frame is registered on a cursor of this process's database and a file is a view on one (so the
+    query is plain SQL); a relation is queried through its own connection.
+    """
+
+    def __init__(self, *, name, cursor=None, relation=None, path=None, dtypes=None, excluded=()):
         self.name = name          # "records", or the file's name
+        self.cursor = cursor      # where ``records`` is registered (closed with the rows)
+        self.relation = relation  # or the caller's relation
         self.path = path          # the file, if rows come from one
         self.dtypes = dtypes      # a frame's column dtypes, restored on the summary's cell columns
         self.excluded = excluded  # rows a reader left out (records.attrs["excluded"])
-        self.cursor = cursor      # closed with the rows, if opened for them
-        self.types = dict(zip(relation.columns, (str(t) for t in relation.types)))
+        if relation is not None:
+            self.types = dict(zip(relation.columns, map(str, relation.types)))
+        else:
+            described = self._run("DESCRIBE SELECT * FROM records")
+            self.types = dict(zip(described["column_name"], described["column_type"]))
+
+    @property
+    def columns(self):
+        return list(self.types)
 
     def __enter__(self):
         return self
@@ -224,7 +236,7 @@ class _Rows:
 
     def check_columns(self, names, argument):
         if self.path is None:
-            check_columns(self.relation, names, argument)
+            check_columns(self, names, argument)
             return
         missing = [c for c in names if c not in self.types]
         if missing:
@@ -237,7 +249,7 @@ class _Rows:
         import duckdb
 
         try:
-            return self.relation.query("records", sql).fetchnumpy()
+            return self._run(sql)
         except (duckdb.ConversionException, duckdb.InvalidInputException) as error:
             text = str(error)
             line = re.search(r"Line: (\d+)", text)
@@ -251,6 +263,11 @@ class _Rows:
             what = _WHAT.get(target.group(1) if target else "", "of the kind in the rows before it")
             raise self.error(f"column {column!r} {held} in row {row}, {_unlike(what)}", column=column,
                              row=row) from None
+
+    def _run(self, sql):
+        if self.relation is not None:
+            return self.relation.query("records", sql).fetchnumpy()
+        return self.cursor.execute(sql).fetchnumpy()
 
     def value(self, outcome):
         """The SQL of the outcome as a number, and whether it is a yes/no outcome."""
@@ -320,8 +337,9 @@ def _rows(records, columns, *, coerce=()) -> _Rows:
             if column in frame.columns and not _numeric_or_bool(frame[column]):
                 frame = frame.assign(**{column: pd.to_numeric(frame[column], errors="coerce")})
         cursor = _cursor()
-        return _Rows(cursor.from_df(frame), name="records", dtypes=frame.dtypes.to_dict(),
-                     excluded=records.attrs.get("excluded", ()), cursor=cursor)
+        cursor.register("records", frame)
+        return _Rows(name="records", cursor=cursor, dtypes=frame.dtypes.to_dict(),
+                     excluded=records.attrs.get("excluded", ()))
     if isinstance(records, (str, os.PathLike)):
         path = Path(records)
         kind = _file_kind(path)
@@ -331,10 +349,11 @@ def _rows(records, columns, *, coerce=()) -> _Rows:
         if not any(ch in str(path) for ch in "*?[") and not path.is_file():
             raise _data_error(f"{path}: file not found.", path=path)
         cursor = _cursor()
-        relation = cursor.read_parquet(str(path)) if kind == "parquet" else cursor.read_csv(str(path))
-        return _Rows(relation, name=path.name, path=path, cursor=cursor)
+        reader = "read_parquet" if kind == "parquet" else "read_csv"
+        cursor.execute(f"CREATE TEMP VIEW records AS SELECT * FROM {reader}({_text(path)})")
+        return _Rows(name=path.name, cursor=cursor, path=path)
     if type(records).__name__ == "DuckDBPyRelation":
-        return _Rows(records, name="records")
+        return _Rows(name="records", relation=records)
     raise TypeError("`records` must be a DataFrame, a path to a Parquet or CSV file, or a DuckDB relation; "
                     f"got {type(records).__name__}.")
 
@@ -390,7 +409,7 @@ def _literal(value, column_type):
         except (TypeError, ValueError):
             return None
         return repr(int(number)) if number.is_integer() else repr(number)
-    return "'" + str(value).replace("'", "''") + "'"
+    return _text(value)
 
 
 def _check_cut_grades(rows, value, level):
@@ -548,6 +567,11 @@ def _excluded_frame(excluded) -> pd.DataFrame:
     if isinstance(excluded, pd.DataFrame):
         return excluded.reset_index(drop=True)
     return pd.DataFrame({"reason": list(excluded), "rows": [int(v) for v in excluded.values()]})
+
+
+def _text(value) -> str:
+    """A string literal of SQL."""
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _quote(name: str) -> str:

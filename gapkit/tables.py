@@ -40,8 +40,10 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
 
     Parameters
     ----------
-    data : DataFrame or Summary
-        Student records (then `outcome` and `group` are required) or a `Summary`.
+    data : DataFrame, path, duckdb.DuckDBPyRelation or Summary
+        Student records (then `outcome` and `group` are required): a frame, a Parquet or CSV file or a
+        DuckDB relation, aggregated by DuckDB without loading the rows into pandas (see
+        `gapkit.summarize`); or a `Summary`.
     outcome, group : str
         Outcome column and the column whose labels are compared (records only).
     focal, reference : label or sequence of labels
@@ -91,12 +93,10 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
     level = level_like(level)
     if isinstance(data, Summary):
         summary = data
-    elif isinstance(data, pd.DataFrame):
+    else:  # student records: a frame, a Parquet or CSV file, or a DuckDB relation (see `summarize`)
         if outcome is None or group is None:
             raise ValueError("`outcome` and `group` are required when `data` is student records.")
         summary = summarize(data, outcome, group, by=by, levels=levels, cuts=cuts)
-    else:
-        raise TypeError(f"`data` must be a DataFrame of student records or a Summary; got {type(data).__name__}.")
     measures = _measures_iv(measures, summary)
     if "successes" not in summary.table and any(MEASURES[m].needs == "proportions" for m in measures) \
             and not any(label >= proficient for label in summary.levels):

@@ -261,16 +261,33 @@ def _multinomial_parts(edges, jac, hess, counts):
         ratio = np.where(seen, counts / prob, 0.0)
         weight = np.where(seen, counts / prob**2, 0.0)
         expected = np.where(prob > 0, counts.sum(axis=1, keepdims=True) / prob, 0.0)
-    score = np.einsum("mk,mkp->mp", ratio, dprob)
+    score = (ratio[:, None, :] @ dprob)[:, 0]
     step = dens * (ratio[:, :-1] - ratio[:, 1:])                                # (m, K-1)
-    outer = np.einsum("mjp,mjq->mjpq", jac, jac)
-    curvature = -(edges[..., None, None] * outer)
+    dprob_t = dprob.transpose(0, 2, 1)
+    # sum_j step_j (hess_j - edge_j jac_j jac_j')
+    observed = dprob_t @ (weight[..., None] * dprob) + (jac.transpose(0, 2, 1) * (step * edges)[:, None, :]) @ jac
     if hess is not None:
-        curvature = curvature + hess
-    observed = (np.einsum("mkp,mkq,mk->mpq", dprob, dprob, weight)
-                - np.einsum("mj,mjpq->mpq", step, curvature))
-    fisher = np.einsum("mkp,mkq,mk->mpq", dprob, dprob, expected)
+        observed = observed - np.einsum("mj,mjpq->mpq", step, hess)
+    fisher = dprob_t @ (expected[..., None] * dprob)
     return loglik, score, observed, fisher
+
+
+def _multinomial_loglik(edges, counts):
+    """The log-likelihood part of `_multinomial_parts` alone."""
+    inf = np.full((counts.shape[0], 1), np.inf)
+    prob = np.diff(special.ndtr(np.concatenate((-inf, edges, inf), axis=1)), axis=1)
+    seen = counts > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loglik = np.where(seen, counts * np.log(prob), 0.0).sum(axis=1)
+    return np.where((seen & (prob <= 0)).any(axis=1), -np.inf, loglik)
+
+
+def _binormal_loglik_rows(eta, focal, reference, equal_variance):
+    """The log-likelihood of `_binormal_parts` alone, stacked."""
+    off = 1 if equal_variance else 2
+    cuts = eta[:, off:]
+    z = (cuts - eta[:, :1]) / (1.0 if equal_variance else eta[:, 1:2])
+    return _multinomial_loglik(cuts, reference) + _multinomial_loglik(z, focal)
 
 
 def _binormal_parts(eta, focal, reference, equal_variance):
@@ -360,9 +377,10 @@ def _theta_parts(theta, focal, reference, equal_variance):
     """`_binormal_parts` in the unconstrained parameters (chain rule, exact second derivatives)."""
     eta, jac = _to_eta(theta, equal_variance)
     loglik, score, observed, fisher = _binormal_parts(eta, focal, reference, equal_variance)
-    score_t = np.einsum("mip,mi->mp", jac, score)
-    observed_t = np.einsum("mip,mij,mjq->mpq", jac, observed, jac)
-    fisher_t = np.einsum("mip,mij,mjq->mpq", jac, fisher, jac)
+    jac_t = jac.transpose(0, 2, 1)
+    score_t = (jac_t @ score[..., None])[..., 0]
+    observed_t = jac_t @ observed @ jac
+    fisher_t = jac_t @ fisher @ jac
     # d2 sigma / d(log sigma)^2 = sigma and d2 c_j / d(log gap_i)^2 = gap_i (i < j): the score
     # in those coordinates times -1 on the diagonal of the observed information.
     off = 1 if equal_variance else 2
@@ -372,6 +390,21 @@ def _theta_parts(theta, focal, reference, equal_variance):
     diag = np.arange(p)[curved]
     observed_t[:, diag, diag] -= score_t[:, diag]
     return loglik, score_t, observed_t, fisher_t
+
+
+def _solve(matrices, vectors):
+    """Stacked ``matrices^-1 vectors``; least squares for the singular or non-finite ones."""
+    finite = np.isfinite(matrices).all(axis=(1, 2)) & np.isfinite(vectors).all(axis=1)
+    with np.errstate(all="ignore"):
+        regular = finite & (np.abs(np.linalg.det(np.where(finite[:, None, None], matrices, 0.0))) > 0)
+    out = np.full(vectors.shape, np.nan)
+    try:
+        out[regular] = np.linalg.solve(matrices[regular], vectors[regular][..., None])[..., 0]
+    except np.linalg.LinAlgError:  # numerically singular after all
+        regular[:] = False
+    for i in np.flatnonzero(finite & ~regular):
+        out[i] = np.linalg.lstsq(matrices[i], vectors[i], rcond=None)[0]
+    return out
 
 
 def _v_gradient(eta, equal_variance):
@@ -391,11 +424,7 @@ def _v_variance(theta, information, equal_variance):
     eta, jac = _to_eta(theta, equal_variance)
     grad = np.einsum("mip,mi->mp", jac, _v_gradient(eta, equal_variance)[1])
     with np.errstate(all="ignore"):
-        try:
-            solved = np.linalg.solve(information, grad[..., None])[..., 0]
-        except np.linalg.LinAlgError:
-            solved = np.stack([np.linalg.lstsq(a, g, rcond=None)[0] for a, g in zip(information, grad)])
-        variance = np.einsum("mp,mp->m", grad, solved)
+        variance = np.einsum("mp,mp->m", grad, _solve(information, grad))
     return np.where(np.isfinite(variance), variance, np.inf)
 
 
@@ -432,10 +461,7 @@ def _binormal_newton(focal, reference, equal_variance):
         # Newton where the observed information is positive definite, Fisher scoring elsewhere.
         use = np.where(_positive_definite(observed)[:, None, None], observed, fisher)
         with np.errstate(all="ignore"):
-            try:
-                delta = np.linalg.solve(use, score[..., None])[..., 0]
-            except np.linalg.LinAlgError:  # a singular matrix somewhere: least squares there
-                delta = np.stack([np.linalg.lstsq(a, g, rcond=None)[0] for a, g in zip(use, score)])
+            delta = _solve(use, score)
         delta = np.where(np.isfinite(delta), delta, 0.0)
         t = np.ones(active.size)
         new = x.copy()
@@ -447,7 +473,7 @@ def _binormal_newton(focal, reference, equal_variance):
             trial = x[idx] + t[idx, None] * delta[idx]
             eta, _ = _to_eta(trial, equal_variance)
             with np.errstate(all="ignore"):
-                ll = _binormal_parts(eta, f[idx], r[idx], equal_variance)[0]
+                ll = _binormal_loglik_rows(eta, f[idx], r[idx], equal_variance)
             good = np.isfinite(ll) & (ll >= loglik[idx] - 1e-10 * (1 + np.abs(loglik[idx])))
             new[idx[good]] = trial[good]
             pending[idx[good]] = False

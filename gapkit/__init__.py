@@ -6,15 +6,34 @@ their counts alone, and computes the measures for the cells it shows; views take
 modules import in the order records, summary, measures, privacy, tables, trends, views: each uses
 only the ones before it.
 """
-from .content import ContentError, load_course, validate_course
-from .measures import (Estimate, cohens_d, estimate_table, hedges_g, idea_risk_ratio, mean_difference, probit_gap,
-                       proportion_difference, risk_ratio, v_statistic)
-from .privacy import Rule, code_percent, suppress
-from .readers import DataError, read_published, read_records
-from .records import COMPARISONS, add_el_groups
-from .summary import Summary, summarize
-from .tables import gap_table
-from .trends import gap_trend
+import importlib
+
+#: Each public name -> the module that defines it. They are imported on first use, so that a
+#: command (``gapkit --help``, ``gapkit validate``) loads only what it needs.
+_HOMES = {
+    **dict.fromkeys(("ContentError", "load_course", "validate_course"), "content"),
+    **dict.fromkeys(("Estimate", "cohens_d", "estimate_table", "hedges_g", "idea_risk_ratio", "mean_difference",
+                     "probit_gap", "proportion_difference", "risk_ratio", "v_statistic"), "measures"),
+    **dict.fromkeys(("Rule", "code_percent", "suppress"), "privacy"),
+    **dict.fromkeys(("DataError", "read_published", "read_records"), "readers"),
+    **dict.fromkeys(("COMPARISONS", "add_el_groups"), "records"),
+    **dict.fromkeys(("Summary", "summarize"), "summary"),
+    "gap_table": "tables",
+    "gap_trend": "trends",
+}
+
+
+def __getattr__(name):
+    if name not in _HOMES:
+        raise AttributeError(f"module 'gapkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"gapkit.{_HOMES[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *_HOMES})
+
 
 __version__ = "0.1.0"
 

@@ -186,17 +186,21 @@ def _gap_section(data, comparisons, key, title):
             frame=_display(_ordered(standardised, comparisons), focal_name="Focal group",
                                       reference_name="Comparison group"),
             kind="gap"))
+        # By grade: the gap in percent proficient, and for published counts the V statistic too.
+        by_grade = {measure: "gap in percent proficient"}
+        if data.kind == "published":
+            by_grade[other] = MEASURES[other].words.name
         for comparison in comparisons:
-            part = table[(table["comparison"] == comparison) & (table["measure"] == measure)]
-            if part.empty:
-                continue
-            details.append(ReportTable(
-                caption=f"{_cap(_subject_name(subject))}: {comparison}, gap in percent proficient by grade "
-                        "and year",
-                frame=_display(part.drop(columns=["subject", "comparison"]),
-                                          focal_name=_cap(COMPARISONS[comparison].focal_words),
-                                          reference_name=_cap(COMPARISONS[comparison].reference_words)),
-                kind="gap"))
+            for shown, words in by_grade.items():
+                part = table[(table["comparison"] == comparison) & (table["measure"] == shown)]
+                if part.empty:
+                    continue
+                details.append(ReportTable(
+                    caption=f"{_cap(_subject_name(subject))}: {comparison}, {words} by grade and year",
+                    frame=_display(part.drop(columns=["subject", "comparison"]),
+                                   focal_name=_cap(COMPARISONS[comparison].focal_words),
+                                   reference_name=_cap(COMPARISONS[comparison].reference_words)),
+                    kind="gap"))
     missing = [c for c in comparisons if c not in data.comparisons]
     if missing and data.kind == "published":
         paragraphs.append("Not available from published counts: " + "; ".join(missing) + ".")

@@ -17,7 +17,8 @@
 #
 #   GAPKIT_COURSE_ID          the course id participants fetch from (default "el-equity")
 #   GAPKIT_NBGRADER_EXCHANGE  the exchange folder shared by facilitator and participants
-#                             (default /srv/nbgrader/exchange, nbgrader's own default)
+#                             (default /srv/nbgrader/exchange; nbgrader's own default is
+#                             /usr/local/share/nbgrader/exchange, so participants need it set too)
 #   GAPKIT_NBGRADER_DB_URL    the gradebook database. Default: SQLite in the course folder, right
 #                             for one facilitator. When several facilitators grade at once, use a
 #                             PostgreSQL server, e.g. postgresql://grader@db.example.org:5432/elequity
@@ -65,5 +66,11 @@ c.GenerateFeedback.preprocessors = [
 ]
 
 # A slow kernel start on a busy server should not fail a submission.
-c.Execute.timeout = 120
 c.Execute.startup_timeout = 120
+
+# The grading cycle (gapkit.grading): collect takes the newest submission; deadlines, the late
+# policy and the per-cell time limit come from grading.yaml in this folder; autograding restores
+# deleted reflection cells, shows rubrics cleanly and flags reflections rewritten after grading.
+from gapkit.grading import configure_nbgrader  # noqa: E402
+
+configure_nbgrader(c, course_root)

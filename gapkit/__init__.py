@@ -8,12 +8,12 @@ only the ones before it.
 """
 import importlib
 
-#: Each public name -> the module that defines it. They are imported on first use, so that a
-#: command (``gapkit --help``, ``gapkit validate``) loads only what it needs.
+#: Each public name -> the module that defines it; every measure of the registry is also public
+#: (from `gapkit.measures`). They are imported on first use, so that a command (``gapkit --help``,
+#: ``gapkit validate``) loads only what it needs.
 _HOMES = {
     **dict.fromkeys(("ContentError", "load_course", "validate_course"), "content"),
-    **dict.fromkeys(("Estimate", "cohens_d", "estimate_table", "hedges_g", "idea_risk_ratio", "mean_difference",
-                     "probit_gap", "proportion_difference", "risk_ratio", "v_statistic"), "measures"),
+    **dict.fromkeys(("Estimate", "estimate_table"), "measures"),
     **dict.fromkeys(("Rule", "code_percent", "suppress"), "privacy"),
     **dict.fromkeys(("DataError", "read_published", "read_records"), "readers"),
     **dict.fromkeys(("COMPARISONS", "add_el_groups"), "records"),
@@ -23,30 +23,34 @@ _HOMES = {
 }
 
 
+def _measures():
+    return importlib.import_module("gapkit.measures").MEASURES
+
+
 def __getattr__(name):
-    if name not in _HOMES:
+    if name == "__all__":
+        value = [
+            # records
+            "COMPARISONS", "DataError", "add_el_groups", "read_published", "read_records",
+            # summary
+            "Summary", "summarize",
+            # measures
+            "Estimate", "estimate_table", *_measures(),
+            # privacy, tables, trends
+            "Rule", "code_percent", "gap_table", "gap_trend", "suppress",
+            # course content
+            "ContentError", "load_course", "validate_course",
+        ]
+    elif name in _HOMES or (not name.startswith("_") and name in _measures()):
+        value = getattr(importlib.import_module(f"gapkit.{_HOMES.get(name, 'measures')}"), name)
+    else:
         raise AttributeError(f"module 'gapkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"gapkit.{_HOMES[name]}"), name)
     globals()[name] = value
     return value
 
 
 def __dir__():
-    return sorted({*globals(), *_HOMES})
+    return sorted({*globals(), *__getattr__("__all__")})
 
 
 __version__ = "0.1.0"
-
-__all__ = [
-    # records
-    "COMPARISONS", "DataError", "add_el_groups", "read_published", "read_records",
-    # summary
-    "Summary", "summarize",
-    # measures
-    "Estimate", "cohens_d", "estimate_table", "hedges_g", "idea_risk_ratio", "mean_difference", "probit_gap",
-    "proportion_difference", "risk_ratio", "v_statistic",
-    # privacy, tables, trends
-    "Rule", "code_percent", "gap_table", "gap_trend", "suppress",
-    # course content
-    "ContentError", "load_course", "validate_course",
-]

@@ -1,7 +1,7 @@
 """Input checks shared by every public function (the style of statsmodels' ``tools.validation``).
 
-Each public function has a private ``_<name>_iv`` helper that validates and normalises its
-arguments by calling these. A message has three parts: the argument's name in backticks, the value
+Each public function validates and normalises its arguments with a private ``_<name>_iv`` helper (or one its
+family shares) built on these. A message has three parts: the argument's name in backticks, the value
 it got, and the rule or the allowed set, e.g. "`n_focal` must be a non-negative integer; got -3.".
 The array checks name the first bad element the same way, "`n_focal[3]` ..." (or "`counts[1, 2]`"),
 so a batch function reports exactly what its scalar counterpart would for that element.

@@ -4,7 +4,8 @@ A maintainer edits ``modules/`` and ``course_config/course.yaml``; these files f
 are committed, so that serving the course or laying out an nbgrader course folder needs no build:
 
 * ``docs/facilitator_guide.md``: each module's timing and instructor notes (`gapkit.content.facilitator_guide`);
-* ``notebooks/lessons/*.ipynb``: the Voila lesson pages (`gapkit.serve.build_notebooks`);
+* ``notebooks/lessons/``: the Voila lesson pages, each track after the first in its own folder
+  (`gapkit.serve.build_notebooks`);
 * ``notebooks/assignments/<assignment>/*.ipynb``: the nbgrader source notebooks
   (`gapkit.course.assignment_notebook`);
 * ``docs/kit/``: the facilitator's calendar, handouts and participant workbook (`gapkit.handouts`).
@@ -80,10 +81,17 @@ def _kit(course_, root):
 #: What `build` makes, in order.
 PARTS = (
     Part("guide", (content.GUIDE_FILE.as_posix(),), _guide),
-    Part("lessons", ((serve.LESSONS_DIR / "*.ipynb").as_posix(),), _lessons),
+    Part("lessons", ((serve.LESSONS_DIR / "*.ipynb").as_posix(), (serve.LESSONS_DIR / "*" / "*.ipynb").as_posix()),
+         _lessons),
     Part("assignments", ((course.ASSIGNMENTS_DIR / "*" / "*.ipynb").as_posix(),), _assignments),
     Part("kit", ("docs/kit/*.md", "docs/kit/*.pdf"), _kit),
 )
+
+
+def _present(root: Path, pattern: str) -> list[Path]:
+    """Files under `root` matching `pattern`, relative to it; hidden folders (``.ipynb_checkpoints``) are not ours."""
+    found = (p.relative_to(root) for p in sorted(root.glob(pattern)))
+    return [rel for rel in found if not any(part.startswith(".") for part in rel.parts)]
 
 
 def _plan(root, parts):
@@ -99,8 +107,7 @@ def _plan(root, parts):
     for part in chosen:
         files = part.files(course_, root)
         wanted.update(files)
-        extra += [p.relative_to(root) for pattern in part.owns for p in sorted(root.glob(pattern))
-                  if p.relative_to(root) not in files]
+        extra += [rel for pattern in part.owns for rel in _present(root, pattern) if rel not in files]
     return root, wanted, extra
 
 

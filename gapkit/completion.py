@@ -25,7 +25,7 @@ from gapkit import assessment as _assessment
 from gapkit.journal import word_count
 from gapkit.kit import module_minutes
 
-__all__ = ["MIN_WORDS", "STATES", "ModuleRecord", "Record", "completion_records", "records_csv",
+__all__ = ["MIN_WORDS", "STATES", "ModuleRecord", "Record", "module_record", "completion_records", "records_csv",
            "certificate_parts", "write_records", "quarter_hours"]
 
 #: Words a reflection needs to count as written.
@@ -42,6 +42,7 @@ class ModuleRecord:
     state: str
     missing: tuple[str, ...]
     minutes: int
+    needed: tuple[str, ...] = ()  # everything the module asks for (reflection and check ids, "plan", phases)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,11 @@ def _plan_has_goal(value) -> bool:
                for g in goals or [])
 
 
+def module_record(kit, participant, module, *, track: str | None = None, min_words: int = MIN_WORDS) -> ModuleRecord:
+    """One module's record for one participant (the course home shows the participant the same)."""
+    return _module_record(kit, participant, module, kit.plan(track).track.id, min_words)
+
+
 def _module_record(kit, participant, module, track, min_words) -> ModuleRecord:
     needed, missing = [], []
     for r in module.reflections:
@@ -114,7 +120,7 @@ def _module_record(kit, participant, module, track, min_words) -> ModuleRecord:
     else:
         state = "not started"
     return ModuleRecord(module=module.id, state=state, missing=tuple(missing),
-                        minutes=module_minutes(module) if state == "complete" else 0)
+                        minutes=module_minutes(module) if state == "complete" else 0, needed=tuple(needed))
 
 
 def _last_activity(participant) -> str:

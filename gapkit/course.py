@@ -1,46 +1,46 @@
 """The course's nbgrader assignments, its course folder, and feedback without hidden tests.
 
-One nbgrader assignment per module (``m01``, ``m02``, ...), built from the course files so that
-prompts and rubrics live once, in ``modules/``:
+One nbgrader assignment per module of each track (``m00``, ``m01``, ... for the first track,
+another letter for each other track), built from the course files so that prompts, exercises and
+rubrics live once, in ``modules/``:
 
-* the **practice analysis** (modules that have one; ``notebooks/assignments/practice.yaml``):
-  exercises on the sample district, each a solution cell followed by an autograded test cell with
-  visible and hidden tests;
+* the **practice analysis** (modules with ``practice`` and ``task`` blocks): for each exercise the
+  instructions; the no-code route (a read-only cell showing the evidence and an answer box, saved in
+  the journal) and/or the code route (a solution cell); and an autograded test cell with visible and
+  hidden tests, which reads the answer from whichever route gave one (`gapkit.widgets.practice_answer`);
+  an exercise's written reason is graded like a reflection;
 * the module's **graded reflections**: a read-only code cell calling
   ``gapkit.widgets.reflection("<id>")`` and a *manually graded task* cell with the points and the
   rubric between ``=== BEGIN MARK SCHEME ===`` and ``=== END MARK SCHEME ===``.
 
 `assignment_notebook` makes each source notebook, which ``gapkit build`` writes to
 ``notebooks/assignments/<assignment>/`` (`gapkit.build`); `init_course` lays out a course folder for nbgrader
-(``gapkit course init DIR``). Everything after that is nbgrader's own commands
+(``gapkit course init DIR [--track T]``). Everything after that is nbgrader's own commands
 (``docs/facilitating.md``).
 
-The reflection bridge: the widget autosaves the participant's answers to ``reflections.json`` in
+The reflection bridge: the widgets autosave the participant's answers to ``reflections.json`` in
 the assignment folder (`gapkit.journal`); ``nbgrader submit`` and ``collect`` carry the file with
 the notebook; ``autograde`` copies it from ``submitted/`` to ``autograded/`` and executes the
-notebook there, where the same widget call, headless, prints the saved answer as Markdown. So the
-answer is in formgrader and in the feedback. The course's ``nbgrader_config.py`` keeps nbgrader
-from overwriting a journal with a file of the same name from ``source/``, and adds
-`RemoveHiddenTests` to ``generate_feedback``.
+notebook there, where the same widget call, headless, prints the saved answer as Markdown and the
+test cells read the boxes' answers. So every answer is in formgrader and in the feedback. The
+course's ``nbgrader_config.py`` keeps nbgrader from overwriting a journal with a file of the same
+name from ``source/``, and adds `RemoveHiddenTests` to ``generate_feedback``.
 """
 from __future__ import annotations
 
-import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-import yaml
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode
+from traitlets import List, Unicode
 
 from gapkit import content as _content
 from gapkit import journal as _journal
 
 __all__ = [
     "ASSIGNMENTS_DIR",
-    "PRACTICE_FILE",
     "CONFIG_FILE",
     "DATA_FILE",
     "JOURNAL_FILE",
@@ -51,6 +51,7 @@ __all__ = [
     "load_practice",
     "course_assignments",
     "assignment_notebook",
+    "criterion_grade_id",
     "init_course",
     "drop_journal_from_release",
     "RemoveHiddenTests",
@@ -58,24 +59,25 @@ __all__ = [
 
 #: Where the nbgrader source notebooks live in the repository (nbgrader's source layout).
 ASSIGNMENTS_DIR = Path("notebooks") / "assignments"
-#: The practice analyses: exercises, solutions and tests, per module id.
-PRACTICE_FILE = ASSIGNMENTS_DIR / "practice.yaml"
 #: The nbgrader configuration copied to the root of every course folder.
 CONFIG_FILE = Path("course_config") / "nbgrader_config.py"
+#: The cohort's deadlines, late policy and time limit, copied to a course folder once (`gapkit.grading.policy`).
+POLICY_FILE = Path("course_config") / "grading.yaml"
 #: The sample district's records, as released with each practice analysis.
 DATA_FILE = "students.csv"
 #: The reflection journal the widget writes next to the notebook.
 JOURNAL_FILE = _journal.DEFAULT_NAME
 #: The folders of an nbgrader course folder.
 COURSE_FOLDERS = ("source", "release", "submitted", "autograded", "feedback")
-#: Version of practice.yaml this gapkit reads.
-PRACTICE_SCHEMA_VERSION = 1
+
+#: A practice analysis and its exercises are typed blocks of the module (`gapkit.content`).
+Task = _content.Task
+Practice = _content.Practice
 
 _NBGRADER_SCHEMA = 3
 _BEGIN_SOLUTION, _END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 _BEGIN_HIDDEN, _END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 _BEGIN_SCHEME, _END_SCHEME = "=== BEGIN MARK SCHEME ===", "=== END MARK SCHEME ==="
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 class CourseError(ValueError):
@@ -83,50 +85,22 @@ class CourseError(ValueError):
 
 
 # ---------------------------------------------------------------------------------------------
-# The practice analyses
+# The assignments
 # ---------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Task:
-    """One autograded exercise: instructions, the answer line, the solution and the tests.
-
-    ``answer`` is what the participant starts from (e.g. ``el_gap_points = None``); the solution
-    follows it between ``### BEGIN SOLUTION`` / ``### END SOLUTION``. ``tests`` run in the released
-    notebook; ``hidden_tests`` only at autograding. ``points`` are earned when the test cell runs
-    without error.
-    """
-
-    id: str
-    text: str
-    answer: str
-    solution: str
-    points: int
-    tests: str
-    hidden_tests: str
-
-
-@dataclass(frozen=True)
-class Practice:
-    """The practice analysis of one module: an introduction, setup code and the tasks."""
-
-    module_id: str
-    intro: str
-    setup: str
-    tasks: tuple[Task, ...]
-
-    @property
-    def points(self) -> int:
-        return sum(t.points for t in self.tasks)
-
-
-@dataclass(frozen=True)
 class Assignment:
-    """One module's nbgrader assignment: the practice analysis (if any) and graded reflections."""
+    """One module's nbgrader assignment in one track: the practice analysis (if any) and graded reflections."""
 
     id: str
     module: _content.Module
     practice: Practice | None
     reflections: tuple[_content.Reflection, ...]
+    track: _content.Track | None = None
+
+    @property
+    def number(self) -> int:
+        return self.track.number(self.module.id) if self.track else self.module.number
 
     @property
     def notebook(self) -> str:
@@ -139,105 +113,37 @@ class Assignment:
         return practice + sum(r.points for r in self.reflections)
 
 
-def _text_field(data: dict, key: str, where: str, *, required: bool = True) -> str:
-    value = data.get(key)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or not value.strip():
-        raise CourseError(f"{where}: `{key}` must be non-empty text; got {value!r}.")
-    return value.strip("\n")
-
-
-def _task(raw, where: str) -> Task:
-    if not isinstance(raw, dict):
-        raise CourseError(f"{where}: a task must be a mapping; got {type(raw).__name__}.")
-    tid = raw.get("id")
-    if not isinstance(tid, str) or not _ID.match(tid):
-        raise CourseError(f"{where}: `id` ({tid!r}) must be lower-case letters, digits and hyphens.")
-    where = f"{where}, task {tid!r}"
-    points = raw.get("points")
-    if isinstance(points, bool) or not isinstance(points, int) or points < 1:
-        raise CourseError(f"{where}: `points` must be a positive integer; got {points!r}.")
-    fields = {k: _text_field(raw, k, where) for k in ("text", "answer", "solution", "tests", "hidden_tests")}
-    for key in ("answer", "solution", "tests", "hidden_tests"):
-        if any(d in fields[key] for d in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS",
-                                          "END HIDDEN TESTS")):
-            raise CourseError(f"{where}: `{key}` must not contain nbgrader delimiters; they are added when "
-                              "the notebook is built.")
-    return Task(id=tid, points=points, **fields)
-
-
 def load_practice(root=None) -> dict[str, Practice]:
-    """The practice analyses in ``notebooks/assignments/practice.yaml``, by module id.
-
-    Parameters
-    ----------
-    root : path-like, optional
-        The repository root (default: `gapkit.content.find_root`).
-
-    Raises
-    ------
-    CourseError
-        The file is missing or malformed; the message names the file, module and task.
-    """
-    root = _content.find_root(root) if root is None else Path(root)
-    path = root / PRACTICE_FILE
-    where = PRACTICE_FILE.as_posix()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CourseError(f"{where}: file not found in {root}.") from None
-    except yaml.YAMLError as exc:
-        raise CourseError(f"{where}: not valid YAML ({exc}).") from None
-    if not isinstance(data, dict) or data.get("schema_version") != PRACTICE_SCHEMA_VERSION:
-        version = data.get("schema_version") if isinstance(data, dict) else None
-        raise CourseError(f"{where}: `schema_version` is {version!r}; this gapkit reads "
-                          f"{PRACTICE_SCHEMA_VERSION}.")
-    modules = data.get("modules")
-    if not isinstance(modules, dict):
-        raise CourseError(f"{where}: `modules` must map module ids to practice analyses.")
-    out = {}
-    for mid, raw in modules.items():
-        here = f"{where}, module {mid!r}"
-        if not isinstance(raw, dict):
-            raise CourseError(f"{here}: must be a mapping with intro, setup and tasks.")
-        tasks = raw.get("tasks")
-        if not isinstance(tasks, list) or not tasks:
-            raise CourseError(f"{here}: `tasks` must be a non-empty list.")
-        parsed = tuple(_task(t, here) for t in tasks)
-        ids = [t.id for t in parsed]
-        if len(set(ids)) != len(ids):
-            raise CourseError(f"{here}: task ids must be unique; got {', '.join(ids)}.")
-        out[str(mid)] = Practice(module_id=str(mid), intro=_text_field(raw, "intro", here),
-                                 setup=_text_field(raw, "setup", here, required=False), tasks=parsed)
-    return out
+    """The practice analyses of the published modules, by module id (from their ``task`` blocks)."""
+    course = _content.load_course(root)
+    return {m.id: m.practice for m in course.modules if m.practice is not None}
 
 
-def course_assignments(course: _content.Course | None = None, *, root=None) -> tuple[Assignment, ...]:
-    """Every module's assignment, in course order: modules with a practice analysis or a graded reflection.
+def course_assignments(course: _content.Course | None = None, *, root=None,
+                       track: str | None = None) -> tuple[Assignment, ...]:
+    """Every track's assignments, track by track in course order (only `track`'s when given).
+
+    A module has an assignment in a track when it has a practice analysis or a graded reflection.
 
     Parameters
     ----------
     course : gapkit.content.Course, optional
         Default: the published course (`gapkit.content.load_course`).
     root : path-like, optional
-        Where ``notebooks/assignments/practice.yaml`` is (default: the course's root).
+        The repository root, when `course` is not given.
+    track : str, optional
+        A track id.
     """
     if course is None:
         course = _content.load_course(root)
-    root = Path(root if root is not None else course.root)
-    practice = load_practice(root)
-    known = {m.id for m in course.modules}
-    unknown = sorted(set(practice) - known)
-    if unknown:
-        raise CourseError(f"{PRACTICE_FILE.as_posix()}: {', '.join(map(repr, unknown))} is not a published "
-                          f"module; modules are: {', '.join(sorted(known))}.")
+    tracks = course.tracks if track is None else (course.track(track),)
     out = []
-    for module in course.modules:
-        graded = tuple(r for r in module.reflections if r.graded)
-        if module.id in practice or graded:
-            out.append(Assignment(id=f"m{module.number:02d}", module=module,
-                                  practice=practice.get(module.id), reflections=graded))
+    for t in tracks:
+        for module in t.modules:
+            graded = tuple(r for r in module.reflections if r.graded)
+            if module.practice is not None or graded:
+                out.append(Assignment(id=t.assignment_id(module.id), module=module, practice=module.practice,
+                                      reflections=graded, track=t))
     return tuple(out)
 
 
@@ -265,30 +171,38 @@ def _header(a: Assignment) -> str:
     m = a.module
     parts = []
     if a.practice:
-        parts.append(f"a practice analysis on the sample district ({_plural(a.practice.points, 'point')}, "
-                     "checked automatically)")
+        auto = sum(t.points for t in a.practice.tasks)
+        reasons = sum(t.reason.points for t in a.practice.tasks if t.reason)
+        written = f" and {_plural(reasons, 'point')} for written reasons, read by your facilitator" if reasons else ""
+        parts.append(f"a practice analysis on the sample district ({_plural(auto, 'point')} checked "
+                     f"automatically{written})")
     if a.reflections:
         parts.append(f"{_plural(len(a.reflections), 'graded reflection')} "
                      f"({_plural(sum(r.points for r in a.reflections), 'point')}, read by your facilitator "
                      "against a rubric)")
+    track = f"*{a.track.title}*, " if a.track else ""
     lines = [
-        f"# Module {m.number} assignment: {m.title}",
+        f"# Module {a.number} assignment: {m.title}",
         "",
-        f"This assignment has {' and '.join(parts)}: {_plural(a.points, 'point')} in all.",
+        f"{track}assignment `{a.id}`. It has {' and '.join(parts)}: {_plural(a.points, 'point')} in all.",
         "",
         "**How to work in this notebook**",
         "",
-        "1. Run the cells from the top (menu *Run*, then *Run All Cells*). Read-only cells (the instructions, the checks and the reflection boxes) cannot be changed or deleted.",
+        "1. Run the cells from the top (menu *Run*, then *Run All Cells*). Read-only cells (the instructions, "
+        "the checks, the answer boxes and the reflection boxes) cannot be changed or deleted.",
     ]
+    step = 2
     if a.practice:
-        lines.append("2. In each exercise, replace `None` with your answer, using the gapkit functions the "
-                     "exercise names, then run the check cell below it. A check that stays quiet has "
-                     "passed; a message tells you what to look at. More checks run when your facilitator "
-                     "grades the assignment.")
+        lines.append(f"{step}. Each exercise can be answered **without code**, in the box under the evidence it "
+                     "shows, or **with code**, in the cell marked for it, using the gapkit helpers the exercise "
+                     "names: use either. Then run the check cell below it. A check that stays quiet has passed; a "
+                     "message tells you what to look at. More checks run when your facilitator grades the "
+                     "assignment.")
+        step += 1
     lines += [
-        f"{3 if a.practice else 2}. Write each reflection in its answer box. Every change is saved to "
-        f"`{JOURNAL_FILE}` in this folder, and that file is submitted with the notebook.",
-        f"{4 if a.practice else 3}. Submit from the *Assignments* tab.",
+        f"{step}. Write each reflection and reason in its box. Every change is saved to `{JOURNAL_FILE}` in this "
+        "folder, and that file is submitted with the notebook.",
+        f"{step + 1}. Submit from the *Assignments* tab.",
         "",
         "Sources for this module: " + "; ".join(s.citation() for s in m.sources) + ".",
     ]
@@ -299,11 +213,13 @@ def _setup(a: Assignment) -> str:
     lines = []
     if a.practice:
         lines += [
-            "from gapkit.readers import read_records",
-            "from gapkit.records import add_el_groups",
-            "from gapkit.tables import gap_table",
+            "from gapkit import add_el_groups, gap_table, read_records",
+            "from gapkit.lookup import estimate, largest, shown, suppressed_cells",
+            "from gapkit.proficiency import elp_growth, former_el_outcomes, long_term_el_share, median_years, "
+            "reclassification_time",
+            "from gapkit.widgets import practice_answer, task_widget",
         ]
-    if a.reflections:
+    if a.reflections or (a.practice and any(t.reason for t in a.practice.tasks)):
         lines.append("from gapkit.widgets import reflection")
     if a.practice:
         lines += ["", f'records = add_el_groups(read_records("{DATA_FILE}"))']
@@ -312,10 +228,54 @@ def _setup(a: Assignment) -> str:
     return "\n".join(lines)
 
 
+def criterion_grade_id(reflection_id: str, number: int) -> str:
+    """The nbgrader grade id of a reflection's rubric criterion (numbered from 1, in rubric order)."""
+    return f"{reflection_id}-c{number}"
+
+
+def _criterion_cells(r: _content.Reflection, what: str = "reflection") -> list:
+    """One manually graded task cell per rubric criterion: its points, and its levels as the mark scheme.
+
+    Scoring each criterion in its own cell keeps the rubric's scores in the gradebook (formgrader
+    shows one score box beside each criterion, and the exports carry them) and the reflection's
+    total is their sum. Each level shows what an answer at that level does and its anchor answer;
+    the first cell states the pass mark.
+    """
+    out = []
+    for n, c in enumerate(r.rubric, start=1):
+        levels = "\n".join(f"| {lv.score} | {_content._one_line(lv.descriptor)} | {_content._one_line(lv.anchor)} |"
+                           for lv in c.levels)
+        intro = (f"**Graded {what} `{r.id}`: {_plural(r.points, 'point')} in {len(r.rubric)} "
+                 f"{'criterion' if len(r.rubric) == 1 else 'criteria'}; "
+                 f"{r.pass_points} to pass.** The answer you wrote above is saved in `{JOURNAL_FILE}` and graded "
+                 "from there.\n\n"
+                 if n == 1 else "")
+        out.append(_cell(
+            "markdown",
+            f"{intro}**Criterion {n} of {len(r.rubric)}: {_content._one_line(c.name)} "
+            f"({_plural(c.points, 'point')})**\n\n{_BEGIN_SCHEME}\n\n| Points | What the answer shows | Anchor answer |\n"
+            f"|---|---|---|\n{levels}\n\n{_END_SCHEME}",
+            criterion_grade_id(r.id, n), task=True, locked=True, points=c.points))
+    return out
+
+
+def _reflection_cells(aid: str, r: _content.Reflection, what: str = "reflection") -> list:
+    """The reflection's widget cell (read-only; its id is the reflection's) and its criterion cells."""
+    return [_cell("code", f'reflection("{r.id}")', r.id, locked=True), *_criterion_cells(r, what)]
+
+
+def _test_source(t: Task) -> str:
+    read = ""
+    if t.box_route:
+        code_value = f"{t.name}, " if t.code_route else ""
+        read = f'{t.name} = practice_answer("{t.id}", {code_value}module="{t.module_id}")\n'
+    return f"{read}{t.tests}\n{_BEGIN_HIDDEN}\n{t.hidden_tests}\n{_END_HIDDEN}"
+
+
 def assignment_notebook(assignment: Assignment) -> nbformat.NotebookNode:
     """The nbgrader source notebook of one assignment (solutions, hidden tests and mark schemes in).
 
-    Cell ids and nbgrader grade ids are derived from the module, task and reflection ids, so the
+    Cell ids and nbgrader grade ids are derived from the assignment, task and reflection ids, so the
     same course files always give the same notebook.
     """
     a = assignment
@@ -328,24 +288,27 @@ def assignment_notebook(assignment: Assignment) -> nbformat.NotebookNode:
         cells.append(_cell("markdown", "## Practice analysis\n\n" + a.practice.intro, f"{aid}-practice",
                            locked=True))
         for n, t in enumerate(a.practice.tasks, start=1):
-            cells.append(_cell("markdown", f"### Exercise {n} ({_plural(t.points, 'point')})\n\n{t.text}",
+            routes = " (answer in the box, or with code)" if t.box_route and t.code_route else (
+                " (answer in the box)" if t.box_route else " (answer with code)")
+            cells.append(_cell("markdown", f"### Exercise {n}: {_plural(t.points, 'point')}{routes}\n\n{t.text}",
                                f"{aid}-{t.id}-text", locked=True))
-            cells.append(_cell("code", f"{t.answer}\n{_BEGIN_SOLUTION}\n{t.solution}\n{_END_SOLUTION}",
-                               f"{aid}-{t.id}-answer", solution=True))
-            cells.append(_cell("code", f"{t.tests}\n{_BEGIN_HIDDEN}\n{t.hidden_tests}\n{_END_HIDDEN}",
-                               f"{aid}-{t.id}-tests", grade=True, locked=True, points=t.points))
+            if t.box_route:
+                cells.append(_cell("code", f'task_widget("{t.id}", module="{t.module_id}")', f"{aid}-{t.id}-box",
+                                   locked=True))
+            if t.code_route:
+                cells.append(_cell("code", f"{t.answer}\n{_BEGIN_SOLUTION}\n{t.solution}\n{_END_SOLUTION}",
+                                   f"{aid}-{t.id}-answer", solution=True))
+            cells.append(_cell("code", _test_source(t), f"{aid}-{t.id}-tests", grade=True, locked=True,
+                               points=t.points))
+            if t.reason:
+                cells.append(_cell("markdown", f"**Why?** {t.reason.prompt}", f"{aid}-{t.id}-why", locked=True))
+                cells += _reflection_cells(aid, t.reason, "reason")
     if a.reflections:
         cells.append(_cell("markdown", "## Reflections\n\nYour facilitator reads each answer and scores "
                            "it with the rubric shown under *Show how it is graded*.", f"{aid}-reflections",
                            locked=True))
     for r in a.reflections:
-        cells.append(_cell("code", f'reflection("{r.id}")', r.id, locked=True))
-        cells.append(_cell(
-            "markdown",
-            f"**Graded reflection `{r.id}`: {_plural(r.points, 'point')}.** The answer you wrote above is "
-            f"saved in `{JOURNAL_FILE}` and graded from there.\n\n{_BEGIN_SCHEME}\n\n"
-            f"{r.rubric_markdown().strip()}\n\n{_END_SCHEME}",
-            f"{r.id}-grade", task=True, locked=True, points=r.points))
+        cells += _reflection_cells(aid, r)
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
@@ -359,14 +322,15 @@ def assignment_notebook(assignment: Assignment) -> nbformat.NotebookNode:
 # The course folder
 # ---------------------------------------------------------------------------------------------
 
-def init_course(course_dir, *, root=None) -> Path:
-    """Lay out an nbgrader course folder: config, ``source/`` with every assignment, empty step folders.
+def init_course(course_dir, *, root=None, track: str | None = None) -> Path:
+    """Lay out an nbgrader course folder: config, ``source/`` with the assignments, empty step folders.
 
     Copies ``course_config/nbgrader_config.py`` to the folder, each assignment's source notebook
     from ``notebooks/assignments/`` into ``source/<assignment>/`` together with the sample
     district's records (``students.csv``) for assignments with a practice analysis, and creates
     ``release/``, ``submitted/``, ``autograded/`` and ``feedback/``. Source notebooks already in
-    the folder are replaced; the gradebook and everything participants submitted are left alone.
+    the folder are replaced; the gradebook, everything participants submitted and the cohort's
+    ``grading.yaml`` (copied from ``course_config/grading.yaml`` the first time) are left alone.
 
     Parameters
     ----------
@@ -374,6 +338,9 @@ def init_course(course_dir, *, root=None) -> Path:
         The course folder (created when missing).
     root : path-like, optional
         The repository root (default: `gapkit.content.find_root`).
+    track : str, optional
+        Only this track's assignments (default: every track's; their ids differ by prefix, so
+        one course folder can hold both).
 
     Returns
     -------
@@ -399,8 +366,14 @@ def init_course(course_dir, *, root=None) -> Path:
     for folder in COURSE_FOLDERS:
         (course_dir / folder).mkdir(parents=True, exist_ok=True)
     shutil.copyfile(root / CONFIG_FILE, course_dir / CONFIG_FILE.name)
+    if not (course_dir / POLICY_FILE.name).exists():  # the cohort's dates: copied once, never replaced
+        shutil.copyfile(root / POLICY_FILE, course_dir / POLICY_FILE.name)
+    try:
+        todo = course_assignments(course, track=track)
+    except KeyError as exc:
+        raise CourseError(str(exc).strip('"')) from None
     data = root / course.dataset
-    for a in course_assignments(course, root=root):
+    for a in todo:
         target = course_dir / "source" / a.id
         target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(root / ASSIGNMENTS_DIR / a.id / a.notebook, target / a.notebook)
@@ -444,6 +417,10 @@ class RemoveHiddenTests(NbGraderPreprocessor):
     end_test_delimeter = Unicode("END HIDDEN TESTS", help="Marks the end of hidden tests").tag(config=True)
     placeholder = Unicode("# Hidden tests ran here; they are not shown.",
                           help="The line shown in place of the hidden tests").tag(config=True)
+    # Configurable, as in nbgrader's GetGrades: the HTML exporter configures it for every
+    # preprocessor, and traitlets warns about an option a preprocessor does not take.
+    display_data_priority = List(["text/html", "application/pdf", "text/latex", "image/svg+xml", "image/png",
+                                  "image/jpeg", "text/plain"]).tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "markdown" and _BEGIN_SCHEME in cell.source:

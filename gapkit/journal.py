@@ -29,7 +29,9 @@ File format (version 1)::
      "reflections": {"<reflection id>": {"text": "...", "words": 12, "saved_at": "2025-03-01T10:00:00+00:00"}},
      "checks": {"<check id>": {"chosen": [0, 2], "correct": false, "saved_at": "..."}},
      "plans": {"<plan id>": {...}},
-     "assessments": {"<track>-pre": {"track": "...", "phase": "pre", "ratings": {"<item id>": 3}, "saved_at": "..."}}}
+     "assessments": {"<track>-pre": {"track": "...", "phase": "pre", "ratings": {"<item id>": 3}, "saved_at": "..."}},
+     "answers": {"<module id>:<task id>": {"text": "28", "value": 28.0, "saved_at": "..."}},
+     "participant": {"id": "<random id that orders the options of knowledge checks>"}}
 
 Examples
 --------
@@ -53,6 +55,8 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from gapkit._validation import one_of
 
 try:  # POSIX advisory locks; on other systems saves still are atomic, only unlocked.
     import fcntl
@@ -81,8 +85,9 @@ ENV_VARIABLE = "GAPKIT_JOURNAL"
 DEFAULT_NAME = "reflections.json"
 FORMAT = "gapkit-journal"
 VERSION = 1
-#: The sections of a journal: written reflections, knowledge-check answers, action plans, self-assessments.
-SECTIONS = ("reflections", "checks", "plans", "assessments")
+#: The sections of a journal: written reflections, knowledge-check answers, action plans, self-assessments,
+#: answers to practice exercises given in a box instead of code, and the participant's random id.
+SECTIONS = ("reflections", "checks", "plans", "assessments", "answers", "participant")
 
 
 class JournalError(OSError):
@@ -195,7 +200,7 @@ class Journal:
                      str(self.path))
 
     def get(self, section: str, key: str):
-        """A saved value of another section (``"checks"`` or ``"plans"``), or ``None``."""
+        """A saved value of another section (e.g. ``"checks"`` or ``"plans"``), or ``None``."""
         self._section(section)
         _check_id(key, "key")
         return self.read()[section].get(key)
@@ -213,7 +218,7 @@ class Journal:
         return Entry(reflection_id, text, words, saved_at, str(self.path))
 
     def put(self, section: str, key: str, value) -> None:
-        """Save a JSON-serialisable value under ``section`` (``"checks"`` or ``"plans"``) and `key`."""
+        """Save a JSON-serialisable value under ``section`` (e.g. ``"checks"`` or ``"plans"``) and `key`."""
         self._section(section)
         _check_id(key, "key")
         try:
@@ -226,9 +231,7 @@ class Journal:
 
     @staticmethod
     def _section(section):
-        if section not in SECTIONS:
-            raise ValueError(f"`section` ({section!r}) not recognized; must be one of "
-                             f"{', '.join(map(repr, SECTIONS))}.")
+        one_of(section, "section", SECTIONS)
 
     def _update(self, section: str, key: str, value) -> None:
         with self._locked():
@@ -242,7 +245,7 @@ class Journal:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise JournalError(f"Cannot create the folder {folder} for the journal ({exc.strerror}).") from exc
+            raise JournalError(f"Cannot create the folder {folder.name!r} for the journal ({exc.strerror}).") from exc
         if fcntl is None:
             yield
             return
@@ -266,7 +269,7 @@ class Journal:
         except FileNotFoundError:
             return _empty()
         except OSError as exc:
-            raise JournalError(f"Cannot read the journal {self.path} ({exc.strerror}); your answers are "
+            raise JournalError(f"Cannot read the journal {self.path.name} ({exc.strerror}); your answers are "
                                "not lost, but they cannot be shown or saved until the file can be read.") from exc
         try:
             data = json.loads(raw.decode("utf-8")) if raw.strip() else None
@@ -291,12 +294,13 @@ class Journal:
         try:
             os.replace(self.path, backup)
         except OSError as exc:
-            raise JournalError(f"The journal {self.path} cannot be read ({reason}) and could not be moved "
+            raise JournalError(f"The journal {self.path.name} cannot be read ({reason}) and could not be moved "
                                f"aside ({exc.strerror}); it was left untouched. Ask your facilitator.") from exc
+        # Names only, never the folder: this is shown on lesson pages and in feedback.
         self.problem = (f"Your journal file {self.path.name} could not be read ({reason}). It was kept, "
-                        f"unchanged, as {backup.name} in {backup.parent}, and a new journal was started. "
+                        f"unchanged, as {backup.name} in the same folder, and a new journal was started. "
                         "Ask your facilitator to recover earlier answers from it.")
-        log.warning("journal %s unreadable (%s); moved to %s", self.path, reason, backup)
+        log.warning("journal %s unreadable (%s); moved to %s", self.path.name, reason, backup.name)
 
     def _write_unlocked(self, data: dict) -> None:
         folder = self.path.parent
@@ -304,7 +308,7 @@ class Journal:
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
         except OSError as exc:
-            raise JournalError(f"Cannot save to {self.path} ({exc.strerror}). Copy your answer somewhere "
+            raise JournalError(f"Cannot save to {self.path.name} ({exc.strerror}). Copy your answer somewhere "
                                "safe and ask your facilitator.") from exc
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -315,7 +319,7 @@ class Journal:
         except OSError as exc:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            raise JournalError(f"Cannot save to {self.path} ({exc.strerror}). Copy your answer somewhere "
+            raise JournalError(f"Cannot save to {self.path.name} ({exc.strerror}). Copy your answer somewhere "
                                "safe and ask your facilitator.") from exc
 
 

@@ -22,6 +22,7 @@ RACE_ETHNICITY = (
 GENDERS = ("F", "M", "X")
 SCHOOL_LEVELS = ("elementary", "middle", "high")
 PERFORMANCE_LEVELS = (1, 2, 3, 4)
+#: The lowest performance level that counts as proficient (the default of every proficiency count).
 PROFICIENT_LEVEL = 3
 
 #: A newcomer is a current EL in their first years in US schools.

@@ -6,9 +6,11 @@ tracebacks are never shown, and a pool of preheated kernels per lesson runs each
 anyone asks for it, so a warm lesson opens in about a second.
 
 The lesson notebooks in ``notebooks/lessons/`` are generated from ``course_config/course.yaml``
-by `build_notebooks` (one per published module, plus the course home page); each holds a heading
-and one cell that calls `gapkit.widgets.lesson`. ``gapkit build`` (`gapkit.build`) rewrites them
-after a maintainer adds or renames a module; ``gapkit serve`` does too when they are out of date.
+by `build_notebooks`: for each track a home page and one notebook per module, the first track's at
+the top of the folder and every other track's in a subfolder named by its id
+(`gapkit.widgets.lesson.track_folder`); each holds a heading and one cell that calls
+`gapkit.widgets.lesson`. ``gapkit build`` (`gapkit.build`) rewrites them after a maintainer adds
+or renames a module; ``gapkit serve`` does too when they are out of date.
 
 Answers go to the journal file given by ``--journal`` (default ``course-work/reflections.json``
 in the folder where the command runs); the kernels find it through ``GAPKIT_JOURNAL``.
@@ -54,14 +56,20 @@ def _notebook(title: str, call: str) -> nbformat.NotebookNode:
 
 
 def build_notebooks(course) -> dict[str, nbformat.NotebookNode]:
-    """The lesson notebooks of a course: ``{file name: notebook}``, home page first, then modules in order."""
-    from gapkit.widgets.lesson import lesson_filename
+    """The lesson notebooks of a course: ``{path under notebooks/lessons: notebook}``, track by track,
+    each track's home page first, then its modules in order."""
+    from gapkit.widgets.lesson import lesson_filename, track_folder
 
-    out = {HOME_NOTEBOOK: _notebook(course.title, "from gapkit.widgets import home\n\nhome(heading=False)")}
-    for module in course.modules:
-        out[lesson_filename(module)] = _notebook(
-            f"Module {module.number}: {module.title}",
-            f"from gapkit.widgets import lesson\n\nlesson({module.id!r}, heading=False)")
+    out = {}
+    for track in course.tracks:
+        folder = track_folder(course, track)
+        where = f"{folder}/" if folder else ""
+        arg = f"track={track.id!r}, " if folder else ""
+        out[f"{where}{HOME_NOTEBOOK}"] = _notebook(track.title, f"from gapkit.widgets import home\n\nhome({arg}heading=False)")
+        for number, module in enumerate(track.modules):
+            out[f"{where}{lesson_filename(module)}"] = _notebook(
+                f"Module {number}: {module.title}",
+                f"from gapkit.widgets import lesson\n\nlesson({module.id!r}, {arg}heading=False)")
     return out
 
 
@@ -77,8 +85,10 @@ def voila_command(root, *, port: int) -> list[str]:
     ]
 
 
-def home_url(port: int) -> str:
-    return f"http://127.0.0.1:{int(port)}/voila/render/{HOME_NOTEBOOK}"
+def home_url(port: int, folder: str | None = None) -> str:
+    """The address of a track's home page (the first track's when `folder` is None)."""
+    where = f"{folder}/" if folder else ""
+    return f"http://127.0.0.1:{int(port)}/voila/render/{where}{HOME_NOTEBOOK}"
 
 
 def port_free(port: int) -> bool:

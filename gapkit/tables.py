@@ -18,7 +18,7 @@ from ._validation import label_tuple, level_like, one_of
 from .measures import MEASURES
 from .measures.registry import estimate_columns
 from .privacy import COMPLEMENTARY_REASON, Family, Rule, suppress, suppress_linked
-from .records import COMPARISONS, LINKED, LINKED_KEEP, side_group
+from .records import COMPARISONS, LINKED, LINKED_KEEP, PROFICIENT_LEVEL, side_group
 from .summary import Summary, pool_bins, summarize
 
 __all__ = ["COLUMNS", "gap_table", "group_counts", "hide", "protect_linked"]
@@ -34,7 +34,7 @@ _SIDES = ("focal", "reference")
 
 def gap_table(data, outcome: str | None = None, group: str | None = None, *, focal, reference=None,
               by: Sequence[str] = (), measures: Sequence[str] | None = None, min_n: int = Rule.min_n,
-              proficient=3, levels: str | None = None, cuts=None, level: float = 0.95,
+              proficient=PROFICIENT_LEVEL, levels: str | None = None, cuts=None, level: float = 0.95,
               margins: bool = False) -> pd.DataFrame:
     """Gaps between a focal and a reference group, per cell, with small cells suppressed.
 
@@ -57,7 +57,7 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
     min_n : int
         Minimum students in each group for a cell to be shown (default: `gapkit.privacy.Rule`'s, 10).
     proficient : level label
-        Lowest performance level that counts as proficient (default 3).
+        Lowest performance level that counts as proficient (default `gapkit.records.PROFICIENT_LEVEL`, 3).
     levels, cuts : optional
         Performance levels of records, as for `gapkit.summarize`.
     level : float

@@ -524,7 +524,7 @@ def gap_chart(table, *, measure: str | None = None, focal_name: str | None = Non
             # Coded percentages: only the range the coding allows is drawn, as a bar without a point.
             lo, hi = words["range"]
             ax.plot([lo, hi], [y, y], color=grey, linewidth=6, alpha=0.5, solid_capstyle="butt")
-            ax.annotate(f"{_num(lo, 0)} to {_num(hi, 0)} (a percentage is top/bottom coded)", xy=(hi, y),
+            ax.annotate(f"{_num(lo, 0)} to {_num(hi, 0)} (a group under 5% or over 95% is shown only as a range)", xy=(hi, y),
                         xytext=(6, 0), textcoords="offset points", va="center", fontsize=8.5, color=grey)
             xs += [lo, hi]
             continue

@@ -25,20 +25,25 @@ class TestBuild:
         return tmp_path
 
     def test_finds_and_fixes_every_kind_of_stale_file(self, kit, capsys):
-        """Are an edited lesson, a missing guide and a leftover assignment listed, then fixed by one build?"""
+        """Are an edited lesson, a missing guide, a leftover track lesson and assignment listed, then fixed by one build?"""
         lesson = next((kit / "notebooks" / "lessons").glob("01-*.ipynb"))
         lesson.write_text(lesson.read_text(encoding="utf-8").replace("lesson(", "lesson_old("), encoding="utf-8")
         (kit / "docs" / "facilitator_guide.md").unlink()
         leftover = kit / "notebooks" / "assignments" / "m99" / "99-gone.ipynb"
-        leftover.parent.mkdir()
-        leftover.write_text("{}", encoding="utf-8")
+        gone_lesson = kit / "notebooks" / "lessons" / "educators" / "99-gone.ipynb"  # a track's own folder
+        checkpoint = kit / "notebooks" / "lessons" / ".ipynb_checkpoints" / "01-x-checkpoint.ipynb"  # Jupyter's
+        for path in (leftover, gone_lesson, checkpoint):
+            path.parent.mkdir(exist_ok=True)
+            path.write_text("{}", encoding="utf-8")
         stale = out_of_date(kit)
         assert stale == ["docs/facilitator_guide.md", lesson.relative_to(kit).as_posix(),
+                         "notebooks/lessons/educators/99-gone.ipynb (no longer built from the course files)",
                          "notebooks/assignments/m99/99-gone.ipynb (no longer built from the course files)"]
         assert main(["build", "--check", "--root", str(kit)]) == 1
         assert "out of date: docs/facilitator_guide.md" in capsys.readouterr().err
         assert main(["build", "--root", str(kit)]) == 0
-        assert out_of_date(kit) == [] and not leftover.exists()
+        assert out_of_date(kit) == [] and not leftover.exists() and not gone_lesson.exists()
+        assert checkpoint.exists()  # not a generated file: left alone
         assert build(kit) == []  # a second build changes nothing
 
     def test_one_part(self, kit):

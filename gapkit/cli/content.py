@@ -34,8 +34,9 @@ def run(args) -> int:
         print(f"{len(problems)} problem(s) found.", file=sys.stderr)
         return 1
     course = load_course(root)
-    print(f"{course.title}: {len(course.modules)} modules, "
-          f"{sum(len(m.reflections) for m in course.modules)} reflections, "
+    for track in course.tracks:
+        print(f"{track.title} ({track.id}): {len(track.modules)} modules, {sum(track.minutes.values())} minutes.")
+    print(f"{len(course.modules)} modules in all, {sum(len(m.reflections) for m in course.modules)} reflections, "
           f"{sum(len(m.checks) for m in course.modules)} knowledge checks; no problems.")
     drafts = draft_modules(root)
     if drafts:

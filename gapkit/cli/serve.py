@@ -75,8 +75,10 @@ def run(args) -> int:
     journal = Path(args.journal or os.environ.get(ENV_VARIABLE) or DEFAULT_JOURNAL).expanduser().resolve()
     journal.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, ENV_VARIABLE: str(journal)}
-    print(f"Serving {course.title} ({len(course.modules)} modules).\n"
-          f"  Course home: {home_url(args.port)}\n"
+    from gapkit.widgets.lesson import track_folder
+
+    homes = "".join(f"\n  {t.title}: {home_url(args.port, track_folder(course, t))}" for t in course.tracks)
+    print(f"Serving {course.title} ({len(course.tracks)} tracks, {len(course.modules)} modules).{homes}\n"
           f"  Answers are saved in {journal}\n"
           "  Lessons open quickly once their kernels are preheated (about a minute after start). Ctrl+C stops.")
     sys.stdout.flush()

@@ -24,25 +24,10 @@ cells (`gapkit.privacy`) by their counts before it computes any measure, and com
 only for the cells it shows.
 """
 from gapkit.measures._core import Estimate
-from gapkit.measures.levels import v_statistic
-from gapkit.measures.means import cohens_d, hedges_g, mean_difference
-from gapkit.measures.proportions import probit_gap, proportion_difference
-from gapkit.measures.risk import idea_risk_ratio, risk_ratio
+from gapkit.measures.levels import *  # noqa: F403 -- each family's __all__ is its measures' functions
+from gapkit.measures.means import *  # noqa: F403
+from gapkit.measures.proportions import *  # noqa: F403
+from gapkit.measures.risk import *  # noqa: F403
 from gapkit.measures.registry import EXPLORE, MEASURES, Measure, Words, estimate_table
 
-__all__ = [
-    "Estimate",
-    "mean_difference",
-    "cohens_d",
-    "hedges_g",
-    "proportion_difference",
-    "v_statistic",
-    "risk_ratio",
-    "idea_risk_ratio",
-    "probit_gap",
-    "estimate_table",
-    "MEASURES",
-    "EXPLORE",
-    "Measure",
-    "Words",
-]
+__all__ = ["Estimate", *MEASURES, "estimate_table", "MEASURES", "EXPLORE", "Measure", "Words"]

@@ -25,9 +25,8 @@ class Estimate:
     Attributes
     ----------
     measure : str
-        Name of the measure: ``"mean_difference"``, ``"cohens_d"``,
-        ``"hedges_g"``, ``"proportion_difference"``, ``"v_statistic"``,
-        ``"risk_ratio"``, ``"idea_risk_ratio"`` or ``"probit_gap"``.
+        Name of the measure: its key in `gapkit.measures.MEASURES` and the
+        name of its function (e.g. ``"hedges_g"``).
     value : float
         The estimate (reference minus focal for gaps, focal over reference for
         ratios); ``NaN`` when it cannot be computed.

@@ -36,10 +36,11 @@ def _group_stats_iv(mean_focal, sd_focal, n_focal, mean_reference, sd_reference,
     level = level_like(level)
     return mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n_reference, level
 
-def _mean_difference_iv(mean_focal, sd_focal, n_focal, mean_reference, sd_reference,
-                        n_reference, level):
-    return _group_stats_iv(mean_focal, sd_focal, n_focal, mean_reference, sd_reference,
-                           n_reference, level)
+
+def _from_means(measure, kernel, mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n_reference, level):
+    """One comparison of means: its checked statistics through `kernel` as arrays of length one."""
+    *stats, level = _group_stats_iv(mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n_reference, level)
+    return _estimate_from(measure, kernel(*map(_one, stats), level), stats[2], stats[5], level)
 
 
 def _mean_difference_kernel(mean_focal, sd_focal, n_focal, mean_reference, sd_reference,
@@ -141,13 +142,8 @@ def mean_difference(mean_focal, sd_focal, n_focal, mean_reference, sd_reference,
     >>> round(est.ci_low, 1), round(est.ci_high, 1)
     (28.1, 71.9)
     """
-    (mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n_reference,
-     level) = _mean_difference_iv(mean_focal, sd_focal, n_focal, mean_reference,
-                                  sd_reference, n_reference, level)
-    columns = _mean_difference_kernel(_one(mean_focal), _one(sd_focal), _one(n_focal),
-                                      _one(mean_reference), _one(sd_reference),
-                                      _one(n_reference), level)
-    return _estimate_from("mean_difference", columns, n_focal, n_reference, level)
+    return _from_means("mean_difference", _mean_difference_kernel, mean_focal, sd_focal, n_focal, mean_reference,
+                       sd_reference, n_reference, level)
 
 def _standardized(mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n_reference):
     """Return arrays ``(d, se_d, note)``; ``d`` is NaN with a note where undefined."""
@@ -173,12 +169,6 @@ def _standardized(mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n
                "standard-deviation units."),
     ])
     return d, se, note
-
-def _cohens_d_iv(mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n_reference,
-                 level):
-    return _group_stats_iv(mean_focal, sd_focal, n_focal, mean_reference, sd_reference,
-                           n_reference, level)
-
 
 def _cohens_d_kernel(mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n_reference,
                     level):
@@ -256,24 +246,14 @@ def cohens_d(mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n_refe
     >>> round(est.value, 3), round(est.se, 3)
     (0.734, 0.181)
     """
-    (mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n_reference,
-     level) = _cohens_d_iv(mean_focal, sd_focal, n_focal, mean_reference, sd_reference,
-                           n_reference, level)
-    columns = _cohens_d_kernel(_one(mean_focal), _one(sd_focal), _one(n_focal),
-                               _one(mean_reference), _one(sd_reference), _one(n_reference), level)
-    return _estimate_from("cohens_d", columns, n_focal, n_reference, level)
+    return _from_means("cohens_d", _cohens_d_kernel, mean_focal, sd_focal, n_focal, mean_reference,
+                       sd_reference, n_reference, level)
 
 
 def _hedges_j(df):
     """Exact small-sample correction factor J(df) of Hedges (1981), via log-gamma."""
     return np.exp(special.gammaln(df / 2) - 0.5 * np.log(df / 2)
                   - special.gammaln((df - 1) / 2))
-
-
-def _hedges_g_iv(mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n_reference,
-                 level):
-    return _group_stats_iv(mean_focal, sd_focal, n_focal, mean_reference, sd_reference,
-                           n_reference, level)
 
 
 def _hedges_g_kernel(mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n_reference,
@@ -368,12 +348,8 @@ def hedges_g(mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n_refe
     >>> round(est.value, 3), round(est.se, 3)
     (0.611, 0.448)
     """
-    (mean_focal, sd_focal, n_focal, mean_reference, sd_reference, n_reference,
-     level) = _hedges_g_iv(mean_focal, sd_focal, n_focal, mean_reference, sd_reference,
-                           n_reference, level)
-    columns = _hedges_g_kernel(_one(mean_focal), _one(sd_focal), _one(n_focal),
-                               _one(mean_reference), _one(sd_reference), _one(n_reference), level)
-    return _estimate_from("hedges_g", columns, n_focal, n_reference, level)
+    return _from_means("hedges_g", _hedges_g_kernel, mean_focal, sd_focal, n_focal, mean_reference,
+                       sd_reference, n_reference, level)
 
 
 # ---------------------------------------------------------------------------

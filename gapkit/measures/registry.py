@@ -7,9 +7,11 @@ name and format it. `gapkit.tables`, `gapkit.trends`, `gapkit.views`, the lesson
 course content read `MEASURES`; none keeps a list of its own.
 
 Adding a measure: write its scalar function, kernel and ``_<name>_table`` in its family's file
-(`means`, `proportions`, `levels`, `risk`), add its entry here, and test it in
-``tests/test_measures.py`` (against an independent computation) and ``tests/test_measures_arrays.py``
-(the batch path equals the scalar one; both are parametrised over `MEASURES`).
+(`means`, `proportions`, `levels`, `risk`; the family's ``__all__`` makes it public as
+``gapkit.<name>``), add its entry here, and test it in ``tests/test_measures.py`` (against an
+independent computation) and ``tests/test_measures_arrays.py`` (its batch path against its scalar
+function on random and edge-case rows; ``TestRegistry`` there checks every entry, and needs an
+example value for any new argument name).
 """
 from __future__ import annotations
 
@@ -167,15 +169,14 @@ def estimate_table(measure, *, level=0.95, **data):
 
     Parameters
     ----------
-    measure : {'mean_difference', 'cohens_d', 'hedges_g', 'proportion_difference', \
-'risk_ratio', 'probit_gap', 'v_statistic', 'idea_risk_ratio'}
-        Name of the measure function.
+    measure : str
+        Name of the measure function: a key of `MEASURES`.
     level : float, optional
         Confidence level of the intervals (not for ``'idea_risk_ratio'``,
         which has none).
     **data : array_like
         The measure function's arguments, by name, as equal-length 1-D
-        arrays (one element per comparison): ``mean_focal``, ``sd_focal``,
+        arrays (one element per comparison), for example ``mean_focal``, ``sd_focal``,
         ``n_focal``, ``mean_reference``, ``sd_reference``, ``n_reference`` for
         the mean-based measures; ``successes_focal``, ``n_focal``,
         ``successes_reference``, ``n_reference`` for the proportion

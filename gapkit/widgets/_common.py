@@ -9,6 +9,8 @@ import os
 import ipywidgets as w
 from ipywidgets.widgets.widget_string import HTMLStyle
 
+from gapkit._validation import one_of
+
 log = logging.getLogger("gapkit.widgets")
 
 #: Set to ``widget`` or ``markdown`` to force how course widgets show themselves.
@@ -33,9 +35,7 @@ def display_mode() -> str:
     """
     forced = os.environ.get(DISPLAY_ENV, "").strip().lower()
     if forced:
-        if forced not in DISPLAY_MODES:
-            raise ValueError(f"`{DISPLAY_ENV}` ({forced!r}) not recognized; must be 'widget' or 'markdown'.")
-        return forced
+        return one_of(forced, DISPLAY_ENV, DISPLAY_MODES)
     if any(os.environ.get(k) for k in VOILA_ENV) or os.environ.get(JUPYTER_SESSION_ENV):
         return "widget"
     return "markdown"
@@ -116,7 +116,13 @@ def problem_box(message: str, *, exc: BaseException | None = None, context: str 
     )
 
 
-def status_html(message: str, *, problem: bool = False) -> str:
+#: Where answers live, in the participant's words (never a server path).
+WHERE_SAVED = "your course journal, the file that keeps your answers for this course"
+
+
+def status_html(message: str, *, problem: bool = False, saved: bool = False) -> str:
+    """A save status line: a problem (announced at once), a fresh save (with a tick), or a note."""
     if problem:
         return f'<p class="gapkit-status gapkit-status-problem" role="alert"><strong>Not saved:</strong> {esc(message)}</p>'
-    return f'<p class="gapkit-status">{esc(message)}</p>'
+    css = "gapkit-status gapkit-status-saved" if saved else "gapkit-status"
+    return f'<p class="{css}">{esc(message)}</p>'

@@ -336,8 +336,6 @@ def gap_explorer(records=None, *, min_n=None, look_for=None, course=None, subjec
         comparisons.setdefault(found.name, found)
         comparison = found.name
     comparison = comparison or "Current EL vs never EL"
-    if comparison not in comparisons:
-        raise ValueError(f"`comparison` ({comparison!r}) not recognized; must be one of "
-                         f"{', '.join(map(repr, comparisons))}.")
+    one_of(comparison, "comparison", comparisons)
     return ExplorerWidget(records, min_n=min_n, look_for=look_for, comparisons=comparisons, subject=subject,
                           measure=measure, comparison=comparison, school=school, grade=grade, year=year)

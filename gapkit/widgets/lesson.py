@@ -4,94 +4,34 @@ Text blocks become HTML under the module's headings (one ``h1`` per page, ``h2``
 ``h3`` for widgets and boxes) so screen-reader users can move by heading; reflection, check,
 explore and plan blocks become widgets; instructor blocks are never shown to participants. No
 traceback ever reaches the page: a block that fails becomes a short message and a log entry.
+
+Every lesson page opens with a short contents list of its sections ("On this page") and ends
+with the module's assignment (what it holds and the steps to open and submit it), its sources and
+links to the next module; the last module ends with what to do after the course. The home page
+shows where the participant is (`gapkit.progress`), read when the page is asked for. The look
+(``gapkit.css``) and the keyboard behaviour of radio groups (``gapkit.js``) are in the course's
+Voila template, ``share/jupyter/voila/templates/gapkit``.
 """
 from __future__ import annotations
+
+import os
+import re
 
 import ipywidgets as w
 
 from gapkit import journal as _journal
+from gapkit import progress as _progress
 from gapkit.serve import HOME_NOTEBOOK
-from gapkit.widgets._common import Headless, esc, get_course, html, log, markdown_html, problem_box, shared
+from gapkit.widgets._common import Headless, esc, get_course, html, log, markdown_html, problem_box
+from gapkit.widgets._request import when_requested
 
-__all__ = ["HOME_NOTEBOOK", "STYLE", "LessonPage", "lesson", "home", "HomePage", "lesson_filename", "HIDDEN_KINDS"]
+__all__ = ["HOME_NOTEBOOK", "LessonPage", "lesson", "home", "HomePage", "lesson_filename", "HIDDEN_KINDS",
+           "ASSIGNMENTS_URL_ENV", "track_folder", "minutes_words"]
 
 
-#: Block kinds participants never see.
-HIDDEN_KINDS = ("instructor",)
-
-#: The course's page style: readable measure, Okabe-Ito accents, visible keyboard focus. No web fonts, no CDN.
-STYLE = """
-<style>
-/* Voila page: one centred reading column, no output prompts. */
-.jp-OutputArea-prompt, .jp-InputPrompt { display: none !important; }
-body .jp-Cell, body .jp-Notebook-cell { max-width: 64rem; margin-left: auto !important; margin-right: auto !important; }
-.jp-RenderedMarkdown h1, .gapkit-page h1 { font-size: 2rem; line-height: 1.2; margin: 1.2rem 0 0.4rem; }
-.gapkit-page { max-width: 62rem; margin: 0; padding: 0 0 4rem; color: #1a1a1a; }
-.jp-OutputArea-output:has(> .gapkit-page) { padding-left: 0; }
-.gapkit-box > h2 { margin-top: 0.6rem; }
-.gapkit-page .widget-html-content, .gapkit-page .widget-html { line-height: 1.55; font-size: 15px;
-  white-space: normal; overflow: visible; }
-.gapkit-page .widget-html-content { width: 100%; }
-.gapkit-page h1 { font-size: 2rem; line-height: 1.2; margin: 1.2rem 0 0.4rem; }
-.gapkit-page h2 { font-size: 1.45rem; line-height: 1.25; margin: 2rem 0 0.6rem; padding-bottom: 0.2rem;
-  border-bottom: 2px solid #0072B2; }
-.gapkit-page h3 { font-size: 1.15rem; margin: 1.2rem 0 0.4rem; }
-.gapkit-page h4 { font-size: 1.02rem; margin: 1rem 0 0.3rem; }
-.gapkit-page p, .gapkit-page li { max-width: 48rem; }
-.gapkit-page table { border-collapse: collapse; margin: 0.6rem 0; font-size: 14px; }
-.gapkit-page th, .gapkit-page td { border: 1px solid #c8c8c8; padding: 0.3rem 0.55rem; text-align: left;
-  vertical-align: top; }
-.gapkit-page thead th { background: #eef3f8; }
-.gapkit-page caption { text-align: left; font-weight: 600; padding: 0.3rem 0; caption-side: top; }
-.gapkit-kicker { color: #4a4a4a; font-size: 0.95rem; margin: 0; }
-.gapkit-nav { font-size: 0.95rem; margin: 0.6rem 0; }
-.gapkit-nav a, .gapkit-page a { color: #005a8c; }
-.gapkit-box { border-left: 5px solid #0072B2; background: #f2f7fb; padding: 0.4rem 1rem 0.6rem; margin: 1rem 0;
-  border-radius: 3px; }
-.gapkit-box-label { font-weight: 700; text-transform: uppercase; letter-spacing: 0.04em; font-size: 0.8rem;
-  color: #3b3b3b; margin: 0.4rem 0 0; }
-.gapkit-callout { border-left-color: #0072B2; }
-.gapkit-discussion { border-left-color: #009E73; background: #eef8f4; }
-.gapkit-questions { border-left-color: #CC79A7; background: #faf1f6; }
-.gapkit-challenge { border-left-color: #E69F00; background: #fdf6e8; }
-.gapkit-keypoints { border-left-color: #000000; background: #f4f4f4; }
-.gapkit-objectives { border-left-color: #56B4E9; background: #f0f8fd; }
-.gapkit-widget { border: 1px solid #c9d6e2; border-radius: 6px; padding: 0.4rem 1rem 1rem; margin: 1.2rem 0;
-  background: #ffffff; box-shadow: 0 1px 2px rgba(0,0,0,0.05); }
-.gapkit-widget-title { margin-top: 0.6rem !important; }
-.gapkit-page details summary { cursor: pointer; font-weight: 600; margin: 0.4rem 0; }
-.gapkit-page :focus-visible, .gapkit-page select:focus, .gapkit-page textarea:focus, .gapkit-page input:focus,
-.gapkit-page button:focus { outline: 3px solid #E69F00; outline-offset: 2px; }
-.gapkit-page .widget-label, .gapkit-page .widget-label-basic, .gapkit-page .widget-radio-box label,
-.gapkit-page select, .gapkit-page input, .gapkit-page button { font-size: 14px; }
-.gapkit-page .widget-label, .gapkit-page .widget-label-basic, .gapkit-page .widget-radio-box label {
-  white-space: normal; overflow: visible; line-height: 1.4; height: auto; }
-.gapkit-page .widget-radio-box label { margin: 0.25rem 0; align-items: flex-start; }
-.gapkit-page .widget-radio-box label input { margin-top: 0.25rem; }
-.gapkit-page .widget-checkbox { height: auto; width: 100%; }
-.gapkit-page .widget-checkbox .widget-label-basic { align-items: flex-start; }
-.gapkit-page .widget-checkbox .widget-label-basic span { white-space: normal; line-height: 1.4; }
-.gapkit-page .widget-radio, .gapkit-page .widget-radio-box { height: auto; width: 100%; }
-.gapkit-page textarea { font-size: 15px; line-height: 1.5; font-family: inherit; }
-.gapkit-status { color: #3b3b3b; font-size: 0.9rem; margin: 0.2rem 0 0 1rem; }
-.gapkit-status-problem, .gapkit-problem { color: #8a2c00; border-left: 5px solid #D55E00; background: #fdf0e8;
-  padding: 0.4rem 0.8rem; }
-.gapkit-wordcount { font-size: 0.9rem; color: #3b3b3b; margin: 0.2rem 0; }
-.gapkit-feedback { padding: 0.3rem 0.8rem; border-left: 5px solid #0072B2; background: #f2f7fb; margin-top: 0.5rem; }
-.gapkit-right { border-left-color: #009E73; background: #eef8f4; }
-.gapkit-wrong { border-left-color: #D55E00; background: #fdf0e8; }
-.gapkit-sentence-text { font-size: 1.05rem; font-weight: 500; border-left: 5px solid #0072B2; padding: 0.3rem 0.8rem;
-  background: #f2f7fb; }
-.gapkit-chart { display: block; margin: 0.5rem 0; }
-.gapkit-table-wrap { overflow-x: auto; }
-.gapkit-suppressed { color: #4a4a4a; font-style: italic; }
-.gapkit-goal { border-top: 1px solid #d9d9d9; margin-top: 0.6rem; padding-top: 0.2rem; }
-.gapkit-home-list { list-style: none; padding: 0; }
-.gapkit-home-list > li { border: 1px solid #d0dbe5; border-radius: 6px; padding: 0.4rem 1rem 0.8rem; margin: 0.8rem 0; }
-.gapkit-home-list h2 { border: none; margin-top: 0.4rem; font-size: 1.25rem; }
-.gapkit-footer { margin-top: 3rem; font-size: 0.92rem; color: #333; }
-</style>
-"""
+#: Block kinds participants never see on a lesson page: facilitator notes, and the practice
+#: analysis, which is the module's assignment (it runs in JupyterLab, released by nbgrader).
+HIDDEN_KINDS = ("instructor", "practice", "task")
 
 _BOXES = {
     "callout": ("gapkit-callout", "Note", "note"),
@@ -102,8 +42,25 @@ _BOXES = {
 
 
 def lesson_filename(module) -> str:
-    """The lesson notebook of a module: ``<module id>.ipynb`` (ids start with their course number)."""
+    """The lesson notebook of a module: ``<module id>.ipynb`` (ids start with their number in the track)."""
     return f"{module.id}.ipynb"
+
+
+def track_folder(course, track) -> str:
+    """Where a track's lesson pages live under ``notebooks/lessons``: the first track at the top, each other
+    track in a folder named by its id (so the first track's addresses never change)."""
+    return "" if track.id == course.tracks[0].id else track.id
+
+
+def minutes_words(minutes: dict) -> str:
+    """A module's or track's minutes in words: the total, then reading, activities, writing and practice."""
+    total = sum(minutes.values())
+    parts = [f"{minutes[k]} {k}" for k in ("reading", "activities", "writing", "practice") if minutes.get(k)]
+    return f"about {total} min ({', '.join(parts)})"
+
+
+def _inline(markdown: str) -> str:
+    return markdown_html(markdown).strip().removeprefix("<p>").removesuffix("</p>")
 
 
 def _box(kind: str, inner: str) -> str:
@@ -152,22 +109,100 @@ class LessonPage(Headless, w.VBox):
                 "to read it with its widgets._\n")
 
 
-def _nav(course, module) -> str:
-    index = [m.id for m in course.modules].index(module.id)
+def _nav(track, module, *, label: str) -> str:
+    index = track.number(module.id)
     links = [f'<a href="{HOME_NOTEBOOK}">Course home</a>']
     if index > 0:
-        prev = course.modules[index - 1]
+        prev = track.modules[index - 1]
         links.append(f'<a href="{lesson_filename(prev)}" rel="prev">Previous: {esc(prev.title)}</a>')
-    if index + 1 < len(course.modules):
-        nxt = course.modules[index + 1]
+    if index + 1 < len(track.modules):
+        nxt = track.modules[index + 1]
         links.append(f'<a href="{lesson_filename(nxt)}" rel="next">Next: {esc(nxt.title)}</a>')
-    return f'<nav class="gapkit-nav" aria-label="Course">{" · ".join(links)}</nav>'
+    return f'<nav class="gapkit-nav" aria-label="{esc(label)}">{" · ".join(links)}</nav>'
+
+
+_H2 = re.compile(r"<h2(?: id=\"([^\"]*)\")?>(.*?)</h2>", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+class _Anchors:
+    """Gives every section heading (``h2``) of a page a unique id and remembers it for the contents list."""
+
+    def __init__(self):
+        self.sections: list[tuple[str, str]] = []
+
+    def __call__(self, text: str) -> str:
+        return _H2.sub(self._anchor, text)
+
+    def _anchor(self, match) -> str:
+        title = _TAGS.sub("", match.group(2)).strip()
+        slug = re.sub(r"[^a-z0-9]+", "-", (match.group(1) or title).lower()).strip("-") or "section"
+        anchor, n = f"s-{slug}", 2
+        while anchor in {a for a, _ in self.sections}:
+            anchor, n = f"s-{slug}-{n}", n + 1
+        self.sections.append((anchor, title))
+        return f'<h2 id="{anchor}" tabindex="-1">{match.group(2)}</h2>'
+
+
+def _contents(sections) -> str:
+    """The page's contents list: a link to each section."""
+    items = "".join(f'<li><a href="#{a}">{esc(t)}</a></li>' for a, t in sections)
+    return (f'<nav class="gapkit-toc" aria-labelledby="s-on-this-page"><h2 id="s-on-this-page">On this page</h2>'
+            f"<ol>{items}</ol></nav>")
+
+
+#: Set to the address where participants open their assignments (e.g. the hub's JupyterLab); shown as a link.
+ASSIGNMENTS_URL_ENV = "GAPKIT_ASSIGNMENTS_URL"
+
+
+def _assignment_html(course, track, module) -> str:
+    """The module's assignment in this track: what it holds and the steps to open, complete and submit it."""
+    if _progress.assignment_notebook(course, module, track=track.id) is None:
+        return ""
+    name = track.assignment_id(module.id)
+    graded = [r for r in module.reflections if r.graded]
+    holds = "your graded reflection" + ("s" if len(graded) != 1 else "") if graded else "the practice analysis"
+    url = os.environ.get(ASSIGNMENTS_URL_ENV, "").strip()
+    where = (f'<a href="{esc(url)}">Open your assignments</a>' if url
+             else "Open JupyterLab from your course hub (or ask your facilitator for the address)")
+    return (
+        '<section class="gapkit-box gapkit-assignment" aria-labelledby="assignment">'
+        f'<h2 id="assignment">Your assignment for this module: {esc(name)}</h2>'
+        f"<p>The assignment <strong>{esc(name)}</strong> is where you hand in {holds}"
+        + (" and a short practice analysis of the sample district (every exercise can be answered in a box, "
+           "without code)" if module.practice is not None and "practice" not in holds else "")
+        + ". Your facilitator releases it when the cohort reaches this module. Then:</p><ol>"
+        f"<li>{where}.</li>"
+        f"<li>In the <strong>Assignments</strong> list, find <strong>{esc(name)}</strong> under \u201cReleased\u201d "
+        "and choose <strong>Fetch</strong>.</li>"
+        f"<li>Open <strong>{esc(module.id)}.ipynb</strong> in the assignment's folder and work through it from top "
+        "to bottom.</li>"
+        "<li>Save, then choose <strong>Validate</strong> to see if anything is missing, and <strong>Submit</strong>. "
+        "You can submit again until the deadline; the latest submission is graded.</li></ol></section>"
+    )
+
+
+#: What to do when the course is done: shown at the end of the last module and on the home page.
+def _after_course_html(*, heading_id: str = "after-the-course") -> str:
+    return (
+        f'<section class="gapkit-box gapkit-keypoints gapkit-after" aria-labelledby="{heading_id}">'
+        f'<h2 id="{heading_id}">After the course: what to do next</h2><ol>'
+        f'<li><strong>Take your work with you.</strong> On the <a href="{HOME_NOTEBOOK}">course home</a>, download '
+        "your record: every reflection, your check answers and your action plan, as a PDF and as a text file.</li>"
+        "<li><strong>Share the action plan</strong> with your leadership team and the people it names as owners, "
+        "and agree the first date you will look at the data together.</li>"
+        "<li><strong>Look at your own school's data.</strong> Ask your data lead to run the course's gap report on "
+        "your school's files; it hides small groups the same way the lessons do, so it is safe to share.</li>"
+        "<li><strong>Hand in what is left.</strong> Submit any module assignment you have not submitted yet.</li>"
+        "</ol></section>"
+    )
 
 
 def _widget_for(block, *, course, journal, records):
     from gapkit.widgets.check import knowledge_check
     from gapkit.widgets.explorer import gap_explorer
     from gapkit.widgets.plan import action_plan
+    from gapkit.widgets.proficiency import proficiency_view
     from gapkit.widgets.reflection import reflection
 
     data = block.data or {}
@@ -180,6 +215,10 @@ def _widget_for(block, *, course, journal, records):
                    if data.get(k) is not None}
         return gap_explorer(records, course=course, min_n=course.min_n, look_for=data.get("look_for"),
                             group=data["group"], focal=data["focal"], reference=data.get("reference"), **presets)
+    if block.kind == "proficiency":
+        params = {k: data.get(k) for k in ("by", "year", "school", "subject") if data.get(k) is not None}
+        return proficiency_view(records, analysis=data["analysis"], min_n=course.min_n, look_for=data.get("look_for"),
+                                course=course, **params)
     if block.kind == "plan":
         return action_plan(journal=journal, records=records, note=block.text, course=course)
     if block.kind == "assessment":
@@ -189,13 +228,17 @@ def _widget_for(block, *, course, journal, records):
     return None
 
 
-def lesson(module_id: str, *, course=None, journal=None, records=None, heading: bool = True) -> LessonPage:
+def lesson(module_id: str, *, track: str | None = None, course=None, journal=None, records=None,
+           heading: bool = True) -> LessonPage:
     """The lesson page of one module, built from ``modules/<module_id>.md``.
 
     Parameters
     ----------
     module_id : str
         A module id listed in ``course_config/course.yaml`` (e.g. ``"01-what-gaps-are"``).
+    track : str, optional
+        The track the page belongs to, which numbers the module, names its assignment and links the
+        pages before and after it (default: the course's first track).
     course : gapkit.content.Course, optional
         Default: the published course.
     journal : gapkit.journal.Journal or path-like, optional
@@ -214,22 +257,16 @@ def lesson(module_id: str, *, course=None, journal=None, records=None, heading: 
     try:
         course = get_course(course)
         module = course.module(module_id)
+        the_track = course.track(track)
+        number = the_track.number(module.id)
         if journal is None or not isinstance(journal, _journal.Journal):
             journal = _journal.Journal(journal)
     except Exception as exc:
-        return LessonPage([html(STYLE), problem_box(
+        return LessonPage([problem_box(
             "The lesson could not be loaded. Please tell your facilitator; the details are in the log.",
             exc=exc, context=f"lesson {module_id!r}")])
-    children, widgets, pending = [html(STYLE)], [], []
-    minutes = f"{module.minutes_teaching} min teaching, {module.minutes_exercises} min exercises"
-    title = f"<h1>{esc(module.title)}</h1>" if heading else ""
-    pending.append(f'<header>{_nav(course, module)}{title}<p class="gapkit-kicker">Module {module.number} · '
-                   f'{esc(module.domain)} · {minutes}</p></header>')
-
-    def flush():
-        if pending:
-            children.append(html("".join(pending)))
-            pending.clear()
+    anchors = _Anchors()
+    items: list = []  # HTML strings and widgets, in page order
 
     for block in module.blocks:
         if block.kind in HIDDEN_KINDS:
@@ -237,67 +274,218 @@ def lesson(module_id: str, *, course=None, journal=None, records=None, heading: 
         try:
             block_html = _block_html(block)
             if block_html is not None:
-                pending.append(block_html)
+                items.append(anchors(block_html))
                 continue
             widget = _widget_for(block, course=course, journal=journal, records=records)
         except Exception as exc:
-            flush()
-            children.append(problem_box("This part of the lesson could not be shown; the problem was noted in "
-                                        "the log.", exc=exc, context=f"{module.id} {block.kind} block line "
-                                        f"{block.line}"))
+            items.append(problem_box("This part of the lesson could not be shown; the problem was noted in "
+                                     "the log.", exc=exc, context=f"{module.id} {block.kind} block line "
+                                     f"{block.line}"))
             continue
         if widget is None:
             log.warning("%s: block kind %r has no view", module.id, block.kind)
             continue
-        flush()
         widget.add_class("gapkit-widget")
-        children.append(widget)
-        widgets.append(widget)
+        items.append(widget)
+    items.append(anchors(_assignment_html(course, the_track, module)))
+    if module.id == the_track.modules[-1].id:
+        items.append(anchors(_after_course_html()))
+    footer = ""
     if module.sources:
-        items = "".join(f"<li>{markdown_html(s.citation()).strip().removeprefix('<p>').removesuffix('</p>')}</li>"
-                        for s in module.sources)
-        pending.append(f'<footer class="gapkit-footer"><h2>Sources</h2><ul>{items}</ul>{_nav(course, module)}'
-                       "</footer>")
-    flush()
+        cited = "".join(f"<li>{_inline(s.citation())}</li>" for s in module.sources)
+        footer = anchors(f'<h2 id="sources">Sources</h2><ul>{cited}</ul>')
+    if module.references:
+        refs = "".join(f"<li>{_inline(r.full())}</li>" for r in module.references)
+        footer += anchors(f'<h2 id="references">References</h2><ul>{refs}</ul>')
+    footer = (f'<div class="gapkit-footer">{footer}'
+              f'{_nav(the_track, module, label="Previous and next module")}</div>')
+
+    title = f"<h1>{esc(module.title)}</h1>" if heading else ""
+    header = (f'<div class="gapkit-header">{_nav(the_track, module, label="Course")}{title}<p class="gapkit-kicker">'
+              f'Module {number} · {esc(module.domain)} · {minutes_words(module.minutes)}</p></div>')
+    if anchors.sections:
+        header += _contents(anchors.sections)
+
+    children, widgets, pending = [], [], [header]
+    for item in [*items, footer]:
+        if isinstance(item, str):
+            pending.append(item)
+            continue
+        if pending:
+            children.append(html("".join(pending)))
+            pending.clear()
+        children.append(item)
+        if "gapkit-widget" in item._dom_classes:
+            widgets.append(item)
+    if pending:
+        children.append(html("".join(pending)))
     return LessonPage(children, module=module, widgets=widgets)
 
 
 class HomePage(LessonPage):
-    """The course home page; `course` is None when the course could not be loaded."""
+    """The course home page; `course` is None when the course could not be loaded.
 
-    def __init__(self, children, *, course=None):
+    Attributes
+    ----------
+    progress : gapkit.progress.CourseProgress or None
+        What the page shows now (None until it has been read).
+    status : ipywidgets.HTML
+        The next step, modules done and time left.
+    modules : ipywidgets.HTML
+        The list of modules with each one's state.
+    record : gapkit.widgets.record.RecordWidget
+        The take-home record (reflections, check answers and action plan as PDF and Markdown).
+    """
+
+    def __init__(self, children, *, course=None, track=None, progress=None, status=None, modules=None):
         super().__init__(children)
         self.course = course
+        self.track = track
+        self.progress = progress
+        self.status = status
+        self.modules = modules
 
     def markdown(self) -> str:
         if self.course is None:
             return "_The course could not be loaded._\n"
-        lines = [f"# {self.course.title}", ""]
-        lines += [f"{m.number}. {m.title} ({m.minutes_teaching + m.minutes_exercises} min)" for m in self.course.modules]
+        lines = [f"# {self.track.title}", ""]
+        lines += [f"{n}. {m.title} ({m.minutes_total} min)" for n, m in enumerate(self.track.modules)]
         return "\n".join(lines) + "\n"
 
 
-def home(*, course=None, heading: bool = True) -> HomePage:
-    """The course home page: every module in order, with its objectives, minutes and a link to its lesson."""
-    try:
-        course = get_course(course)
-    except Exception as exc:
-        return HomePage([html(STYLE), problem_box(
-            "The course could not be loaded. Please tell your facilitator; the details are in the log.",
-            exc=exc, context="course home")])
-    total = sum(m.minutes_teaching + m.minutes_exercises for m in course.modules)
-    title = f"<h1>{esc(course.title)}</h1>" if heading else ""
-    parts = [f'<header>{title}<p class="gapkit-kicker">{esc(course.cohort)}</p>'
-             f"<p>{len(course.modules)} modules, about {total / 60:.1f} hours in all. Open a module to read it, "
-             "explore the sample district's data and write your reflections; your answers are saved as you type."
-             "</p></header>", '<nav aria-label="Modules"><ol class="gapkit-home-list">']
-    for m in course.modules:
+#: The kit's own placeholder for the cohort's name, which is never shown to participants.
+COHORT_PLACEHOLDER = "Sample cohort"
+
+
+def _hours(minutes: float) -> str:
+    minutes = int(round(minutes / 5.0) * 5)
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+_STATE_WORDS = {_progress.NOT_STARTED: "Not started", _progress.IN_PROGRESS: "In progress", _progress.DONE: "Done"}
+
+
+def _status_html(course, state) -> str:
+    """The next step, how many modules are done and the time left (or, when nothing was read, a note)."""
+    if state is None:
+        return ('<section class="gapkit-next" aria-labelledby="next-step"><h2 id="next-step">Your next step</h2>'
+                '<p role="status">Reading your progress&hellip;</p></section>')
+    done, total = state.done, len(state.modules)
+    meter = (f'<p><label for="gapkit-course-meter">{done} of {total} modules done</label> '
+             f'<progress id="gapkit-course-meter" class="gapkit-progress-meter" max="{total}" value="{done}">'
+             f"{done} of {total}</progress></p>")
+    if state.finished:
+        return (f'<section class="gapkit-next" aria-labelledby="next-step"><h2 id="next-step">You have finished '
+                f"the course</h2><p>Every module is done: well done.</p>{meter}</section>"
+                + _after_course_html(heading_id="after-the-course"))
+    nxt = state.next_module
+    module = course.module(nxt.module_id)
+    verb = "Continue with" if nxt.state == _progress.IN_PROGRESS else "Start"
+    left = f"About {_hours(state.minutes_left)} of the course left."
+    detail = f" So far in this module: {esc(nxt.summary())}." if nxt.state == _progress.IN_PROGRESS else ""
+    return (f'<section class="gapkit-next" aria-labelledby="next-step"><h2 id="next-step">Your next step</h2>'
+            f'<p><a href="{lesson_filename(module)}">{verb} Module {nxt.number}: {esc(nxt.title)}</a>.{detail}</p>'
+            f"{meter}<p>{left}</p></section>")
+
+
+def _modules_html(track, state) -> str:
+    rows = {m.module_id: m for m in state.modules} if state is not None else {}
+    parts = ['<nav aria-label="Modules"><ol class="gapkit-home-list">']
+    for n, m in enumerate(track.modules):
         objectives = "".join(f"<li>{markdown_html(o).strip().removeprefix('<p>').removesuffix('</p>')}</li>"
                              for o in m.objectives)
+        row = rows.get(m.id)
+        badge = summary = ""
+        if row is not None:
+            css = "gapkit-state-" + row.state.replace(" ", "-")
+            badge = f' <span class="gapkit-state {css}">{_STATE_WORDS[row.state]}</span>'
+            summary = f'<p class="gapkit-kicker">{esc(row.summary()[:1].upper() + row.summary()[1:])}.</p>'
         parts.append(
-            f'<li><p class="gapkit-kicker">Module {m.number} · {esc(m.domain)} · {m.minutes_teaching} min teaching, '
-            f"{m.minutes_exercises} min exercises</p>"
-            f'<h2><a href="{lesson_filename(m)}">{esc(m.title)}</a></h2>'
+            f'<li><p class="gapkit-kicker">Module {n} · {esc(m.domain)} · {minutes_words(m.minutes)}</p>'
+            f'<h2><a href="{lesson_filename(m)}">{esc(m.title)}</a>{badge}</h2>{summary}'
             f"<p>You will be able to:</p><ul>{objectives}</ul></li>")
     parts.append("</ol></nav>")
-    return HomePage([html(STYLE), html("".join(parts))], course=course)
+    return "".join(parts)
+
+
+def home(*, course=None, journal=None, submitted=None, kit=None, track=None, heading: bool = True) -> HomePage:
+    """A track's home page: who it is for and its objectives, where the participant is, the take-home record,
+    then every module of the track with its state.
+
+    The progress is read from the participant's journal when the page is asked for (in a
+    preheated Voila kernel, once the request arrives; see `gapkit.widgets._request`).
+
+    Parameters
+    ----------
+    course : gapkit.content.Course, optional
+    journal : gapkit.journal.Journal or path-like, optional
+        The participant's journal (default ``Journal()``).
+    submitted : collection of str, optional
+        Assignments submitted; default: what nbgrader's own record on this machine says
+        (`gapkit.progress.submitted_assignments`), nothing where that is not known.
+    kit : gapkit.kit.Kit, optional
+        The facilitator's kit (default: loaded for the course); its completion rule is the page's.
+    track : str, optional
+        The participant's track (default: the course's first).
+    heading : bool, optional
+        Show the course title as the page's ``h1``.
+    """
+    try:
+        course = get_course(course)
+        the_track = course.track(track)
+    except Exception as exc:
+        return HomePage([problem_box(
+            "The course could not be loaded. Please tell your facilitator; the details are in the log.",
+            exc=exc, context="course home")])
+    track = the_track.id
+    total = sum(the_track.minutes.values())
+    title = f"<h1>{esc(the_track.title)}</h1>" if heading else ""
+    cohort = ("" if course.cohort.startswith(COHORT_PLACEHOLDER)
+              else f'<p class="gapkit-kicker">{esc(course.cohort)}</p>')
+    objectives = "".join(f"<li>{_inline(o)}</li>" for o in the_track.objectives)
+    here = track_folder(course, the_track)
+    others = []
+    for other in course.tracks:
+        if other.id != the_track.id:
+            folder = track_folder(course, other)
+            href = f"{'../' if here else ''}{folder + '/' if folder else ''}{HOME_NOTEBOOK}"
+            others.append(f'<a href="{href}">{esc(other.title)}</a> (for {esc(other.audience)})')
+    also = f'<p>Also offered: {"; ".join(others)}.</p>' if others else ""
+    intro = html(f'<div class="gapkit-header">{title}{cohort}<p>For {esc(the_track.audience)}. '
+                 f"{esc(the_track.description)}</p><p>{len(the_track.modules)} modules, about {total / 60:.1f} hours of "
+                 "reading, activities, writing and practice in all. Open a module to read it, explore the sample "
+                 "district's data and write your reflections. Your answers are saved as you type, and this page shows "
+                 f"what you have done: a reflection counts once it has {_progress.MIN_WORDS} words.</p>"
+                 f'<h2 id="course-objectives">By the end of the course you will be able to</h2><ul>{objectives}</ul>'
+                 f"{also}</div>")
+    from gapkit.widgets.record import take_home_record
+
+    if journal is None or not isinstance(journal, _journal.Journal):
+        journal = _journal.Journal(journal)
+    status, modules = html(_status_html(course, None)), html(_modules_html(the_track, None))
+    record = take_home_record(journal=journal, course=course, track=the_track.id)
+    record.add_class("gapkit-widget")
+    page = HomePage([intro, status, record, modules], course=course, track=the_track, status=status,
+                    modules=modules)
+    page.record = record
+
+    def refresh():
+        known = submitted if submitted is not None else _progress.submitted_assignments()
+        try:
+            state = _progress.course_progress(course, journal, submitted=known, kit=kit, track=track)
+        except Exception as exc:  # never a traceback: say so, and log it
+            log.error("course home: %s", exc, exc_info=exc)
+            message = (str(exc) if isinstance(exc, _journal.JournalError) else
+                       "Your progress could not be read. Please tell your facilitator; the details are in the log.")
+            status.value = ('<section class="gapkit-next" aria-labelledby="next-step"><h2 id="next-step">Your next '
+                            f'step</h2><p class="gapkit-problem" role="alert">{esc(message)}</p></section>')
+            return
+        page.progress = state
+        status.value = _status_html(course, state)
+        modules.value = _modules_html(the_track, state)
+
+    when_requested(refresh)
+    return page

@@ -18,9 +18,10 @@ from ipywidgets.widgets.widget_string import TextStyle
 from ipywidgets.widgets.widget_description import DescriptionStyle
 
 from gapkit import journal as _journal
-from gapkit.widgets._common import Headless, esc, get_course, html, log, markdown_html, shared, status_html
 from gapkit.measures import EXPLORE
 from gapkit.records import SUBJECTS
+from gapkit.widgets._common import (WHERE_SAVED, Headless, esc, get_course, html, log, markdown_html,
+                                    shared, status_html)
 from gapkit.widgets.explorer import COMPARISONS, explore, measure_label, subject_label
 
 __all__ = ["Goal", "Plan", "ExportResult", "baseline_sentence", "plan_markdown", "plan_html", "export_plan",
@@ -269,7 +270,7 @@ class ActionPlanWidget(Headless, w.VBox):
         try:
             self.journal.put("plans", self.plan_id, {**plan.to_json(),
                              "saved_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")})
-            self.status.value = status_html(f"Plan saved at {_dt.datetime.now():%H:%M:%S}.")
+            self.status.value = status_html(f"Plan saved at {_dt.datetime.now():%H:%M} in {WHERE_SAVED}.", saved=True)
         except _journal.JournalError as exc:
             self.status.value = status_html(str(exc), problem=True)
             log.error("plan %s: %s", self.plan_id, exc)
@@ -308,7 +309,7 @@ class ActionPlanWidget(Headless, w.VBox):
             links.append(f'<a download="{esc(Path(path).name)}" href="data:{mime};charset=utf-8;base64,{data}">'
                          f"Download {esc(Path(path).name)}</a>")
         self.export_status.value = (f'<p role="status">Saved {esc(Path(self.exported.markdown_path).name)} and '
-                                    f"{esc(Path(self.exported.html_path).name)} in {esc(self.out_dir)}. "
+                                    f"{esc(Path(self.exported.html_path).name)} beside your course journal. "
                                     f"{' · '.join(links)}</p>")
         return self.exported
 

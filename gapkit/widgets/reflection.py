@@ -7,7 +7,8 @@ import ipywidgets as w
 from ipywidgets.widgets.widget_string import TextStyle
 
 from gapkit import journal as _journal
-from gapkit.widgets._common import Headless, get_course, html, log, markdown_html, shared, status_html
+from gapkit.widgets._common import (WHERE_SAVED, Headless, get_course, html, log, markdown_html,
+                                    shared, status_html)
 
 __all__ = ["ReflectionWidget", "reflection"]
 
@@ -81,8 +82,7 @@ class ReflectionWidget(Headless, w.VBox):
             self.problem = self.journal.problem
             self.status.value = status_html(self.problem, problem=True)
         else:
-            self.status.value = status_html(f"Saved at {_dt.datetime.now():%H:%M:%S} in {self.journal.path.name} "
-                                            f"(folder {self.journal.path.parent}).")
+            self.status.value = status_html(f"Saved at {_dt.datetime.now():%H:%M} in {WHERE_SAVED}.", saved=True)
         return self.result
 
     def _on_value(self, change):
@@ -99,7 +99,7 @@ class ReflectionWidget(Headless, w.VBox):
     # -- pieces ------------------------------------------------------------------------------
 
     def _where(self) -> str:
-        return f"Saved as you type in {self.journal.path.name} (folder {self.journal.path.parent})."
+        return f"Saved as you type, in {WHERE_SAVED}."
 
     @staticmethod
     def _words_html(text: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from gapkit.serve import voila_command
-from lesson_browser import CHROMIUM, CHROMIUM_FLAGS, ROOT
+from lesson_browser import AXE_JS, CHROMIUM, CHROMIUM_FLAGS, ROOT
 
 
 def _free_port() -> int:
@@ -20,11 +20,16 @@ def _free_port() -> int:
 
 
 def _chromium_or_skip():
-    if Path(CHROMIUM).exists() or shutil.which("chromium"):
+    missing = []
+    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+        missing.append(f"{CHROMIUM} (apt-get install chromium)")
+    if not AXE_JS.is_file():
+        missing.append(f"axe-core's axe.min.js (npm install --prefix {AXE_JS.parents[2].relative_to(ROOT)})")
+    if not missing:
         return
     if os.environ.get("GAPKIT_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"GAPKIT_REQUIRE_BROWSER=1 but {CHROMIUM} is missing (apt-get install chromium).")
-    pytest.skip(f"{CHROMIUM} is not installed (set GAPKIT_REQUIRE_BROWSER=1 to make this a failure)")
+        pytest.fail(f"GAPKIT_REQUIRE_BROWSER=1 but the browser tests need {' and '.join(missing)}.")
+    pytest.skip(f"missing {' and '.join(missing)} (set GAPKIT_REQUIRE_BROWSER=1 to make this a failure)")
 
 
 @pytest.fixture(scope="session")
@@ -76,8 +81,13 @@ def browser(voila_server):
 
 @pytest.fixture
 def page(browser):
+    """A new browser tab (its own context) that records every network request it makes in `pg.requests`."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     pg.set_default_timeout(120_000)
+    pg.set_default_navigation_timeout(120_000)
+    pg.requests = []
+    context.on("request", lambda request: pg.requests.append(request.url))
+    context.on("websocket", lambda ws: pg.requests.append(ws.url))
     yield pg
     context.close()

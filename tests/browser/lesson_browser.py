@@ -8,13 +8,39 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
 ROOT = find_root(Path(__file__).parent)
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-LESSONS_NAMES = sorted(p.name for p in (ROOT / "notebooks" / "lessons").glob("*.ipynb"))
+LESSONS = ROOT / "notebooks" / "lessons"
+#: Every page of the first track, and the educators' track's own pages (its shared modules are the same page
+#: with another number, already loaded through the first track).
+LESSONS_NAMES = sorted([p.name for p in LESSONS.glob("*.ipynb")]
+                       + [f"educators/{p.name}" for p in (LESSONS / "educators").glob("*.ipynb")
+                          if not (LESSONS / p.name).exists() or p.name == "00-course-home.ipynb"])
+#: axe-core's browser script, from the npm package (``npm install --prefix tests/browser``).
+AXE_JS = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 
 def open_lesson(page, base, name):
-    """Navigate to a lesson and wait for its page (the gapkit page widget) to be rendered."""
+    """Navigate to a lesson and wait until its page is rendered and its controls are connected."""
     page.goto(f"{base}/voila/render/{name}")
     page.wait_for_selector(".gapkit-page", state="visible")
+    if page.locator(".gapkit-widget").count():
+        page.wait_for_function("() => [...document.querySelectorAll('.gapkit-widget select, .gapkit-widget textarea,"
+                               " .gapkit-widget input, .gapkit-widget button')]"
+                               ".some(e => !e.disabled && e.offsetParent !== null)")
     return page
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's violations of every rule and impact on the page as it is now (id, impact, first nodes)."""
+    page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+        .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
+
+
+def off_machine(urls) -> list[str]:
+    """The network requests among `urls` that went anywhere but 127.0.0.1 (data: and blob: URLs stay in the page)."""
+    from urllib.parse import urlsplit
+
+    return [u for u in urls if urlsplit(u).scheme not in ("data", "blob", "about")
+            and urlsplit(u).hostname != "127.0.0.1"]
 
 
 def screenshot(page, name):

@@ -26,7 +26,7 @@ def test_rating_is_saved(page, voila_server, journal_path):
     while time.monotonic() < deadline and saved != 3:
         if journal_path.exists():
             data = json.loads(journal_path.read_text(encoding="utf-8"))
-            saved = data.get("assessments", {}).get("course-pre", {}).get("ratings", {}).get(item.id)
+            saved = data.get("assessments", {}).get("leaders-pre", {}).get("ratings", {}).get(item.id)
         time.sleep(0.3)
     assert saved == 3
     assert "1 of" in widget.locator(".gapkit-status").inner_text()

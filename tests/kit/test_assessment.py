@@ -15,7 +15,7 @@ from gapkit.participants import read_cohort
 def take(folder, pid, kit, phase, rate, *, where="course-work"):
     """Participant `pid` rates every item: `rate(item index)` gives the value (None leaves it unrated)."""
     ratings = {it.id: rate(i) for i, it in enumerate(kit.items()) if rate(i) is not None}
-    save_ratings(Journal(folder / pid / where / "reflections.json"), "course", phase, ratings)
+    save_ratings(Journal(folder / pid / where / "reflections.json"), "leaders", phase, ratings)
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ class TestReadCohort:
         cohort = read_cohort(tmp_path)
         (ana,) = cohort.participants
         assert len(ana.journals) == 2
-        assert set(ana.get("assessments", "course-pre")["ratings"].values()) == {4}
+        assert set(ana.get("assessments", "leaders-pre")["ratings"].values()) == {4}
 
     def test_unreadable_journal_left_alone(self, tmp_path, kit):
         """Is a broken journal reported by path, and left byte for byte as it was, with no lock file beside it?"""
@@ -160,12 +160,12 @@ class TestSummary:
         assert s.moved(first, "confident", "not yet confident") == 0
         assert s.count(first, "before") == 22
         page = summary_markdown(s, kit)
-        assert f"| Module 0 | {kit.items()[0].statement} | 45% of 22 | >95% of 22 | 12 | 0 |" in page
+        assert f"| Course | {kit.items()[0].statement} | 45% of 22 | >95% of 22 | 12 | 0 |" in page
 
     def test_an_unfinished_phase_is_not_taken(self, kit, tmp_path):
         """Is a participant who left one statement unrated counted as not having taken that phase?"""
         for p in range(12):
-            take(tmp_path, f"r{p:02d}", kit, "pre", lambda i, p=p: None if (p == 0 and i == 7) else 3)
+            take(tmp_path, f"r{p:02d}", kit, "pre", lambda i, p=p: None if (p == 0 and i == 3) else 3)
         s = cohort_summary(kit, read_cohort(tmp_path))
         assert s.took["pre"] == 11 and s.count(kit.items()[0].id, "before", "confident") == 11
 

@@ -25,19 +25,19 @@ def do_module(journal, module, kit):
         journal.put("plans", "action-plan", {"title": "Plan", "goals": [{"focus": "ELD and Algebra II"}],
                                              "saved_at": "2025-05-01T10:00:00+00:00"})
     for block in module.blocks_of("assessment"):
-        save_ratings(journal, "course", block.data["phase"], {it.id: 3 for it in kit.items()})
+        save_ratings(journal, "leaders", block.data["phase"], {it.id: 3 for it in kit.items()})
 
 
 @pytest.fixture
 def cohort_folder(tmp_path, kit, course):
     folder = tmp_path / "submitted"
     all_done = Journal(folder / "zoe" / "course-work" / "reflections.json")
-    for m in course.modules:
+    for m in course.track().modules:
         do_module(all_done, m, kit)
     partial = Journal(folder / "dee" / "course-work" / "reflections.json")
-    for m in course.modules[:2]:
+    for m in course.track().modules[:2]:
         do_module(partial, m, kit)
-    first = course.modules[2]
+    first = course.track().modules[2]
     partial.save_reflection(first.reflections[0].id, "Too short to count.")  # module 2 in progress, not complete
     partial.put("checks", first.checks[0].id, {"chosen": [1], "correct": True, "saved_at": "2025-03-02T10:00:00+00:00"})
     roster = tmp_path / "roster.csv"
@@ -53,10 +53,10 @@ class TestRecords:
         folder, roster = cohort_folder
         zoe, dee, sam = completion_records(kit, read_cohort(folder, roster=roster))
         assert zoe.complete and zoe.pre_taken and zoe.post_taken
-        assert zoe.minutes == sum(m.minutes_teaching + m.minutes_exercises for m in course.modules)
+        assert zoe.minutes == sum(m.minutes_teaching + m.minutes_exercises for m in course.track().modules)
         assert [m.state for m in dee.modules[:4]] == ["complete", "complete", "in progress", "not started"]
-        assert "reflection " + course.modules[2].reflections[0].id in dee.modules[2].missing
-        assert dee.minutes == sum(m.minutes_teaching + m.minutes_exercises for m in course.modules[:2])
+        assert "reflection " + course.track().modules[2].reflections[0].id in dee.modules[2].missing
+        assert dee.minutes == sum(m.minutes_teaching + m.minutes_exercises for m in course.track().modules[:2])
         assert dee.pre_taken and not dee.post_taken and not dee.complete
         assert sam.minutes == 0 and {m.state for m in sam.modules} == {"not started"}
 
@@ -77,18 +77,18 @@ class TestCommand:
         assert "3 participants, 1 complete" in run.stdout and "2 certificate(s)" in run.stdout
         rows = list(csv.DictReader((out / "completion.csv").open(encoding="utf-8")))
         assert [r["id"] for r in rows] == ["zoe", "dee", "sam"]
-        stated = [m.minutes_teaching + m.minutes_exercises for m in course.modules]
+        stated = [m.minutes_teaching + m.minutes_exercises for m in course.track().modules]
         assert rows[0]["minutes"] == str(sum(stated)) and rows[0]["course_complete"] == "yes"
-        assert rows[1]["hours"] == f"{(sum(stated[:2]) // 15) / 4:.2f}" and rows[1][course.modules[2].id] == "in progress"
+        assert rows[1]["hours"] == f"{(sum(stated[:2]) // 15) / 4:.2f}" and rows[1][course.track().modules[2].id] == "in progress"
         assert rows[1]["post_self_assessment"] == "not taken"
         assert not (out / "certificates" / "sam.pdf").exists()
         zoe = pdf_text((out / "certificates" / "zoe.pdf").read_bytes())
         assert "Certificate of completion" in zoe and "Zoé Peña" in zoe
         assert f"for {(sum(stated) // 15) / 4:g} hours" in zoe and "María Castañeda" in zoe
-        for m in course.modules:
+        for m in course.track().modules:
             assert m.title.split(":")[0][:25] in zoe
         dee = pdf_text((out / "certificates" / "dee.pdf").read_bytes())
-        assert "Record of professional learning" in dee and "Dee Nguyễn" in dee and "2 of 8 modules" in dee
+        assert "Record of professional learning" in dee and "Dee Nguyễn" in dee and "2 of 9 modules" in dee
 
     def test_summary_command(self, cohort_folder, tmp_path):
         """Does `gapkit kit summary` write the Markdown and PDF, hiding everything for a cohort of two?"""

@@ -70,12 +70,12 @@ class TestValidation:
          r"\[unknown segment kind\] kit/calendar.yaml line \d+: 'lecture'; kinds are opening"),
         ("calendar.yaml", "protocol: tuning", "protocol: fishbowl",
          r"\[unknown protocol\] kit/calendar.yaml line \d+: 'fishbowl'"),
-        ("calendar.yaml", "tracks:\n  course:", "tracks:\n  educators:",
-         r"\[unknown track\] kit/calendar.yaml line \d+: 'educators' is not a track"),
+        ("calendar.yaml", "tracks:\n  leaders:", "tracks:\n  principals:",
+         r"\[unknown track\] kit/calendar.yaml line \d+: 'principals' is not a track"),
         ("calendar.yaml", "modules: [02-why-gaps-exist]", "modules: [03-professional-culture]",
-         r"\[calendar\] kit/calendar.yaml line \d+: track 'course': sessions must take its modules once each"),
+         r"\[calendar\] kit/calendar.yaml line \d+: track 'leaders': sessions must take its modules once each"),
         ("calendar.yaml", "handouts: [equity-lens]", "handouts: [lens-card]",
-         r"\[unknown handout\] kit/calendar.yaml line \d+: session 4 names 'lens-card'"),
+         r"\[unknown handout\] kit/calendar.yaml line \d+: session 3 names 'lens-card'"),
         ("calendar.yaml", "      closing: In the meeting.\n", "",
          r"variant 'hybrid' does not say how to run closing"),
         ("handouts.yaml", "section: An equity lens", "section: The equity lens",
@@ -85,9 +85,9 @@ class TestValidation:
          r"\[unknown column\] kit/handouts.yaml line \d+: handout 'stakeholder-map'"),
         ("handouts.yaml", "      - text: >-\n          A paper", "      - picture: >-\n          A paper",
          r"\[unknown part\] kit/handouts.yaml line \d+: handout 'action-plan-template' part picture"),
-        ("self-assessment.yaml", "objective: Use an equity lens", "objective: Apply a lens",
-         r"\[unknown objective\] kit/self-assessment.yaml line \d+: item 'sa-equity-lens': no objective of "
-         r"track 'course' start\(s\) with 'Apply a lens'"),
+        ("self-assessment.yaml", "objective: Separate the causes of a gap", "objective: Apply a lens",
+         r"\[unknown objective\] kit/self-assessment.yaml line \d+: item 'sa-causes': no objective of "
+         r"track 'leaders' start\(s\) with 'Apply a lens'"),
         ("self-assessment.yaml", "schema_version: 1", "schema_version: 2",
          r"\[schema too new\] kit/self-assessment.yaml line 1"),
         ("protocols.yaml", "    minutes: 45\n", "    minutes: forty-five\n",
@@ -102,14 +102,14 @@ class TestValidation:
             load_kit(repo_copy)
 
     def test_an_objective_without_an_item(self, repo_copy):
-        """Is an objective that no item measures reported (a module gains an objective)?"""
-        path = repo_copy / "modules" / "05-family-community.md"
+        """Is an objective that no item measures reported (a track gains an objective)?"""
+        path = repo_copy / "course_config" / "course.yaml"
         text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace("::: objectives\n", "::: objectives\n- Run a family listening session.\n", 1),
+        path.write_text(text.replace("    objectives:\n", "    objectives:\n      - Run a family listening session.\n", 1),
                         encoding="utf-8")
         problems = validate_kit(repo_copy)
         assert any("[unmeasured objective]" in p and "'Run a family listening session.'" in p
-                   and "05-family-community" in p for p in problems), problems
+                   and "leaders" in p for p in problems), problems
 
     def test_a_module_without_a_session(self, repo_copy):
         """Is a track module that no session covers reported?"""
@@ -119,10 +119,10 @@ class TestValidation:
 
     def test_a_track_without_its_closing_self_assessment(self, repo_copy):
         """Is a track whose modules have no post self-assessment block reported?"""
-        path = repo_copy / "modules" / "07-capstone.md"
-        path.write_text(path.read_text(encoding="utf-8").replace("::: assessment\nphase: post\n:::\n", ""),
-                        encoding="utf-8")
-        assert "[assessment] modules/: track 'course' needs one `assessment` block with phase post in its modules; " \
+        path = repo_copy / "modules" / "08-capstone.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("::: assessment minutes=5\nphase: post\ntrack: leaders\n"
+                                                                 ":::\n", ""), encoding="utf-8")
+        assert "[assessment] modules/: track 'leaders' needs one `assessment` block with phase post in its modules; " \
                "it has 0" in validate_kit(repo_copy)
 
     def test_a_missing_file(self, repo_copy):
@@ -155,6 +155,7 @@ class TestCommand:
         _edit(repo_copy, "norms.yaml", "Talk about students and families", "Speak of students and families")
         command = [sys.executable, "-m", "gapkit", "kit", "--root", str(repo_copy), "build"]
         stale = subprocess.run([*command, "--check"], capture_output=True, text=True, timeout=300)
-        assert stale.returncode == 1 and "calendar.md, workbook.pdf" in stale.stderr
+        assert stale.returncode == 1 and all(name in stale.stderr for name in ("calendar.md", "workbook-leaders.pdf",
+                                                                            "workbook-educators.pdf"))
         assert subprocess.run(command, capture_output=True, text=True, timeout=300).returncode == 0
         assert subprocess.run([*command, "--check"], capture_output=True, text=True, timeout=300).returncode == 0

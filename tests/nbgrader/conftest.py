@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from nbgrader_helpers import create_database
+
 # ---------------------------------------------------------------------------------------------
 # A throwaway PostgreSQL server
 # ---------------------------------------------------------------------------------------------
@@ -31,8 +33,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def postgres_url():
-    """A PostgreSQL server of its own, on a free loopback port, removed afterwards.
+def postgres_server():
+    """A PostgreSQL server of its own, on a free loopback port, removed afterwards; yields its base URL.
 
     Made with ``initdb`` and ``pg_ctl`` (as the ``postgres`` user when the tests run as root,
     since PostgreSQL refuses to run as root). Skipped only when PostgreSQL is not installed and
@@ -63,13 +65,15 @@ def postgres_url():
     call(pg / "pg_ctl", "-D", data, "-l", folder / "server.log", "-w", "-t", "60", "start",
          "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off")
     try:
-        import psycopg
-
-        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres", autocommit=True) as conn:
-            conn.execute("CREATE DATABASE gradebook")
-        yield f"postgresql://postgres@127.0.0.1:{port}/gradebook"
+        yield f"postgresql://postgres@127.0.0.1:{port}"
     finally:
         subprocess.run([*run_as, str(pg / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
                        capture_output=True, timeout=120)
         time.sleep(0.2)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server):
+    """The cohort's gradebook database on the test server."""
+    return create_database(postgres_server, "gradebook")

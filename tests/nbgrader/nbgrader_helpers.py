@@ -29,10 +29,10 @@ def clean_env(**extra) -> dict:
     return env
 
 
-def nbgrader(*args, cwd, env) -> subprocess.CompletedProcess:
+def nbgrader(*args, cwd, env, timeout=600) -> subprocess.CompletedProcess:
     """Run one real ``nbgrader`` command; fail the test with its output if it fails."""
     done = subprocess.run([str(BIN / "nbgrader"), *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=timeout)
     if done.returncode != 0:
         log = f"{done.stdout}\n{done.stderr}"
         first = min((i for i in (log.find("Traceback"), log.find("| ERROR]")) if i >= 0), default=0)
@@ -51,3 +51,12 @@ def only_notebook(folder: Path) -> Path:
     found = sorted(Path(folder).glob("*.ipynb"))
     assert len(found) == 1, f"expected one notebook in {folder}, found {found}"
     return found[0]
+
+
+def create_database(server: str, name: str) -> str:
+    """An empty database `name` on the test server; returns its URL (as a facilitator's `createdb` would)."""
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"

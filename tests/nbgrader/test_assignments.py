@@ -61,9 +61,21 @@ def runs(released, assignments):
     km, kc = start_new_kernel(kernel_name="python3", env=clean_env(), cwd=str(released))
     results = {}
     try:
-        for step, todo in (("release", assignments), ("source", [a for a in assignments if a.practice])):
+        # The source notebook of each practice analysis once per module (a shared module's notebook is the
+        # same in both tracks but for its assignment id).
+        sources, seen = [], set()
+        for a in assignments:
+            if a.practice and a.module.id not in seen:
+                sources.append(a)
+                seen.add(a.module.id)
+        for step, todo in (("release", assignments), ("source", sources)):
             for a in todo:
                 folder = released / step / a.id
+                if step == "source":  # answers given only in a box reach grading through the journal
+                    journal = Journal(folder / JOURNAL_FILE)
+                    for t in a.practice.tasks:
+                        if t.box_route and not t.code_route:
+                            journal.put("answers", f"{a.module.id}:{t.id}", {"text": str(t.model), "value": t.model})
                 _run(kc, f"%reset -f\nimport os\nos.chdir({json.dumps(str(folder))})")
                 nb = nbformat.read(only_notebook(folder), as_version=4)
                 results[step, a.id] = [(cell, *_run(kc, cell.source)) for cell in nb.cells if cell.cell_type == "code"]
@@ -80,16 +92,20 @@ def executed(runs):
 
 
 class TestEveryAssignment:
-    def test_one_assignment_per_module_with_graded_work(self, released, assignments):
-        """Is there a released assignment for every module, and only those?"""
+    def test_one_assignment_per_module_with_graded_work_in_each_track(self, released, assignments):
+        """Is there a released assignment for every module of each track, m00 ... for the leaders and e00 ... for
+        the educators, and only those?"""
         course = load_course(REPO)
-        assert [a.module.id for a in assignments] == [m.id for m in course.modules
-                                                     if any(r.graded for r in m.reflections)]
-        assert sorted(p.name for p in (released / "release").iterdir()) == [a.id for a in assignments]
+        expected = [t.assignment_id(m.id) for t in course.tracks for m in t.modules
+                    if any(r.graded for r in m.reflections)]
+        assert [a.id for a in assignments] == expected
+        assert expected[:2] == ["m00", "m01"] and "e07" in expected
+        assert sorted(p.name for p in (released / "release").iterdir()) == sorted(expected)
 
-    def test_practice_analyses_in_modules_1_2_4_7(self, assignments):
-        """Do exactly modules 1, 2, 4 and 7 carry a practice analysis?"""
-        assert [a.module.number for a in assignments if a.practice] == [1, 2, 4, 7]
+    def test_practice_analyses(self, assignments):
+        """Do modules 1, 2, 4, 6 and 8 of the leaders' track, and 1, 2 and 6 of the educators', carry a practice
+        analysis?"""
+        assert [a.id for a in assignments if a.practice] == ["m01", "m02", "m04", "m06", "m08", "e01", "e02", "e06"]
 
     def test_release_has_data_but_no_journal(self, released, assignments):
         """Does each release carry the sample data where needed, and never a journal (not even one left in source/)?"""
@@ -104,7 +120,8 @@ class TestEveryAssignment:
 
         with Gradebook(f"sqlite:///{released / 'gradebook.db'}", course_id="el-equity") as gb:
             for a in assignments:
-                practice = sum(t.points for t in a.practice.tasks) if a.practice else 0
+                practice = sum(t.points + (t.reason.points if t.reason else 0) for t in a.practice.tasks) \
+                    if a.practice else 0
                 assert gb.find_assignment(a.id).max_score == practice + sum(r.points for r in a.reflections)
 
     def test_released_notebooks_run_before_any_answer(self, executed):
@@ -125,14 +142,18 @@ class TestEveryAssignment:
                 m["content"].get("data", {}).get("text/markdown", "") for m in outputs
                 if m["msg_type"] in ("execute_result", "display_data"))
                 for cell, _, outputs in executed[a.id]}
-            for r in a.reflections:
+            reasons = [t.reason for t in a.practice.tasks if t.reason] if a.practice else []
+            for r in [*a.reflections, *reasons]:
                 assert "No answer was written" in shown[r.id], (a.id, r.id)
+            for t in a.practice.tasks if a.practice else ():
+                if t.box_route:
+                    assert "no answer was given" in shown[f"{a.id}-{t.id}-box"], (a.id, t.id)
 
     def test_model_answers_pass_every_test(self, runs, assignments):
         """Does every source notebook, with its model answers, pass all its tests, hidden ones included?"""
-        for a in assignments:
-            if not a.practice:
-                continue
+        sources = [aid for step, aid in runs if step == "source"]
+        assert sources == ["m01", "m02", "m04", "m06", "m08"]
+        for aid in sources:
             failed = [(cell.metadata["nbgrader"]["grade_id"], reply.get("ename"), reply.get("evalue"))
-                      for cell, reply, _ in runs["source", a.id] if reply["status"] != "ok"]
-            assert failed == [], a.id
+                      for cell, reply, _ in runs["source", aid] if reply["status"] != "ok"]
+            assert failed == [], aid

@@ -34,90 +34,97 @@ class TestSourceNotebooks:
     def test_one_source_folder_per_assignment(self, assignments):
         """Does notebooks/assignments/ hold nbgrader's source layout, one folder per assignment?"""
         folders = sorted(p.name for p in (REPO / ASSIGNMENTS_DIR).iterdir() if p.is_dir())
-        assert folders == [a.id for a in assignments]
+        assert folders == sorted(a.id for a in assignments)
         for a in assignments:
             assert [p.name for p in (REPO / ASSIGNMENTS_DIR / a.id).glob("*.ipynb")] == [a.notebook]
 
     def test_reflection_cells(self, assignments):
-        """Is each graded reflection a locked widget call followed by a task cell with its points and rubric?"""
+        """Is each graded reflection a locked widget call followed by one task cell per rubric criterion?"""
         course = load_course(REPO)
         for a in assignments:
             nb = assignment_notebook(a)
             ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells]
             cells = cells_by_id(nb)
             for r in a.reflections:
-                call, task = cells[r.id], cells[f"{r.id}-grade"]
-                assert ids.index(f"{r.id}-grade") == ids.index(r.id) + 1
+                call = cells[r.id]
                 assert call.cell_type == "code" and call.source == f'reflection("{r.id}")'
                 assert call.metadata["nbgrader"]["locked"] and not call.metadata["nbgrader"]["grade"]
-                meta = task.metadata["nbgrader"]
-                assert task.cell_type == "markdown" and meta["task"] and meta["points"] == r.points
-                assert r.points == course.reflection(r.id).points
-                scheme = task.source.split("=== BEGIN MARK SCHEME ===")[1].split("=== END MARK SCHEME ===")[0]
-                assert r.rubric_markdown().strip() in scheme
+                start = ids.index(r.id) + 1
+                assert ids[start:start + len(r.rubric)] == [f"{r.id}-c{n}" for n in range(1, len(r.rubric) + 1)]
+                for n, criterion in enumerate(r.rubric, start=1):
+                    task = cells[f"{r.id}-c{n}"]
+                    meta = task.metadata["nbgrader"]
+                    assert task.cell_type == "markdown" and meta["task"] and meta["points"] == criterion.points
+                    scheme = task.source.split("=== BEGIN MARK SCHEME ===")[1].split("=== END MARK SCHEME ===")[0]
+                    assert criterion.name in task.source.split("=== BEGIN MARK SCHEME ===")[0]
+                    for level in criterion.levels:  # each level with its anchor answer
+                        assert f"| {level.score} | " in scheme and " ".join(level.anchor.split()) in scheme
+                assert f"{r.pass_points} to pass" in cells[f"{r.id}-c1"].source
+                assert sum(c.points for c in r.rubric) == r.points == course.reflection(r.id).points
 
     def test_exercise_cells(self, assignments):
-        """Is each exercise a solution cell and a locked test cell whose hidden tests are delimited?"""
+        """Is each exercise its instructions, the answer box (no-code route) and/or a solution cell (code route),
+        and a locked test cell that reads the answer from either route, with its hidden tests delimited?"""
         a = _m01(assignments)
         cells = cells_by_id(assignment_notebook(a))
         for t in a.practice.tasks:
-            answer, tests = cells[f"m01-{t.id}-answer"], cells[f"m01-{t.id}-tests"]
-            assert answer.metadata["nbgrader"]["solution"] and not answer.metadata["nbgrader"]["grade"]
-            assert answer.source.startswith(t.answer + "\n### BEGIN SOLUTION\n")
-            assert answer.source.endswith("\n### END SOLUTION")
+            tests = cells[f"m01-{t.id}-tests"]
             assert tests.metadata["nbgrader"]["grade"] and tests.metadata["nbgrader"]["points"] == t.points
-            assert tests.source == f"{t.tests}\n### BEGIN HIDDEN TESTS\n{t.hidden_tests}\n### END HIDDEN TESTS"
+            assert tests.metadata["nbgrader"]["locked"]
+            hidden = f"{t.tests}\n### BEGIN HIDDEN TESTS\n{t.hidden_tests}\n### END HIDDEN TESTS"
+            if t.code_route:
+                answer = cells[f"m01-{t.id}-answer"]
+                assert answer.metadata["nbgrader"]["solution"] and not answer.metadata["nbgrader"]["grade"]
+                assert answer.source.startswith(t.answer + "\n### BEGIN SOLUTION\n")
+                assert answer.source.endswith("\n### END SOLUTION")
+            if t.box_route:
+                box = cells[f"m01-{t.id}-box"]
+                assert box.source == f'task_widget("{t.id}", module="01-what-gaps-are")'
+                assert box.metadata["nbgrader"]["locked"] and not box.metadata["nbgrader"]["solution"]
+                code = f"{t.name}, " if t.code_route else ""
+                assert tests.source == (f'{t.name} = practice_answer("{t.id}", {code}module="01-what-gaps-are")\n'
+                                        + hidden)
+            else:
+                assert tests.source == hidden
+
+    def test_reason_cells(self, assignments):
+        """Is each written reason a locked reflection cell followed by a manually graded cell per rubric criterion?"""
+        a = _m01(assignments)
+        cells = cells_by_id(assignment_notebook(a))
+        reasons = [t.reason for t in a.practice.tasks if t.reason]
+        assert [r.id for r in reasons] == ["m01-why-current-el-gap", "m01-why-v"]
+        for r in reasons:
+            assert cells[r.id].source == f'reflection("{r.id}")'
+            assert len(r.rubric) == 1
+            task = cells[f"{r.id}-c1"]
+            assert task.metadata["nbgrader"]["task"] and task.metadata["nbgrader"]["points"] == r.points
+            assert "Graded reason" in task.source and "in 1 criterion;" in task.source
+            assert " ".join(r.rubric[0].levels[0].anchor.split()) in task.source
 
     def test_points(self, assignments):
-        """Is module 1 worth 2 + 1 + 1 + 2 exercise points and 10 reflection points (by hand)?"""
+        """Is module 1 worth 2 + 1 + 1 + 2 + 2 + 1 exercise points, 2 + 2 for reasons and 10 for the reflection
+        (by hand)?"""
         a = _m01(assignments)
-        assert [t.points for t in a.practice.tasks] == [2, 1, 1, 2]
-        assert a.points == 16
+        assert [t.points for t in a.practice.tasks] == [2, 1, 1, 2, 2, 1]
+        assert a.points == 9 + 4 + 10 == 23
 
+    def test_both_tracks_build_their_own_assignments(self, assignments):
+        """Do the leaders' and educators' tracks each have their own assignments, a shared module in both under
+        its track's id and number?"""
+        by_id = {a.id: a for a in assignments}
+        assert by_id["m06"].module.id == by_id["e06"].module.id == "06-legal-floor"
+        assert by_id["m06"].track.id == "leaders" and by_id["e06"].track.id == "educators"
+        header = assignment_notebook(by_id["e06"]).cells[0].source
+        assert header.startswith("# Module 6 assignment: The legal and policy floor")
+        assert "*Culture, Equity and Language: Closing Gaps for English Learners*, assignment `e06`" in header
+        assert [a.id for a in course_assignments(load_course(REPO), track="educators")][0] == "e00"
 
-class TestPracticeFile:
-    def _root(self, tmp_path, text):
-        (tmp_path / ASSIGNMENTS_DIR).mkdir(parents=True)
-        (tmp_path / ASSIGNMENTS_DIR / "practice.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
-        return tmp_path
-
-    def test_missing_points_named(self, tmp_path):
-        """Is a task without points refused with the file, module and task named?"""
-        root = self._root(tmp_path, """\
-            schema_version: 1
-            modules:
-              01-what-gaps-are:
-                intro: Hello
-                tasks:
-                  - {id: gap, text: t, answer: "x = None", solution: "x = 1", tests: "assert x", hidden_tests: "assert x == 1"}
-            """)
-        with pytest.raises(CourseError, match=r"practice.yaml, module '01-what-gaps-are', task 'gap': `points`"):
-            load_practice(root)
-
-    def test_delimiters_refused(self, tmp_path):
-        """Is an nbgrader delimiter written by hand in a test refused?"""
-        root = self._root(tmp_path, """\
-            schema_version: 1
-            modules:
-              m:
-                intro: Hello
-                tasks:
-                  - id: gap
-                    points: 1
-                    text: t
-                    answer: "x = None"
-                    solution: "x = 1"
-                    tests: "assert x"
-                    hidden_tests: "### BEGIN HIDDEN TESTS\\nassert x == 1"
-            """)
-        with pytest.raises(CourseError, match="`hidden_tests` must not contain nbgrader delimiters"):
-            load_practice(root)
-
-    def test_wrong_version(self, tmp_path):
-        """Is a practice file of another schema version refused?"""
-        root = self._root(tmp_path, "schema_version: 2\nmodules: {}\n")
-        with pytest.raises(CourseError, match="`schema_version` is 2; this gapkit reads 1"):
-            load_practice(root)
+    def test_practice_loaded_from_modules(self):
+        """Does load_practice read every practice analysis from the modules' task blocks?"""
+        practice = load_practice(REPO)
+        assert sorted(practice) == ["01-what-gaps-are", "02-why-gaps-exist", "04-instructional-leadership",
+                                    "06-legal-floor", "08-capstone"]
+        assert not (REPO / ASSIGNMENTS_DIR / "practice.yaml").exists()
 
 
 class TestInitCourse:
@@ -131,6 +138,18 @@ class TestInitCourse:
             assert (course / "source" / a.id / a.notebook).is_file()
             assert (course / "source" / a.id / "students.csv").is_file() == bool(a.practice)
 
+    def test_one_track_only(self, tmp_path):
+        """Does `init --track educators` lay out only that track's assignments?"""
+        course = init_course(tmp_path / "course", root=REPO, track="educators")
+        assert sorted(p.name for p in (course / "source").iterdir()) == [f"e0{i}" for i in range(8)]
+
+    def test_unknown_track(self, tmp_path, capsys):
+        """Does an unknown track give a clear message, without a traceback?"""
+        parser = configure_parser(argparse.ArgumentParser())
+        assert run(parser.parse_args(["init", str(tmp_path / "c"), "--track", "nope", "--root", str(REPO)])) == 1
+        err = capsys.readouterr().err
+        assert "`id` ('nope') is not a track" in err and "Traceback" not in err
+
     def test_keeps_submissions(self, tmp_path):
         """Does running init again leave the gradebook and submissions alone?"""
         course = init_course(tmp_path / "course", root=REPO)
@@ -139,6 +158,14 @@ class TestInitCourse:
         init_course(course, root=REPO)
         assert (course / "gradebook.db").read_bytes() == b"db"
         assert (course / "submitted" / "amorales").is_dir()
+
+    def test_keeps_the_cohorts_grading_yaml(self, tmp_path):
+        """Is grading.yaml copied the first time only, so the cohort's dates survive a second init?"""
+        course = init_course(tmp_path / "course", root=REPO)
+        assert (course / "grading.yaml").read_text() == (REPO / "course_config" / "grading.yaml").read_text()
+        (course / "grading.yaml").write_text("schema_version: 1\ndue:\n  m01: 2025-09-19 17:00\n")
+        init_course(course, root=REPO)
+        assert "2025-09-19 17:00" in (course / "grading.yaml").read_text()
 
     def test_file_refused(self, tmp_path, capsys):
         """Does `gapkit course init` on a file say so, without a traceback?"""
@@ -175,6 +202,22 @@ class TestConfig:
         url = "postgresql://grader@db.example.org:5432/elequity"
         c = self._load(course, monkeypatch, GAPKIT_NBGRADER_DB_URL=url, GAPKIT_NBGRADER_EXCHANGE="/x")
         assert c.CourseDirectory.db_url == url and c.Exchange.root == "/x"
+
+
+    def test_grading_cycle_settings(self, tmp_path, monkeypatch):
+        """Do collect take the newest submission, and the time limit and late plugin come from grading.yaml?"""
+        course = init_course(tmp_path / "course", root=REPO)
+        text = (course / "grading.yaml").read_text().replace("cell_time_limit: 30", "cell_time_limit: 45")
+        (course / "grading.yaml").write_text(text)
+        c = self._load(course, monkeypatch)
+        assert c.ExchangeCollect["update"] is True
+        assert c.Execute.timeout == 45 and "45 seconds" in c.Execute.error_on_timeout["evalue"]
+        assert c.AssignLatePenalties.plugin_class.__name__ == "LatePenalty"
+        assert c.LatePenalty.policy_file == str(course / "grading.yaml")
+        names = [p.__name__ for p in c.Autograde.autograde_preprocessors]
+        assert names.index("RestoreReflections") < names.index("Execute") < names.index("TimeLimitNote")
+        assert names.index("SaveAutoGrades") < names.index("RecordReflections") < names.index("AssignLatePenalties")
+        assert "CleanRubric" in [p.__name__ for p in c.Autograde.sanitize_preprocessors]
 
 
 class TestRemoveHiddenTests:

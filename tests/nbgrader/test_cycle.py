@@ -7,22 +7,36 @@ imports the roster, collects, autogrades, enters reflection grades and comments 
 nbgrader's Gradebook API, generates feedback and exports grades. The participants' side runs once;
 the grading side runs once per gradebook database.
 
-Expected scores are worked out by hand from the points in notebooks/assignments/practice.yaml
-(module 01-what-gaps-are: exercises worth 2, 1, 1 and 2 points) and modules/01-what-gaps-are.md
-(reflection m01-gaps-in-my-school: 10 points):
+Expected scores are worked out by hand from the points in modules/01-what-gaps-are.md: exercises worth
+2, 1, 1, 2, 2 and 1 points (el-gap-points, el-gap-scale, el-behind, ever-el-gap, v-gap, v-versus-cut),
+two written reasons worth 2 points each (m01-why-current-el-gap, m01-why-v: one criterion each) and the
+reflection m01-gaps-in-my-school (criteria worth 3, 3 and 4 points): 23 in all. Each participant answers
+some exercises with code and some in the answer boxes (the no-code route), which save to the journal as
+reflections do.
 
-=========  ==========================================================  ====  ======  =====
-who        what they did                                               auto  manual  total
-=========  ==========================================================  ====  ======  =====
-amorales   every exercise right, a full reflection                      6     8       14
-bokafor    only the mean gap right (2 + 1 + 1 + 2 -> 0 + 1 + 0 + 0)    1     3       4
-cnguyen    deleted the ever-EL answer cell (0 of 2), reflection empty  4     0       4
-=========  ==========================================================  ====  ======  =====
+=========  ===============================================================  ====  ======  =====  ======
+who        what they did                                                    auto  manual  total  after
+                                                                                                 penalty
+=========  ===============================================================  ====  ======  =====  ======
+amorales   every exercise right (code, and the boxes for the two choices),     9    11      20     20
+           both reasons (2 + 1) and a full reflection (8)
+bokafor    only the mean gap's scale right (wrong column, wrong box, wrong      1     3       4      4
+           sign, V and the V choice left empty); deleted the reflection cell
+           (the answer is in the journal)
+cnguyen    the ever-EL answer loops forever (stopped: 0 of 2); V and the        7     0       7      4.7
+           choices right in the boxes; reflection empty, submitted late
+=========  ===============================================================  ====  ======  =====  ======
+
+The cohort's grading.yaml puts the deadline between bokafor's and cnguyen's submissions, with no grace
+period and 10% of the points per started day: cnguyen is a few seconds late, one day, 23 x 10% = 2.3
+points off (7 - 2.3 = 4.7).
 """
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import shutil
+import time
 from pathlib import Path
 
 import nbformat
@@ -32,7 +46,7 @@ from nbgrader.api import Gradebook
 
 from gapkit.course import JOURNAL_FILE, init_course, load_practice
 from gapkit.journal import Journal
-from gapkit.widgets import reflection
+from gapkit.widgets import reflection, task_widget
 
 from nbgrader_helpers import COURSE_ID, REPO, cells_by_id, clean_env, nbgrader, only_notebook
 
@@ -41,8 +55,9 @@ pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 ASSIGNMENT = "m01"
 MODULE = "01-what-gaps-are"
 REFLECTION = "m01-gaps-in-my-school"
-TASK_CELL = f"{REFLECTION}-grade"
-MAX_SCORE = 16  # 2 + 1 + 1 + 2 autograded, 10 for the reflection
+CRITERIA = [f"{REFLECTION}-c{n}" for n in (1, 2, 3)]  # rubric: 3 + 3 + 4 points
+REASONS = ["m01-why-current-el-gap", "m01-why-v"]  # one criterion of 2 points each
+MAX_SCORE = 23  # 2 + 1 + 1 + 2 + 2 + 1 autograded, 2 + 2 for the reasons, 10 for the reflection
 
 ALICE_TEXT = (
     "Gap 1: current ELs (focal) versus never-EL students (reference) in grade 5 math, measured as the "
@@ -51,19 +66,39 @@ ALICE_TEXT = (
     "the placement process is the opportunity gap to check."
 )
 BOB_TEXT = "ELs do worse in math because of language."
+ALICE_REASONS = {
+    "m01-why-current-el-gap": ("The current-EL group loses its strongest students each year as they are "
+                               "reclassified, so its gap looks wider than the group's progress; the ever-EL "
+                               "gap follows the same students."),
+    "m01-why-v": "V, because a cut score hides movement below the bar.",
+}
 STRAY_TEXT = "An answer from the facilitator's own journal"
 
-# (manual score, comment) for the reflection, entered by the facilitator.
+# (criterion scores, comment) for the reflection, entered by the facilitator (8, 3 and 0 of 10).
 MANUAL = {
-    "amorales": (8, "Both gaps are precise; name the evidence that would confirm the placement gap."),
-    "bokafor": (3, "Name the focal and reference groups, a measure, and the opportunity behind the gap."),
-    "cnguyen": (0, "No reflection was saved; please talk to me about resubmitting."),
+    "amorales": ((3, 2, 3), "Both gaps are precise; name the evidence that would confirm the placement gap."),
+    "bokafor": ((1, 1, 1), "Name the focal and reference groups, a measure, and the opportunity behind the gap."),
+    "cnguyen": ((0, 0, 0), "No reflection was saved; please talk to me about resubmitting."),
 }
+# The reasons' scores (m01-why-current-el-gap, m01-why-v), entered by the facilitator.
+MANUAL_REASONS = {"amorales": (2, 1), "bokafor": (0, 0), "cnguyen": (0, 0)}
 EXPECTED = {  # student: (autograded points, total), by hand (module docstring)
-    "amorales": (6, 14),
+    "amorales": (9, 20),
     "bokafor": (1, 4),
-    "cnguyen": (4, 4),
+    "cnguyen": (7, 7),
 }
+AFTER_PENALTY = {"amorales": 20, "bokafor": 4, "cnguyen": 4.7}
+TIME_LIMIT = 20  # seconds per cell at autograding (grading.yaml): the loop is stopped after this
+
+
+def _grading_yaml(course: Path, due_utc: dt.datetime) -> None:
+    """The cohort's grading.yaml: the deadline (written in New York time), 10% per day, no grace."""
+    local = due_utc.replace(tzinfo=dt.timezone.utc).astimezone(__import__("zoneinfo").ZoneInfo("America/New_York"))
+    (course / "grading.yaml").write_text(
+        "schema_version: 1\ntimezone: America/New_York\n"
+        f"due:\n  {ASSIGNMENT}: {local:%Y-%m-%d %H:%M:%S}\n"
+        "late_policy:\n  grace_minutes: 0\n  penalty_per_day: 10\n  max_penalty: 50\n"
+        f"cell_time_limit: {TIME_LIMIT}\n", encoding="utf-8")
 ROSTER = {"amorales": ("Ana", "Morales"), "bokafor": ("Ben", "Okafor"), "cnguyen": ("Chi", "Nguyen")}
 
 
@@ -89,9 +124,16 @@ def _answer(folder: Path, answers: dict, *, delete=()) -> None:
     nbformat.write(nb, path)
 
 
-def _type_reflection(folder: Path, *texts: str) -> None:
+def _box(folder: Path, task_id: str, value: str) -> None:
+    """Answer an exercise in its box, as in JupyterLab: the widget saves the answer to the journal."""
+    widget = task_widget(task_id, module=MODULE, journal=Journal(folder / JOURNAL_FILE))
+    widget.box.value = value
+    assert widget.result is not None and widget.result["text"] == value
+
+
+def _type_reflection(folder: Path, *texts: str, rid: str = REFLECTION) -> None:
     """Type into the reflection widget, as in JupyterLab: each value is one autosave to the journal."""
-    widget = reflection(REFLECTION, journal=Journal(folder / JOURNAL_FILE))
+    widget = reflection(rid, journal=Journal(folder / JOURNAL_FILE))
     for text in texts:
         widget.text.value = text
     assert widget.result is not None and widget.result.text == texts[-1]
@@ -116,7 +158,7 @@ def cohort(tmp_path_factory):
     nbgrader("release_assignment", ASSIGNMENT, cwd=course, env=env)
 
     tasks = {t.id: t for t in load_practice(REPO)[MODULE].tasks}
-    answer = {tid: f"{ASSIGNMENT}-{tid}-answer" for tid in tasks}
+    answer = {tid: f"{ASSIGNMENT}-{tid}-answer" for tid in tasks if tasks[tid].code_route}
     homes = {}
     for student in ROSTER:
         home = base / "home" / student
@@ -126,30 +168,49 @@ def cohort(tmp_path_factory):
                  cwd=home, env=_participant_env(home))
     folder = {s: homes[s] / ASSIGNMENT for s in ROSTER}
 
-    _answer(folder["amorales"], {answer[t]: _solution(tasks[t]) for t in tasks})
+    _answer(folder["amorales"], {answer[t]: _solution(tasks[t]) for t in answer})
+    _box(folder["amorales"], "el-behind", "B")
+    _box(folder["amorales"], "v-versus-cut", "C")
     _type_reflection(folder["amorales"], "Gap 1", ALICE_TEXT)
+    for rid, text in ALICE_REASONS.items():
+        _type_reflection(folder["amorales"], text, rid=rid)
 
-    # Bob builds the right table but reports the focal group's percent proficient as the gap,
-    # reads the direction wrong and gives the ever-EL gap the wrong sign: only the mean gap is right.
-    wrong_points = tasks["el-gap-points"].solution.replace('"estimate"].item()', '"value_focal"].item()')
+    # Bob builds the right table but reports the focal group's percent proficient as the gap, reads the
+    # direction wrong in the box, gives the ever-EL gap the wrong sign and leaves V empty: only the
+    # gap's scale is right.
+    wrong_points = tasks["el-gap-points"].solution.replace('measure="proportion_difference")',
+                                                           'measure="proportion_difference", column="value_focal")')
     assert wrong_points != tasks["el-gap-points"].solution
     _answer(folder["bokafor"], {
         answer["el-gap-points"]: wrong_points,
         answer["el-gap-scale"]: _solution(tasks["el-gap-scale"]),
-        answer["el-behind"]: "el_behind = False",
         answer["ever-el-gap"]: "ever_el_gap_points = -19.7",
     })
+    _box(folder["bokafor"], "el-behind", "A")
     _type_reflection(folder["bokafor"], BOB_TEXT)
 
-    _answer(folder["cnguyen"], {answer[t]: _solution(tasks[t]) for t in ("el-gap-points", "el-gap-scale",
-                                                                          "el-behind")},
-            delete={answer["ever-el-gap"]})
+    # Bob also deletes the (read-only) reflection cell, as a participant can from the notebook's file.
+    nb_path = only_notebook(folder["bokafor"])
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") != REFLECTION]
+    nbformat.write(nb, nb_path)
+
+    _answer(folder["cnguyen"], {**{answer[t]: _solution(tasks[t]) for t in ("el-gap-points", "el-gap-scale")},
+                                answer["ever-el-gap"]: "ever_el_gap_points = None\nwhile True:\n    pass"})
+    _box(folder["cnguyen"], "el-behind", "B")
+    _box(folder["cnguyen"], "v-gap", "0.65")
+    _box(folder["cnguyen"], "v-versus-cut", "C")
     _type_reflection(folder["cnguyen"], "draft", "")  # typed, then cleared: saved as empty
 
     for student in ROSTER:
+        if student == "cnguyen":  # the deadline passes: after Bob's submission, before Chi's
+            deadline = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0) + dt.timedelta(seconds=1)
+            while dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) < deadline + dt.timedelta(seconds=1):
+                time.sleep(0.2)
         nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, f"--Exchange.root={exchange}",
-                 f"--CourseDirectory.student_id={student}", cwd=homes[student], env=_participant_env(homes[student]))
-    return {"base": base, "exchange": exchange, "release_course": course, "homes": homes}
+                 f"--student={student}", cwd=homes[student], env=_participant_env(homes[student]))
+    _grading_yaml(course, deadline)
+    return {"base": base, "exchange": exchange, "release_course": course, "homes": homes, "deadline": deadline}
 
 
 def _grade(cohort, backend: str, course: Path, db_url: str | None) -> dict:
@@ -171,19 +232,22 @@ def _grade(cohort, backend: str, course: Path, db_url: str | None) -> dict:
     if backend == "postgresql":  # a second course folder: put the assignment in the server's gradebook
         nbgrader("generate_assignment", ASSIGNMENT, cwd=course, env=env)
     nbgrader("db", "student", "import", "roster.csv", cwd=course, env=env)
-    nbgrader("collect", ASSIGNMENT, cwd=course, env=env)
-    nbgrader("autograde", ASSIGNMENT, cwd=course, env=env)
+    collected = nbgrader("collect", ASSIGNMENT, cwd=course, env=env)
+    autograded = nbgrader("autograde", ASSIGNMENT, cwd=course, env=env)
 
     with Gradebook(db_url, course_id=COURSE_ID) as gb:
-        for student, (score, comment) in MANUAL.items():
-            grade = gb.find_grade(TASK_CELL, MODULE, ASSIGNMENT, student)
-            grade.manual_score = score
-            gb.find_comment(TASK_CELL, MODULE, ASSIGNMENT, student).manual_comment = comment
+        for student, (scores, comment) in MANUAL.items():
+            for cell, score in zip(CRITERIA, scores):
+                gb.find_grade(cell, MODULE, ASSIGNMENT, student).manual_score = score
+            gb.find_comment(CRITERIA[0], MODULE, ASSIGNMENT, student).manual_comment = comment
+            for rid, score in zip(REASONS, MANUAL_REASONS[student]):
+                gb.find_grade(f"{rid}-c1", MODULE, ASSIGNMENT, student).manual_score = score
         gb.db.commit()
 
     nbgrader("generate_feedback", ASSIGNMENT, cwd=course, env=env)
     nbgrader("export", "--to", "grades.csv", cwd=course, env=env)
-    return {"backend": backend, "course": course, "db_url": db_url, "homes": cohort["homes"], "env": env}
+    return {"backend": backend, "course": course, "db_url": db_url, "homes": cohort["homes"], "env": env,
+            "collect_log": collected.stdout + collected.stderr, "autograde_log": autograded.stdout + autograded.stderr}
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +259,9 @@ def graded_sqlite(cohort):
 @pytest.fixture(scope="module")
 def graded_postgresql(cohort, postgres_url):
     """Graded in a second course folder whose gradebook is on a real PostgreSQL server."""
-    return _grade(cohort, "postgresql", init_course(cohort["base"] / "grading-postgresql", root=REPO), postgres_url)
+    course = init_course(cohort["base"] / "grading-postgresql", root=REPO)
+    _grading_yaml(course, cohort["deadline"])
+    return _grade(cohort, "postgresql", course, postgres_url)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -264,6 +330,8 @@ class TestGrading:
             "m01-el-gap-scale-tests": (1, 1, 1),
             "m01-el-behind-tests": (1, 0, 1),
             "m01-ever-el-gap-tests": (2, 0, 0),
+            "m01-v-gap-tests": (2, 0, 2),
+            "m01-v-versus-cut-tests": (1, 0, 1),
         }
         with Gradebook(graded["db_url"], course_id=COURSE_ID) as gb:
             for cell, scores in expected.items():
@@ -271,14 +339,24 @@ class TestGrading:
                 assert got == scores, cell
 
     def test_export(self, graded):
-        """Does the exported grade file hold every participant's name and score?"""
+        """Does nbgrader's grade file hold every participant's name and score, late penalty taken off?"""
         with open(graded["course"] / "grades.csv", newline="", encoding="utf-8") as handle:
             rows = {r["student_id"]: r for r in csv.DictReader(handle)}
         assert set(rows) == set(ROSTER)
-        for student, (_, total) in EXPECTED.items():
-            assert float(rows[student]["score"]) == total
+        for student, total in AFTER_PENALTY.items():
+            assert float(rows[student]["score"]) == pytest.approx(total)
             assert float(rows[student]["max_score"]) == MAX_SCORE
             assert (rows[student]["first_name"], rows[student]["last_name"]) == ROSTER[student]
+
+    def test_deadline_and_late_penalty(self, graded, cohort):
+        """Is the deadline from grading.yaml in the gradebook, and only the late submission 2.3 points down?"""
+        with Gradebook(graded["db_url"], course_id=COURSE_ID) as gb:
+            assert gb.find_assignment(ASSIGNMENT).duedate == cohort["deadline"]
+            late = {s: gb.find_submission(ASSIGNMENT, s) for s in ROSTER}
+            assert [s for s, sub in late.items() if sub.total_seconds_late > 0] == ["cnguyen"]
+            assert late["cnguyen"].late_submission_penalty == pytest.approx(2.3)  # 23 points x 10% x 1 day
+            assert late["amorales"].late_submission_penalty == 0
+        assert "Late submission penalty (Score: -2.3)" in _words(_feedback_text(graded, "cnguyen"))
 
     def test_reflections_in_autograded_notebooks(self, graded):
         """Is each reflection's saved text, or a visible 'no answer', in the autograded notebook?"""
@@ -290,12 +368,37 @@ class TestGrading:
             assert expected in _words(shown.replace("\\", "")), (student, cell.outputs)
             assert STRAY_TEXT not in shown
 
-    def test_deleted_cell_scores_zero(self, graded):
-        """Is the deleted answer cell's exercise failed (not skipped) in the autograded notebook?"""
+    def test_deleted_reflection_cell_put_back(self, graded):
+        """Is Bob's deleted reflection cell back above its rubric, with his answer and a note for the grader?"""
+        nb = _autograded(graded, "bokafor")
+        ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+        assert ids.index(REFLECTION) == ids.index(CRITERIA[0]) - 1
+        shown = " ".join(str(o.get("data", {}).get("text/markdown", "")) for o in cells_by_id(nb)[REFLECTION].outputs)
+        assert "deleted from the submitted notebook and has been put back" in shown
+        assert "deleted the reflection cell m01-gaps-in-my-school" in graded["autograde_log"]
+
+    def test_looping_cell_stopped_with_plain_note(self, graded):
+        """Is Chi's endless loop stopped at the time limit, with a plain note instead of CellTimeoutError?"""
         cells = cells_by_id(_autograded(graded, "cnguyen"))
-        assert "m01-ever-el-gap-answer" not in cells
-        errors = [o for o in cells["m01-ever-el-gap-tests"].outputs if o["output_type"] == "error"]
-        assert errors and errors[0]["ename"] == "NameError"
+        errors = [o for o in cells["m01-ever-el-gap-answer"].outputs if o["output_type"] == "error"]
+        assert [e["ename"] for e in errors] == ["Stopped after the time limit"]
+        assert f"still running after {TIME_LIMIT} seconds" in errors[0]["evalue"]
+        text = _words(_feedback_text(graded, "cnguyen"))
+        assert f"still running after {TIME_LIMIT} seconds, so grading stopped it" in text
+        assert "CellTimeoutError" not in text and "KeyboardInterrupt" not in text
+
+    def test_rubric_without_mark_scheme_lines(self, graded):
+        """Do the rubric cells the grader sees hold the rubric but not nbgrader's delimiter lines?"""
+        cells = cells_by_id(_autograded(graded, "amorales"))
+        for cell in CRITERIA:
+            assert "MARK SCHEME" not in cells[cell].source
+            assert "| Points | What the answer shows |" in cells[cell].source
+        assert "Groups and comparison" in cells[CRITERIA[0]].source
+
+    def test_no_alarming_warnings(self, graded):
+        """Does autograding stay quiet about the restores every submission needs (checksums, SQLAlchemy)?"""
+        assert "checksum" not in graded["autograde_log"].lower()
+        assert "SAWarning" not in graded["collect_log"]
 
 
 class TestFeedback:
@@ -314,7 +417,7 @@ class TestFeedback:
 
     def test_feedback_shows_scores_rubric_comments_and_reflection(self, graded):
         """Does each participant see their score, the rubric, the comment and their own reflection?"""
-        for student, (_, total) in EXPECTED.items():
+        for student, total in AFTER_PENALTY.items():  # nbgrader's feedback shows the score after the penalty
             text = _words(_feedback_text(graded, student))
             assert f"Score: {total:.1f} / {MAX_SCORE:.1f}" in text, student
             assert "Groups and comparison" in text and "Opportunity behind the gap" in text
@@ -331,9 +434,133 @@ class TestFeedback:
         assert "The gap does not match the sample district" in text
 
     def test_participant_fetches_own_feedback(self, returned):
-        """Does a participant fetch their own feedback (score 14 of 16, no hidden tests), and only theirs?"""
+        """Does a participant fetch their own feedback (score 20 of 23, no hidden tests), and only theirs?"""
         found = list(returned.rglob(f"{MODULE}.html"))
         assert len(found) == 1
         for path in found:
             text = _words(BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").get_text(" "))
-            assert "Score: 14.0 / 16.0" in text and "_expected" not in text
+            assert "Score: 20.0 / 23.0" in text and "_expected" not in text
+
+
+# ---------------------------------------------------------------------------------------------
+# The facilitator's list, grades for the LMS, and re-submissions (SQLite gradebook)
+# ---------------------------------------------------------------------------------------------
+
+def _gapkit(*args, cwd, env) -> str:
+    """Run a real ``gapkit`` command; fail the test with its output if it fails."""
+    import subprocess
+
+    from nbgrader_helpers import BIN
+
+    done = subprocess.run([str(BIN / "gapkit"), *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, f"`gapkit {' '.join(map(str, args))}` failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+class TestFacilitatorList:
+    def test_status_lists_what_is_left(self, graded_sqlite):
+        """Does `gapkit course status` show scores after penalty, the late submission and the put-back cell?"""
+        out = _gapkit("course", "status", ASSIGNMENT, cwd=graded_sqlite["course"], env=graded_sqlite["env"])
+        lines = {line.split()[0]: line for line in out.splitlines()
+                 if line.startswith("  ") and line.split()[0] in ROSTER}
+        assert "20 / 23" in lines["amorales"] and "on time" in lines["amorales"]
+        assert "4.7 / 23" in lines["cnguyen"] and "late by" in lines["cnguyen"] and "2.3 points off" in lines["cnguyen"]
+        assert "cell m01-gaps-in-my-school was deleted by the participant (put back)" in out
+        assert "3 submissions; 3 fully graded" in out.replace(f"{ASSIGNMENT}: ", "")
+
+
+def _csv(text: str) -> list[list[str]]:
+    return list(csv.reader(text.splitlines()))
+
+
+class TestLmsExport:
+    """Columns as each LMS documents them (see gapkit.grading.export for the sources), values by hand."""
+
+    def test_canvas(self, graded_sqlite):
+        """Does the Canvas file start with Canvas's five columns and a Points Possible row, then the scores?"""
+        out = graded_sqlite["course"] / "canvas.csv"
+        _gapkit("course", "export", "--to", "canvas", "--out", out, "--section", "Region 3",
+                cwd=graded_sqlite["course"], env=graded_sqlite["env"])
+        rows = _csv(out.read_text(encoding="utf-8"))
+        header, points = rows[0], rows[1]
+        assert header[:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+        criteria = ["m01 m01-gaps-in-my-school c1: Groups and comparison", "m01 m01-gaps-in-my-school c2: Outcome "
+                    "and measure", "m01 m01-gaps-in-my-school c3: Opportunity behind the gap",
+                    "m01 m01-why-current-el-gap c1: Reason and comparison",
+                    "m01 m01-why-v c1: Choice of measure for the audience"]
+        assert header[5:] == ["m01 total", *criteria]
+        assert points == ["Points Possible", "", "", "", "", "23", "3", "3", "4", "2", "2"]
+        body = {r[2]: r for r in rows[2:]}
+        assert body["amorales"][:5] == ["Morales, Ana", "", "amorales", "amorales", "Region 3"]
+        assert body["amorales"][5:] == ["20", "3", "2", "3", "2", "1"]
+        assert body["bokafor"][5:] == ["4", "1", "1", "1", "0", "0"]
+        assert body["cnguyen"][5:] == ["4.7", "0", "0", "0", "0", "0"]  # 7 - 2.3 late penalty
+
+    def test_moodle(self, graded_sqlite):
+        """Does the Moodle file identify users by email and ID number, with grade and feedback columns?"""
+        out = graded_sqlite["course"] / "moodle.csv"
+        _gapkit("course", "export", "--to", "moodle", "--out", out, cwd=graded_sqlite["course"],
+                env=graded_sqlite["env"])
+        rows = _csv(out.read_text(encoding="utf-8"))
+        assert rows[0][:4] == ["First name", "Last name", "ID number", "Email address"]
+        assert "m01 m01-gaps-in-my-school (feedback)" in rows[0] and rows[0][-1] == "m01 m01-why-v (feedback)"
+        body = {r[2]: dict(zip(rows[0], r)) for r in rows[1:]}
+        assert body["amorales"]["Email address"] == "ana.morales@example.org"
+        assert body["amorales"]["m01 total"] == "20" and body["cnguyen"]["m01 total"] == "4.7"
+        assert body["bokafor"]["m01 m01-gaps-in-my-school (feedback)"] == MANUAL["bokafor"][1]
+
+
+@pytest.fixture(scope="module")
+def resubmitted(cohort, graded_sqlite):
+    """After grading, Ana rewrites her reflection and Bob fixes an exercise in its box; both submit again.
+
+    Graded in a copy of the SQLite course folder, so the other tests keep the first grading.
+    """
+    course = cohort["base"] / "resubmit-course"
+    shutil.copytree(graded_sqlite["course"], course)
+    _type_reflection(cohort["homes"]["amorales"] / ASSIGNMENT, ALICE_TEXT + "\n\nGap 3: attendance.")
+    _box(cohort["homes"]["bokafor"] / ASSIGNMENT, "el-behind", "B")
+    for student in ("amorales", "bokafor"):
+        nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, f"--Exchange.root={cohort['exchange']}",
+                 f"--student={student}", cwd=cohort["homes"][student], env=_participant_env(cohort["homes"][student]))
+    env = graded_sqlite["env"]
+    collected = nbgrader("collect", ASSIGNMENT, cwd=course, env=env)
+    nbgrader("autograde", ASSIGNMENT, cwd=course, env=env)
+    return {"course": course, "db_url": f"sqlite:///{course / 'gradebook.db'}", "env": env,
+            "collect_log": collected.stdout + collected.stderr}
+
+
+class TestResubmission:
+    def test_collect_takes_the_newest(self, resubmitted):
+        """Does the documented `nbgrader collect` replace an earlier submission with the newer one?"""
+        assert "Updating submission: bokafor m01" in resubmitted["collect_log"]
+        journal = Journal(resubmitted["course"] / "submitted" / "bokafor" / ASSIGNMENT / JOURNAL_FILE)
+        assert journal.get("answers", f"{MODULE}:el-behind")["text"] == "B"
+
+    def test_rewritten_reflection_flagged_for_regrade(self, resubmitted):
+        """Is Ana's rewritten reflection ungraded again, flagged, with her old score kept in the comment?"""
+        with Gradebook(resubmitted["db_url"], course_id=COURSE_ID) as gb:
+            scores = [gb.find_grade(c, MODULE, ASSIGNMENT, "amorales") for c in CRITERIA]
+            assert [g.manual_score for g in scores] == [None, None, None]
+            assert all(g.needs_manual_grade for g in scores)
+            comment = gb.find_comment(CRITERIA[0], MODULE, ASSIGNMENT, "amorales").manual_comment
+            assert comment.startswith("[Re-grade: this answer was rewritten after it was graded (8 of 10 points then)")
+            assert MANUAL["amorales"][1] in comment
+            assert gb.find_submission_notebook(MODULE, ASSIGNMENT, "amorales").flagged
+            assert gb.find_submission(ASSIGNMENT, "amorales").code_score == 9
+
+    def test_unchanged_reflection_keeps_its_grade(self, resubmitted):
+        """Does Bob's unchanged reflection keep its scores, not marked for grading, while his new box answer counts?"""
+        with Gradebook(resubmitted["db_url"], course_id=COURSE_ID) as gb:
+            scores = [gb.find_grade(c, MODULE, ASSIGNMENT, "bokafor") for c in CRITERIA]
+            assert [g.manual_score for g in scores] == [1, 1, 1]
+            assert not any(g.needs_manual_grade for g in scores)
+            assert not gb.find_submission_notebook(MODULE, ASSIGNMENT, "bokafor").flagged
+            assert gb.find_submission(ASSIGNMENT, "bokafor").score == 5  # el-behind now right: 1 + 1 + 3
+
+    def test_status_shows_regrade(self, resubmitted):
+        """Does the facilitator's list say which reflection to re-grade, and only Ana's?"""
+        out = _gapkit("course", "status", ASSIGNMENT, cwd=resubmitted["course"], env=resubmitted["env"])
+        assert "re-grade m01-gaps-in-my-school (rewritten after grading)" in out
+        assert out.count("re-grade") == 1

@@ -12,17 +12,28 @@ LESSONS = ROOT / LESSONS_DIR
 
 
 class TestLessonNotebooks:
-    def test_one_per_module_in_order(self):
-        """Is there a home page, then one notebook per published module, in course order?"""
+    def test_one_per_module_in_order_for_each_track(self):
+        """Does each track have a home page, then one notebook per module in its order, the first track's at the
+        top of notebooks/lessons and the educators' in their own folder?"""
         course = load_course(ROOT)
         names = list(build_notebooks(course))
-        assert names[0] == HOME_NOTEBOOK
-        assert names[1:] == [f"{m.id}.ipynb" for m in course.modules]
-        assert sorted(names) == names  # Voila's file list shows them in course order
+        for track, folder in zip(course.tracks, ("", "educators/")):
+            mine = [n for n in names if n.startswith(folder) and ("/" in n[len(folder):]) is False]
+            assert mine[0] == f"{folder}{HOME_NOTEBOOK}"
+            assert mine[1:] == [f"{folder}{m.id}.ipynb" for m in track.modules]
+            assert sorted(mine) == mine  # Voila's file list shows them in course order
+        assert len(names) == sum(len(t.modules) + 1 for t in course.tracks)
+
+    def test_track_pages_name_their_track(self):
+        """Does every educators' page call into gapkit with its track, and the first track's without one?"""
+        for path in sorted((LESSONS / "educators").glob("*.ipynb")):
+            assert "track='educators'" in nbformat.read(path, as_version=4).cells[1].source, path.name
+        for path in sorted(LESSONS.glob("*.ipynb")):
+            assert "track=" not in nbformat.read(path, as_version=4).cells[1].source, path.name
 
     def test_notebooks_are_thin(self):
         """Does each notebook hold only a heading and one call into gapkit (no prose, no statistics)?"""
-        for path in sorted(LESSONS.glob("*.ipynb")):
+        for path in sorted([*LESSONS.glob("*.ipynb"), *LESSONS.glob("*/*.ipynb")]):
             nb = nbformat.read(path, as_version=4)
             kinds = [c.cell_type for c in nb.cells]
             assert kinds == ["markdown", "code"], path.name
@@ -32,15 +43,17 @@ class TestLessonNotebooks:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(p.name for p in LESSONS.glob("*.ipynb")))
+@pytest.mark.parametrize("name", sorted([p.name for p in LESSONS.glob("*.ipynb")]
+                                         + [f"educators/{p.name}" for p in (LESSONS / "educators").glob("*.ipynb")
+                                            if not (LESSONS / p.name).exists()]))
 def test_lesson_executes(name, tmp_path, monkeypatch):
     """Does papermill execute the lesson with no error output (journal in a temporary folder)?"""
     import papermill
 
     monkeypatch.setenv("GAPKIT_JOURNAL", str(tmp_path / "reflections.json"))
     monkeypatch.delenv("GAPKIT_DISPLAY", raising=False)
-    out = tmp_path / name
-    papermill.execute_notebook(str(LESSONS / name), str(out), cwd=str(LESSONS), progress_bar=False,
+    out = tmp_path / name.replace("/", "-")
+    papermill.execute_notebook(str(LESSONS / name), str(out), cwd=str((LESSONS / name).parent), progress_bar=False,
                                kernel_name="python3")
     nb = nbformat.read(out, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]

@@ -29,10 +29,10 @@ class TestSelfAssessment:
         widget = self_assessment("pre", journal=journal, kit=kit)
         first, second = kit.items()[:2]
         widget.choices[first.id].value = 2
-        saved = json.loads(journal.path.read_text(encoding="utf-8"))["assessments"]["course-pre"]
+        saved = json.loads(journal.path.read_text(encoding="utf-8"))["assessments"]["leaders-pre"]
         assert saved["ratings"] == {first.id: 2} and saved["phase"] == "pre"
         widget.choices[second.id].value = 4
-        assert Journal(journal.path).get("assessments", "course-pre")["ratings"] == {first.id: 2, second.id: 4}
+        assert Journal(journal.path).get("assessments", "leaders-pre")["ratings"] == {first.id: 2, second.id: 4}
         assert f"2 of {len(kit.items())} rated" in widget.status.value
 
     def test_reload_shows_saved_ratings(self, kit, journal):
@@ -64,7 +64,7 @@ class TestSelfAssessment:
         assert post.choices[item.id].value is None
         post.choices[item.id].value = 3
         saved = Journal(journal.path).read()["assessments"]
-        assert saved["course-pre"]["ratings"][item.id] == 1 and saved["course-post"]["ratings"][item.id] == 3
+        assert saved["leaders-pre"]["ratings"][item.id] == 1 and saved["leaders-post"]["ratings"][item.id] == 3
 
     def test_headless_markdown(self, kit, journal, monkeypatch):
         """Executed without a browser, does the widget print the statements and their ratings?"""
@@ -87,13 +87,15 @@ class TestSelfAssessment:
         widget = self_assessment("pre", journal=path, kit=kit)
         assert "could not be read" in widget.status.value
         widget.choices[kit.items()[0].id].value = 2
-        assert Journal(path).get("assessments", "course-pre")["ratings"] == {kit.items()[0].id: 2}
+        assert Journal(path).get("assessments", "leaders-pre")["ratings"] == {kit.items()[0].id: 2}
 
 
 class TestOnTheLessonPage:
-    @pytest.mark.parametrize("module_id, phase", [("00-orientation", "pre"), ("07-capstone", "post")])
-    def test_the_block_becomes_the_widget(self, tmp_path, module_id, phase):
-        """Do the orientation and capstone pages carry the opening and closing self-assessment?"""
-        page = lesson(module_id, journal=tmp_path / "j.json")
+    @pytest.mark.parametrize("module_id, phase, track", [
+        ("00-orientation", "pre", "leaders"), ("08-capstone", "post", "leaders"),
+        ("00-educators-orientation", "pre", "educators"), ("07-educators-plan", "post", "educators")])
+    def test_the_block_becomes_the_widget(self, tmp_path, module_id, phase, track):
+        """Do each track's orientation and capstone pages carry its opening and closing self-assessment?"""
+        page = lesson(module_id, track=track, journal=tmp_path / "j.json")
         found = [x for x in page.widgets if isinstance(x, SelfAssessmentWidget)]
         assert len(found) == 1 and found[0].phase == phase

@@ -215,7 +215,6 @@ def _count(value) -> str:
 
 def summary_markdown(summary: CohortSummary, kit) -> str:
     """The cohort summary as a Markdown page; every figure is read from the suppressed table."""
-    course = kit.course
     top = summary.scale[summary.confident_from - 1:]
     bands = " or ".join(f'"{lv.label}"' for lv in top)
     out = [f"# Self-assessment summary: {kit.plan(summary.track).track.title}", ""]

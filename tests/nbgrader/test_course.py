@@ -6,7 +6,6 @@ cycle is in test_cycle.py and test_assignments.py.
 from __future__ import annotations
 
 import argparse
-import textwrap
 
 import nbformat
 import pytest
@@ -14,7 +13,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from gapkit.cli.course import configure_parser, run
 from gapkit.content import load_course
-from gapkit.course import (ASSIGNMENTS_DIR, CONFIG_FILE, JOURNAL_FILE, CourseError, RemoveHiddenTests,
+from gapkit.course import (ASSIGNMENTS_DIR, CONFIG_FILE, JOURNAL_FILE, RemoveHiddenTests,
                            assignment_notebook, course_assignments, drop_journal_from_release, init_course,
                            load_practice)
 

@@ -606,6 +606,8 @@ def _lines(table, dims, total_label):
     lines = []
     margins = {d: (table[d].astype(object) == total_label).to_numpy(dtype=bool) for d in dims}
     for d in dims:
+        if not margins[d].any():  # no total over d: its lines carry no equation
+            continue
         others = [o for o in dims if o != d]
         if others:
             groups = table.groupby(others, sort=False, dropna=False).indices.values()

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from gapkit.report.data import _ALL, ReportData
-from gapkit.report.tables import _GAP_KEYS, gaps
+from gapkit.report.tables import gaps
 
 __all__ = ["hide_across"]
 

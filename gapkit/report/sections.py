@@ -199,16 +199,21 @@ def _gap_section(data, comparisons, key, title):
                 frame=_display(_ordered(standardised, comparisons), focal_name="Focal group",
                                           reference_name="Comparison group"),
                 kind="gap"))
+        # By grade: the headline gap, and for published counts the V statistic too.
+        by_grade = {measure: words}
+        if data.kind == "published" and other == "v_statistic":
+            by_grade[other] = MEASURES[other].words.name
         for comparison in comparisons:
-            part = table[(table["comparison"] == comparison) & (table["measure"] == measure)]
-            if part.empty:
-                continue
-            details.append(ReportTable(
-                caption=f"{_cap(_subject_name(subject))}: {comparison}, {words} by grade and year",
-                frame=_display(part.drop(columns=["subject", "comparison"]),
-                                          focal_name=_cap(COMPARISONS[comparison].focal_words),
-                                          reference_name=_cap(COMPARISONS[comparison].reference_words)),
-                kind="gap"))
+            for shown, shown_words in by_grade.items():
+                part = table[(table["comparison"] == comparison) & (table["measure"] == shown)]
+                if part.empty:
+                    continue
+                details.append(ReportTable(
+                    caption=f"{_cap(_subject_name(subject))}: {comparison}, {shown_words} by grade and year",
+                    frame=_display(part.drop(columns=["subject", "comparison"]),
+                                   focal_name=_cap(COMPARISONS[comparison].focal_words),
+                                   reference_name=_cap(COMPARISONS[comparison].reference_words)),
+                    kind="gap"))
     missing = [c for c in comparisons if c not in data.comparisons]
     if missing and data.kind == "published":
         paragraphs.append("Not available from published counts: " + "; ".join(missing) + ".")

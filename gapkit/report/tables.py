@@ -92,27 +92,36 @@ def _gaps(data, subject):
 
 
 def _v_statistics(data, subject, table):
-    """The V statistic for the all-grades rows of published data, shown only where the main table shows the cell.
+    """The V statistic for every cell of published data (each grade and all grades), shown only where
+    the main table shows the cell.
 
-    V needs a model fit per cell, so it is computed for all grades only; each row takes its cell's
-    suppression from the percent-proficient table (same counts, same cells), so it hides what that hides.
+    The binormal fits run on all cells at once. Each row takes its cell's suppression from the
+    percent-proficient table (same counts, same cells), so it hides what that hides.
     """
-    shown = table[(table["grade"] == _ALL) & (table["measure"] == "proportion_difference")]
+    shown = table[table["measure"] == "proportion_difference"]
     frames = []
     for comparison in shown["comparison"].unique():
         column, focal, reference = _spec(data, comparison)
-        summary = _summary(data, column, subject, by=("year",), outcome=None, labels=(*focal, *(reference or ())))
-        present = set(summary.table[summary.group].dropna())
-        focal = [label for label in focal if label in present]
-        reference = [label for label in reference or () if label in present] or None
-        part = gap_table(summary, focal=focal, reference=reference, measures=["v_statistic"], min_n=data.rule.min_n)
-        mask = shown[shown["comparison"] == comparison].set_index(shown.columns[0])[["suppressed", "reason"]]
-        part["year"] = part["year"].astype(int)
-        hidden = part["year"].map(mask["suppressed"]).fillna(True).astype(bool)
-        part = hide(part, hidden & ~part["suppressed"].astype(bool))
-        part["reason"] = np.where(hidden, part["year"].map(mask["reason"]).fillna(COMPLEMENTARY_REASON),
-                                  part["reason"])
-        frames.append(part.assign(grade=_ALL, comparison=comparison, subject=subject))
+        mask = shown[shown["comparison"] == comparison].set_index(["year", "grade"])[["suppressed", "reason"]]
+        for by in (("year", "grade"), ("year",)):
+            summary = _summary(data, column, subject, by=by, outcome=None, labels=(*focal, *(reference or ())))
+            if summary is None:
+                continue
+            present = set(summary.table[summary.group].dropna())
+            focal_here = [label for label in focal if label in present]
+            reference_here = [label for label in reference or () if label in present] or None
+            part = gap_table(summary, focal=focal_here, reference=reference_here, measures=["v_statistic"],
+                             min_n=data.rule.min_n)
+            part["year"] = part["year"].astype(int)
+            part["grade"] = (part["grade"].astype(str).str.replace(r"\.0$", "", regex=True) if "grade" in by
+                             else _ALL)
+            key = pd.MultiIndex.from_frame(part[["year", "grade"]])
+            hidden = pd.Series(mask["suppressed"].reindex(key).to_numpy(), dtype=object).fillna(True).astype(bool)
+            reason = mask["reason"].reindex(key).to_numpy()
+            part = hide(part, (hidden & ~part["suppressed"].astype(bool)).to_numpy())
+            part["reason"] = np.where(hidden, pd.Series(reason, dtype=object).fillna(COMPLEMENTARY_REASON),
+                                      part["reason"])
+            frames.append(part.assign(comparison=comparison, subject=subject))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 

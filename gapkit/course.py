@@ -13,8 +13,8 @@ rubrics live once, in ``modules/``:
   ``gapkit.widgets.reflection("<id>")`` and a *manually graded task* cell with the points and the
   rubric between ``=== BEGIN MARK SCHEME ===`` and ``=== END MARK SCHEME ===``.
 
-`build_assignments` writes the source notebooks to ``notebooks/assignments/<assignment>/``
-(``gapkit course build-assignments``); `init_course` lays out a course folder for nbgrader
+`assignment_notebook` makes each source notebook, which ``gapkit build`` writes to
+``notebooks/assignments/<assignment>/`` (`gapkit.build`); `init_course` lays out a course folder for nbgrader
 (``gapkit course init DIR [--track T]``). Everything after that is nbgrader's own commands
 (``docs/facilitating.md``).
 
@@ -28,7 +28,6 @@ name from ``source/``, and adds `RemoveHiddenTests` to ``generate_feedback``.
 """
 from __future__ import annotations
 
-import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,8 +52,6 @@ __all__ = [
     "course_assignments",
     "assignment_notebook",
     "criterion_grade_id",
-    "build_assignments",
-    "stale_assignments",
     "init_course",
     "drop_journal_from_release",
     "RemoveHiddenTests",
@@ -81,7 +78,6 @@ _NBGRADER_SCHEMA = 3
 _BEGIN_SOLUTION, _END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 _BEGIN_HIDDEN, _END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 _BEGIN_SCHEME, _END_SCHEME = "=== BEGIN MARK SCHEME ===", "=== END MARK SCHEME ==="
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 class CourseError(ValueError):
@@ -322,50 +318,6 @@ def assignment_notebook(assignment: Assignment) -> nbformat.NotebookNode:
     return nb
 
 
-def _notebook_text(nb) -> str:
-    return nbformat.writes(nb, version=4) + "\n"
-
-
-def _built(root) -> tuple[Path, dict[Path, str]]:
-    root = _content.find_root(root) if root is None else Path(root)
-    course = _content.load_course(root)
-    files = {}
-    for a in course_assignments(course):
-        files[ASSIGNMENTS_DIR / a.id / a.notebook] = _notebook_text(assignment_notebook(a))
-    return root, files
-
-
-def stale_assignments(root=None) -> list[str]:
-    """Source notebooks under ``notebooks/assignments/`` that differ from the course files, or are extra.
-
-    An empty list means the committed notebooks are what `build_assignments` would write.
-    """
-    root, files = _built(root)
-    stale = [p.as_posix() for p, text in files.items()
-             if not (root / p).is_file() or (root / p).read_text(encoding="utf-8") != text]
-    for existing in sorted((root / ASSIGNMENTS_DIR).glob("*/*.ipynb")):
-        rel = existing.relative_to(root)
-        if rel not in files:
-            stale.append(f"{rel.as_posix()} (no longer built from the course files)")
-    return stale
-
-
-def build_assignments(root=None) -> tuple[Path, ...]:
-    """Write every assignment's source notebook to ``notebooks/assignments/<assignment>/``.
-
-    Returns the paths written (relative to the repository root). Notebooks of assignments that no
-    longer exist are removed.
-    """
-    root, files = _built(root)
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    for existing in (root / ASSIGNMENTS_DIR).glob("*/*.ipynb"):
-        if existing.relative_to(root) not in files:
-            existing.unlink()
-    return tuple(sorted(files))
-
-
 # ---------------------------------------------------------------------------------------------
 # The course folder
 # ---------------------------------------------------------------------------------------------
@@ -398,14 +350,16 @@ def init_course(course_dir, *, root=None, track: str | None = None) -> Path:
     Raises
     ------
     CourseError
-        A committed source notebook is out of date (run ``gapkit course build-assignments``).
+        A committed source notebook is out of date (run ``gapkit build``).
     """
+    from gapkit.build import out_of_date
+
     root = _content.find_root(root) if root is None else Path(root)
     course = _content.load_course(root)
-    stale = stale_assignments(root)
+    stale = out_of_date(root, parts=["assignments"])
     if stale:
         raise CourseError("These source notebooks do not match the course files; run "
-                          f"`gapkit course build-assignments` first: {', '.join(stale)}.")
+                          f"`gapkit build` first: {', '.join(stale)}.")
     course_dir = Path(course_dir)
     if course_dir.exists() and not course_dir.is_dir():
         raise CourseError(f"`course_dir` ({str(course_dir)!r}) exists and is not a folder.")

@@ -73,6 +73,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from gapkit._validation import one_of
+
 try:  # POSIX advisory locks; on other systems saves still are atomic, only unlocked.
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -415,9 +417,7 @@ class Journal:
 
     @staticmethod
     def _section(section):
-        if section not in SECTIONS:
-            raise ValueError(f"`section` ({section!r}) not recognized; must be one of "
-                             f"{', '.join(map(repr, SECTIONS))}.")
+        one_of(section, "section", SECTIONS)
 
     def _save(self, section: str, key: str, value, *, base_revision, writer) -> Saved:
         try:

@@ -95,6 +95,18 @@ class TestGapSentence:
 
 
 class TestDisplayTable:
+    def test_smaller_minimum_shows_its_groups(self):
+        """With a minimum of 5, is grade 4 (6 ELs, none proficient) shown with its percentages, not starred?"""
+        small = gap_table(_records(), "score", "el_status", focal="EL", reference="EO", by=("grade",),
+                          levels="level", measures=["proportion_difference"], min_n=5)
+        shown = views.display_table(small)
+        g4 = shown[shown["Grade"] == "4"].iloc[0]
+        # 0 of 6 ELs and 30 of 30 never-ELs proficient. One student of 6 is 16.7%, so "<5%" would say "none":
+        # the bottom code widens to the next 5 points above it, "<20%"; one of 30 is 3.3%, so ">95%" stays.
+        assert (g4["Focal group: n"], g4["Focal group: value"], g4["Reference group: value"]) == ("6", "<20%", ">95%")
+        sentence = views.gap_sentence(small[small["grade"] == 4].iloc[0])
+        assert "<20% of EL" in sentence and " 0% of" not in sentence
+
     def test_suppressed_shown_as_such(self, table):
         """Are grade 4 and the total shown as "suppressed", and grade 3 as coded percentages?"""
         shown = views.display_table(table)

@@ -1,0 +1,232 @@
+"""Writing reports: the report notebook executed with papermill, exported to HTML and moved into place."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from gapkit._validation import int_like, one_of
+from gapkit.report.data import ReportError, load
+from gapkit.report.html import _index_html, export_html
+from gapkit.report.joint import hide_across
+
+__all__ = ["write_reports", "NOTEBOOK", "EACH", "Interrupted", "stop_on_signals"]
+
+#: The report notebook, relative to the repository root.
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "reports" / "gap_report.ipynb"
+
+
+EACH = ("school",)
+
+
+def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=None, subjects=None, comparisons=None,
+                  years=None, min_n=None, language="en", jobs=1, progress=None, warn=None) -> list[Path]:
+    """Write the report (or one per school) for a data file into `out`; return the files written.
+
+    The data file is read and checked first, so a file that cannot be used leaves nothing behind. The
+    notebook is executed and exported in a temporary folder beside `out`, and the files are moved into
+    `out` only when every report succeeded.
+
+    Parameters
+    ----------
+    data : str or Path
+        A student-level file or a published aggregate file.
+    out : str or Path
+        The folder to write into (created when missing).
+    mapping, kind, school, subjects, comparisons, years, min_n, language
+        As for `load`.
+    each : {'school'}, optional
+        One report per school, with an ``index.html`` linking them (instead of `school`).
+    jobs : int
+        With `each`: reports made at the same time, each in its own kernel.
+    progress : callable, optional
+        With `each`: called as ``progress(done, total)`` when the reports start and after each one.
+    warn : callable, optional
+        Called with each warning of the reader (a default assumed, scores far from the others, how a
+        marker was read) before any report is made.
+
+    Raises
+    ------
+    gapkit.readers.DataError, ReportError
+        The data or an option cannot be used, or a report could not be made; nothing is written.
+    """
+    if each is not None:
+        one_of(each, "each", EACH)
+    jobs = int_like(jobs, "jobs", minimum=1)
+    data_path = _existing(data, "data")
+    mapping_path = _existing(mapping, "mapping")
+    loaded = load(data_path, mapping=mapping_path, kind=kind, school=school, subjects=subjects,
+                  comparisons=comparisons, years=years, min_n=min_n, language=language)
+    for warning in loaded.warnings if warn is not None else ():
+        warn(warning)
+    options = {"data_path": data_path, "mapping_path": mapping_path, "kind": loaded.kind,
+               "subjects": list(subjects) if subjects else None,
+               "groups": list(comparisons) if comparisons else None,
+               "years": list(years) if years else None, "min_n": loaded.rule.min_n, "language": language}
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ReportError(f"`out` ({out}) is a file; give a folder.")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(out.parent)
+    work = Path(tempfile.mkdtemp(prefix=_WORK_PREFIX, dir=out.parent))
+    (work / _OWNER).write_text(str(os.getpid()), encoding="utf-8")
+    try:
+        if each == "school":
+            pages = [(name, school_id, _slug(f"{school_id}-{name}")) for school_id, name in loaded.all_schools]
+            # Suppression over the whole set: the school reports and the district's report, read together.
+            each_school = {school_id: load(data_path, mapping=mapping_path, kind=kind, school=school_id,
+                                           subjects=subjects, comparisons=comparisons, years=years, min_n=min_n,
+                                           language=language) for school_id, _ in loaded.all_schools}
+            hides = hide_across(loaded, each_school)
+            _make_many(options, pages, folder=work, jobs=jobs, progress=progress, hides=hides)
+            (work / "index.html").write_text(_index_html(loaded, pages, work), encoding="utf-8")
+        else:
+            _make_one(options, school=school, name=loaded.school or "the district", stem="gap_report", folder=work)
+        (work / _OWNER).unlink()
+        return _move_into_place(work, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+#: The temporary folder of a report being made, beside `out`, and the file in it naming the process making it.
+_WORK_PREFIX = ".gapkit-report-"
+_OWNER = ".owner-pid"
+
+
+def _remove_abandoned(folder: Path) -> None:
+    """Remove temporary report folders left by a process that no longer runs (killed, so no `finally` ran:
+    they may hold partial notebooks with the data's numbers)."""
+    for work in folder.glob(_WORK_PREFIX + "*"):
+        try:
+            pid = int((work / _OWNER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # not ours, or not started yet: leave it
+        if not _alive(pid):
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Interrupted(Exception):
+    """The report was stopped by a signal (SIGTERM, SIGHUP); raised so that every `finally` runs."""
+
+
+class stop_on_signals:
+    """While active, SIGTERM and SIGHUP raise `Interrupted` (Ctrl-C already raises KeyboardInterrupt), so that
+    papermill shuts the kernel down and `write_reports` removes its temporary folder. Main thread only."""
+
+    SIGNALS = ("SIGTERM", "SIGHUP")
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        self.saved = {}
+        if threading.current_thread() is threading.main_thread():
+            for name in self.SIGNALS:
+                number = getattr(signal, name, None)
+                if number is not None:
+                    self.saved[number] = signal.signal(number, self._raise)
+        return self
+
+    @staticmethod
+    def _raise(number, frame):
+        import signal
+
+        raise Interrupted(f"stopped by {signal.Signals(number).name}; nothing was written")
+
+    def __exit__(self, *exc):
+        import signal
+
+        for number, handler in self.saved.items():
+            signal.signal(number, handler)
+        return False
+
+
+def _existing(value, name):
+    """The absolute path of an input file (None stays None); the kernel runs in another folder."""
+    if value is None:
+        return None
+    path = Path(value)
+    if not path.exists():
+        raise ReportError(f"`{name}` file {path} does not exist.")
+    return str(path.resolve())
+
+
+def _make_many(options, pages, *, folder, jobs, progress, hides):
+    """One report per school, `jobs` at a time (each in its own kernel)."""
+    from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+
+    done_count = 0
+    if progress is not None:
+        progress(0, len(pages))
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        pending = {pool.submit(_make_one, {**options, "hide_cells": [list(c) for c in sorted(hides[school_id])]},
+                               school=school_id, name=name, stem=stem, folder=folder)
+                   for name, school_id, stem in pages}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in done:
+                error = future.exception()
+                if error is not None:
+                    for other in pending:
+                        other.cancel()
+                    raise error
+                done_count += 1
+                if progress is not None:
+                    progress(done_count, len(pages))
+
+
+#: How many times a report's kernel is started before giving up (see `_make_one`).
+_KERNEL_STARTS = 3
+
+
+def _make_one(options, *, school, name, stem, folder):
+    """Execute the report notebook for one school (or the district) and export its HTML."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    notebook = folder / f"{stem}.ipynb"
+    parameters = {**options, "school": school}
+    for attempt in range(_KERNEL_STARTS):
+        try:
+            papermill.execute_notebook(str(NOTEBOOK), str(notebook), parameters=parameters, kernel_name="python3",
+                                       progress_bar=False, log_output=False, cwd=str(folder))
+            break
+        except PapermillExecutionError as error:
+            raise ReportError(f"the report for {name} could not be made: {error.ename}: {error.evalue}") from None
+        except RuntimeError as error:
+            # A kernel can die at start when another process takes one of the ports it was given (a known
+            # race of kernels over TCP); starting it again is safe, as nothing has run yet.
+            if "Kernel died before replying" not in str(error) or attempt == _KERNEL_STARTS - 1:
+                raise ReportError(f"the report for {name} could not be made: the kernel did not start "
+                                  f"({error}).") from None
+    title = f"Gap report: {name}"
+    export_html(notebook, folder / f"{stem}.html", title=title)
+
+
+def _slug(text):
+    import unicodedata
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower() or "report"
+
+
+def _move_into_place(work, out):
+    """Move every file of `work` into `out` (created if needed); return the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in sorted(work.iterdir()):
+        target = out / path.name
+        os.replace(path, target)
+        written.append(target)
+    return written

@@ -39,6 +39,7 @@ from traitlets import List, Unicode
 
 from gapkit import content as _content
 from gapkit import journal as _journal
+from gapkit import outputs as _outputs
 
 __all__ = [
     "ASSIGNMENTS_DIR",
@@ -55,6 +56,7 @@ __all__ = [
     "criterion_grade_id",
     "build_assignments",
     "stale_assignments",
+    "write_model_answers",
     "init_course",
     "drop_journal_from_release",
     "RemoveHiddenTests",
@@ -300,7 +302,8 @@ def assignment_notebook(assignment: Assignment) -> nbformat.NotebookNode:
                 cells.append(_cell("code", f'task_widget("{t.id}", module="{t.module_id}")', f"{aid}-{t.id}-box",
                                    locked=True))
             if t.code_route:
-                cells.append(_cell("code", f"{t.answer}\n{_BEGIN_SOLUTION}\n{t.solution}\n{_END_SOLUTION}",
+                # The model answer ends by showing its value, which the source notebook keeps (`gapkit.outputs`).
+                cells.append(_cell("code", f"{t.answer}\n{_BEGIN_SOLUTION}\n{t.solution}\n{t.name}\n{_END_SOLUTION}",
                                    f"{aid}-{t.id}-answer", solution=True))
             cells.append(_cell("code", _test_source(t), f"{aid}-{t.id}-tests", grade=True, locked=True,
                                points=t.points))
@@ -326,23 +329,30 @@ def _notebook_text(nb) -> str:
     return nbformat.writes(nb, version=4) + "\n"
 
 
-def _built(root) -> tuple[Path, dict[Path, str]]:
+def _built(root) -> tuple[Path, dict[Path, nbformat.NotebookNode]]:
     root = _content.find_root(root) if root is None else Path(root)
     course = _content.load_course(root)
     files = {}
     for a in course_assignments(course):
-        files[ASSIGNMENTS_DIR / a.id / a.notebook] = _notebook_text(assignment_notebook(a))
+        files[ASSIGNMENTS_DIR / a.id / a.notebook] = assignment_notebook(a)
     return root, files
+
+
+def _source_text(path: Path) -> str | None:
+    """The notebook at `path` as `build_assignments` writes it, without its stored outputs (None when missing)."""
+    if not path.is_file():
+        return None
+    return _notebook_text(_outputs.without_outputs(nbformat.read(path, as_version=4)))
 
 
 def stale_assignments(root=None) -> list[str]:
     """Source notebooks under ``notebooks/assignments/`` that differ from the course files, or are extra.
 
-    An empty list means the committed notebooks are what `build_assignments` would write.
+    An empty list means the committed notebooks are what `build_assignments` would write. Stored
+    outputs are not compared here: the tests re-run the notebooks and compare those (`gapkit.outputs`).
     """
     root, files = _built(root)
-    stale = [p.as_posix() for p, text in files.items()
-             if not (root / p).is_file() or (root / p).read_text(encoding="utf-8") != text]
+    stale = [p.as_posix() for p, nb in files.items() if _source_text(root / p) != _notebook_text(nb)]
     for existing in sorted((root / ASSIGNMENTS_DIR).glob("*/*.ipynb")):
         rel = existing.relative_to(root)
         if rel not in files:
@@ -354,16 +364,32 @@ def build_assignments(root=None) -> tuple[Path, ...]:
     """Write every assignment's source notebook to ``notebooks/assignments/<assignment>/``.
 
     Returns the paths written (relative to the repository root). Notebooks of assignments that no
-    longer exist are removed.
+    longer exist are removed. A cell whose source is unchanged keeps its stored outputs
+    (`gapkit.outputs.keep_outputs`); ``gapkit outputs`` runs the notebooks and stores them anew.
     """
     root, files = _built(root)
-    for rel, text in files.items():
+    for rel, nb in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        text = _notebook_text(_outputs.keep_outputs(nb, root / rel))
         (root / rel).write_text(text, encoding="utf-8")
     for existing in (root / ASSIGNMENTS_DIR).glob("*/*.ipynb"):
         if existing.relative_to(root) not in files:
             existing.unlink()
     return tuple(sorted(files))
+
+
+def write_model_answers(assignment: Assignment, path) -> Path:
+    """Write the journal a participant leaves who typed the model answer in every box-only exercise.
+
+    Such an answer reaches the checks only through the journal (`gapkit.widgets.practice_answer`),
+    so the source notebook passes its tests, hidden ones included, only with this journal beside
+    it. Returns `path`.
+    """
+    journal = _journal.Journal(path)
+    for t in assignment.practice.tasks if assignment.practice else ():
+        if t.box_route and not t.code_route:
+            journal.put("answers", f"{t.module_id}:{t.id}", {"text": str(t.model), "value": t.model})
+    return Path(path)
 
 
 # ---------------------------------------------------------------------------------------------

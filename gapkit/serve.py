@@ -25,6 +25,7 @@ from pathlib import Path
 import nbformat
 
 from gapkit.journal import DEFAULT_NAME
+from gapkit.outputs import keep_outputs, without_outputs
 
 __all__ = ["LESSONS_DIR", "VOILA_CONFIG_DIR", "HOME_NOTEBOOK", "DEFAULT_PORT", "DEFAULT_JOURNAL", "build_notebooks",
            "write_notebooks", "stale_notebooks", "voila_command", "home_url", "port_free"]
@@ -84,28 +85,36 @@ def _text(nb) -> str:
     return nbformat.writes(nb) + "\n"
 
 
+def _source_text(path: Path) -> str | None:
+    """The notebook at `path` without its stored outputs (None when missing)."""
+    return _text(without_outputs(nbformat.read(path, as_version=4))) if path.is_file() else None
+
+
 def stale_notebooks(course, folder) -> list[str]:
-    """Notebook files in `folder` that are missing, differ from `build_notebooks`, or are not in the course."""
+    """Notebook files in `folder` that are missing, differ from `build_notebooks`, or are not in the course.
+
+    Stored outputs are not compared here: the tests re-run the notebooks and compare those (`gapkit.outputs`)."""
     folder = Path(folder)
     wanted = build_notebooks(course)
     stale = []
     for name, nb in wanted.items():
-        path = folder / name
-        if not path.is_file() or path.read_text(encoding="utf-8") != _text(nb):
+        if _source_text(folder / name) != _text(nb):
             stale.append(name)
     stale += [name for name in _existing(folder) if name not in wanted]
     return stale
 
 
 def write_notebooks(course, folder) -> list[Path]:
-    """Write the lesson notebooks into `folder`, removing notebooks of modules no longer published."""
+    """Write the lesson notebooks into `folder`, removing notebooks of modules no longer published.
+
+    A cell whose source is unchanged keeps its stored outputs (`gapkit.outputs.keep_outputs`)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     wanted = build_notebooks(course)
     written = []
     for name, nb in wanted.items():
         path = folder / name
-        text = _text(nb)
+        text = _text(keep_outputs(nb, path))
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")

@@ -15,6 +15,7 @@ COMMANDS = {
     "course": "lay out and build the nbgrader course, and run its grading cycle",
     "content": "check the course modules and rebuild the facilitator guide",
     "kit": "the facilitator's kit: build handouts, summarise self-assessments, write completion records",
+    "outputs": "run the notebooks kept with their outputs and store what they show (checked by nbval)",
 }
 
 

@@ -58,7 +58,7 @@ def nbval(paths, tmp_path, *, journal=None):
     command = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env",
                "--nbval-sanitize-with", str(ROOT / SANITIZE_FILE), "-o", "addopts=", "-p", "no:cacheprovider",
                "-q", "-rf", *map(str, paths)]
-    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, f"nbval failed:\n{result.stdout[-12000:]}\n{result.stderr[-3000:]}"
     assert f"{sum(len(_code_outputs(p)) for p in paths)} passed" in result.stdout, result.stdout[-2000:]
 

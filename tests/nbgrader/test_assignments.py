@@ -91,6 +91,12 @@ class TestEveryAssignment:
             assert (folder / DATA_FILE).is_file() == bool(a.practice), a.id
             assert not (folder / JOURNAL_FILE).exists() and not (folder / f".{JOURNAL_FILE}.lock").exists()
 
+    def test_release_keeps_no_stored_output(self, released, assignments):
+        """Does every released notebook come without the source's stored outputs (the model answers' values)?"""
+        for a in assignments:
+            nb = nbformat.read(released / "release" / a.id / a.notebook, as_version=4)
+            assert [c.id for c in nb.cells if c.cell_type == "code" and (c.outputs or c.execution_count)] == [], a.id
+
     def test_points_match_modules(self, released, assignments):
         """Does nbgrader's gradebook hold each assignment's points, summed by hand from its parts?"""
         from nbgrader.api import Gradebook

@@ -28,9 +28,10 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 serve: setup
 	$(BIN)/gapkit serve $(ARGS)
 
-# nbgrader calls `alembic`, so the environment's bin/ must be on PATH.
+# nbgrader calls `alembic`, so the environment's bin/ must be on PATH. The tests run on every core,
+# a file at a time per worker, so the servers a file starts are shared by its tests.
 test: setup $(AXE)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n auto --dist loadfile
 
 quicktest: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -m "not slow and not browser and not nbgrader"

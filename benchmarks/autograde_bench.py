@@ -1,7 +1,8 @@
 """Autograding 30 submissions of module 1: nbgrader's serial autograde vs ``gapkit course autograde --jobs 2``.
 
 Both run in the same invocation on the same thirty collected submissions (tests/nbgrader/submissions.py),
-each in a fresh course folder with a SQLite gradebook, with nothing else of this script running. Also
+each in a fresh course folder with a SQLite gradebook, with nothing else of this script running; then the
+two gradebooks are compared grade by grade. Also
 printed: what one process pays before it grades anything (importing nbgrader, with and without
 jsonschema's IRI grammar, which the kit's processes skip), and the slowest cell of the model answers
 (what ``cell_time_limit`` in grading.yaml must leave room for). The machine's load average is printed
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "nbgrader"))
 
 from gapkit.course import init_course  # noqa: E402
-from submissions import ASSIGNMENT, write_submissions  # noqa: E402
+from submissions import ASSIGNMENT, gradebook_contents, write_submissions  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -102,6 +103,9 @@ def main(argv=None) -> int:
         print(f"gapkit course autograde --jobs {args.jobs}    {parallel:7.1f} s  {parallel / n:5.2f} s per submission"
               f"  (load average after: {load_parallel:.2f})")
         print(f"ratio parallel / serial             {parallel / serial:7.2f}x   (target: at most 0.60x)")
+        same = gradebook_contents(f"sqlite:///{courses['serial'] / 'gradebook.db'}") == \
+            gradebook_contents(f"sqlite:///{courses['parallel'] / 'gradebook.db'}")
+        print(f"every grade, comment and score the same as serial nbgrader's: {'yes' if same else 'NO'}")
 
         plain = _cpu("import nbgrader.apps.autogradeapp", env)
         skipped = _cpu("import sys; sys.modules['rfc3987_syntax'] = None; import nbgrader.apps.autogradeapp", env)

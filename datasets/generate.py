@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gapkit.records import GENDERS, RACE_ETHNICITY
+from gapkit.records import COLUMNS, GENDERS, RACE_ETHNICITY
 
 SEED = 20240617
 YEARS = (2021, 2022, 2023, 2024, 2025)
@@ -305,11 +305,7 @@ class District:
         c["last_math_z"] = np.where(miss_math, np.nan, z["math"])
 
 
-STUDENT_COLUMNS = (
-    "student_id", "year", "school_id", "school_name", "school_level", "grade", "el_status", "el_exit_year",
-    "elp_level", "elp_level_prior", "years_in_us", "home_language", "iep", "econ_disadv", "race_ethnicity",
-    "gender", "math_scale", "math_level", "ela_scale", "ela_level", "attendance_rate", "advanced_course",
-)
+STUDENT_COLUMNS = tuple(COLUMNS)  # the canonical columns, in gapkit's order (each row is built in it)
 
 
 def _cell(value) -> str:

@@ -1,13 +1,15 @@
 """gapkit: achievement gaps with their uncertainty, small groups suppressed before anything is shown.
 
-The pipeline, in order (each stage uses only the ones before it):
-records -> summary -> measures -> privacy -> tables -> trends -> views.
-Suppression runs after every measure and before any view.
+The pipeline: records -> summary -> privacy -> measures -> views. `gap_table` summarises the records
+(one group-by), suppresses the cells whose groups are too small, or would reveal one that is, from
+their counts alone, and computes the measures for the cells it shows; views take only its rows. The
+modules import in the order records, summary, measures, privacy, tables, trends, views: each uses
+only the ones before it.
 """
 from .content import ContentError, load_course, validate_course
-from .measures import (Estimate, cohens_d, estimate_table, hedges_g, idea_risk_ratio, mean_difference, probit_gap,
-                       proportion_difference, risk_ratio, v_statistic)
-from .privacy import code_percent, suppress
+from .measures import *  # noqa: F403 -- Estimate, estimate_table and every measure of the registry
+from .measures import MEASURES as _MEASURES
+from .privacy import Rule, code_percent, suppress
 from .readers import DataError, read_published, read_records
 from .records import COMPARISONS, add_el_groups
 from .summary import Summary, summarize
@@ -22,10 +24,9 @@ __all__ = [
     # summary
     "Summary", "summarize",
     # measures
-    "Estimate", "cohens_d", "estimate_table", "hedges_g", "idea_risk_ratio", "mean_difference", "probit_gap",
-    "proportion_difference", "risk_ratio", "v_statistic",
+    "Estimate", "estimate_table", *_MEASURES,
     # privacy, tables, trends
-    "code_percent", "gap_table", "gap_trend", "suppress",
+    "Rule", "code_percent", "gap_table", "gap_trend", "suppress",
     # course content
     "ContentError", "load_course", "validate_course",
 ]

@@ -1,5 +1,7 @@
+"""``python -m gapkit``: the same as the ``gapkit`` command."""
 import sys
 
 from gapkit.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

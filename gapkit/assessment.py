@@ -23,6 +23,7 @@ import pandas as pd
 
 from gapkit import journal as _journal
 from gapkit import privacy as _privacy
+from gapkit._validation import one_of
 
 __all__ = ["PHASES", "MODES", "SECTION", "Ratings", "journal_key", "read_ratings", "save_ratings",
            "participant_ratings", "CohortSummary", "cohort_summary", "summary_markdown", "write_summary"]
@@ -34,9 +35,7 @@ CONFIDENT, NOT_YET, ALL = "confident", "not yet confident", "All"
 
 
 def _phase_iv(phase):
-    if phase not in PHASES:
-        raise ValueError(f"`phase` ({phase!r}) not recognized; must be 'pre' or 'post'.")
-    return phase
+    return one_of(phase, "phase", PHASES)
 
 
 def journal_key(track: str, phase: str) -> str:
@@ -126,8 +125,7 @@ class CohortSummary:
 
     def count(self, item_id: str, side: str, band: str = ALL):
         """The shown number of participants in a band before or after (``None`` when hidden)."""
-        if side not in (BEFORE, AFTER):
-            raise ValueError(f"`side` ({side!r}) not recognized; must be 'before' or 'after'.")
+        one_of(side, "side", (BEFORE, AFTER))
         if self.mode == "phases":
             return self._lookup(item=item_id, phase=side, band=band)
         if side == BEFORE:
@@ -169,8 +167,7 @@ def cohort_summary(kit, cohort, *, track: str | None = None, mode: str = "phases
     CohortSummary
         Every count passed through `gapkit.privacy.suppress` as one table.
     """
-    if mode not in MODES:
-        raise ValueError(f"`mode` ({mode!r}) not recognized; must be 'phases' or 'changes'.")
+    one_of(mode, "mode", MODES)
     plan = kit.plan(track)
     track = plan.track.id
     items = kit.items(track)
@@ -218,7 +215,6 @@ def _count(value) -> str:
 
 def summary_markdown(summary: CohortSummary, kit) -> str:
     """The cohort summary as a Markdown page; every figure is read from the suppressed table."""
-    course = kit.course
     top = summary.scale[summary.confident_from - 1:]
     bands = " or ".join(f'"{lv.label}"' for lv in top)
     out = [f"# Self-assessment summary: {kit.plan(summary.track).track.title}", ""]

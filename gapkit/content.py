@@ -22,6 +22,8 @@ from pathlib import Path
 import yaml
 
 from gapkit import records as _records
+from gapkit._validation import one_of
+from gapkit.measures import EXPLORE, MEASURES
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -93,8 +95,6 @@ FRONT_MATTER_KEYS = ("schema_version", "id", "title", "domain", "sources")
 COURSE_KEYS = ("schema_version", "title", "cohort", "min_n", "dataset", "tracks")
 TRACK_KEYS = ("id", "title", "audience", "assignment_prefix", "description", "objectives", "modules")
 
-EXPLORE_SUBJECTS = ("math", "ela")
-EXPLORE_MEASURES = ("percent_proficient", "mean_scale", "standardized", "v_statistic")
 #: Columns `gapkit.records.add_el_groups` derives; an explore preset may compare on them too.
 DERIVED_GROUPS = ("current_el", "former_el", "ever_el", "never_el", "newcomer", "newcomer_status")
 #: The English-proficiency views a ``proficiency`` block (or a task's display) can show.
@@ -106,6 +106,8 @@ CODE_FIELDS = ("answer", "solution", "tests", "hidden_tests", "setup")
 
 COURSE_FILE = Path("course_config") / "course.yaml"
 MODULES_DIR = Path("modules")
+#: The facilitator guide `facilitator_guide` writes (``gapkit build``).
+GUIDE_FILE = Path("docs") / "facilitator_guide.md"
 
 _NBGRADER_DELIMITERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
@@ -358,8 +360,7 @@ class Module:
 
     def blocks_of(self, kind: str) -> tuple[Block, ...]:
         """The top-level blocks of one kind, in page order (e.g. ``"explore"``)."""
-        if kind not in BLOCK_KINDS:
-            raise ValueError(f"`kind` ({kind!r}) not recognized; must be one of {', '.join(BLOCK_KINDS)}.")
+        one_of(kind, "kind", BLOCK_KINDS)
         return tuple(b for b in self.blocks if b.kind == kind)
 
 
@@ -931,12 +932,12 @@ def _explore(d: dict, where: str, line: int, problems: _Problems, *, what="explo
         problems.add(what, "", where, line, f"missing key(s) {', '.join(missing)} "
                      "(reference may be null for 'everyone else')")
         return
-    if d["subject"] not in EXPLORE_SUBJECTS:
+    if d["subject"] not in _records.SUBJECTS:
         problems.add(what, "", where, line,
-                     f"`subject` ({d['subject']!r}) must be one of {', '.join(EXPLORE_SUBJECTS)}")
-    if d["measure"] not in EXPLORE_MEASURES:
+                     f"`subject` ({d['subject']!r}) must be one of {', '.join(_records.SUBJECTS)}")
+    if d["measure"] not in EXPLORE:
         problems.add(what, "", where, line,
-                     f"`measure` ({d['measure']!r}) must be one of {', '.join(EXPLORE_MEASURES)}")
+                     f"`measure` ({d['measure']!r}) must be one of {', '.join(EXPLORE)}")
     _group(d, where, line, problems, what)
     unknown = sorted(set(d) - {"subject", "measure", "group", "focal", "reference", "school", "grade",
                                "year", "look_for"})
@@ -958,8 +959,8 @@ def _proficiency(d: dict, where: str, line: int, problems: _Problems, *, what="p
     by = d.get("by", [])
     if not isinstance(by, list) or any(b not in _records.COLUMNS for b in by):
         problems.add(what, "", where, line, f"`by` ({by!r}) must be a list of student-record columns")
-    if d.get("analysis") == "former_el" and d.get("subject") not in EXPLORE_SUBJECTS:
-        problems.add(what, "", where, line, f"a former_el view needs `subject`: one of {', '.join(EXPLORE_SUBJECTS)}")
+    if d.get("analysis") == "former_el" and d.get("subject") not in _records.SUBJECTS:
+        problems.add(what, "", where, line, f"a former_el view needs `subject`: one of {', '.join(_records.SUBJECTS)}")
     unknown = sorted(set(d) - {"analysis", "by", "year", "school", "subject", "look_for"})
     if unknown:
         problems.add(what, "", where, line, f"unknown key(s) {', '.join(unknown)}")
@@ -973,9 +974,8 @@ def _table_show(d: dict, where: str, line: int, problems: _Problems) -> None:
     if d["outcome"] not in _records.COLUMNS:
         problems.add("task", "", where, line, f"table `outcome` ({d['outcome']!r}) is not a student-record column")
     _group(d, where, line, problems, "task")
-    from gapkit import tables  # the measures gap_table knows
-
-    bad = [m for m in d["measures"] if m not in tables.MEASURES] if isinstance(d["measures"], list) else [d["measures"]]
+    offered = [name for name, m in MEASURES.items() if m.needs]  # the measures gap_table offers
+    bad = [m for m in d["measures"] if m not in offered] if isinstance(d["measures"], list) else [d["measures"]]
     if bad:
         problems.add("task", "", where, line, f"table `measures` {bad!r} are not measures of gapkit.gap_table")
     unknown = sorted(set(d) - {"outcome", "group", "focal", "reference", "by", "measures", "levels", "school",
@@ -1496,8 +1496,8 @@ def load_course(root=None) -> Course:
 
     Examples
     --------
-    >>> course = load_course()                                   # doctest: +SKIP
-    >>> course.track("leaders").number("01-what-gaps-are")       # doctest: +SKIP
+    >>> course = load_course()
+    >>> course.track("leaders").number("01-what-gaps-are")
     1
     """
     course, problems = _build(root)
@@ -1522,7 +1522,7 @@ def facilitator_guide(course: Course) -> str:
         f"# Facilitator guide: {course.title}",
         "",
         "<!-- Generated from the instructor blocks in modules/ by gapkit.content.facilitator_guide; "
-        "do not edit by hand. Regenerate with `gapkit content --guide docs/facilitator_guide.md`. -->",
+        "do not edit by hand. Regenerate with `gapkit build`. -->",
         "",
         f"Cohort: {course.cohort}. Minimum group size shown anywhere in the course: {course.min_n}.",
         "",

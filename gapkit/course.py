@@ -13,8 +13,8 @@ rubrics live once, in ``modules/``:
   ``gapkit.widgets.reflection("<id>")`` and a *manually graded task* cell with the points and the
   rubric between ``=== BEGIN MARK SCHEME ===`` and ``=== END MARK SCHEME ===``.
 
-`build_assignments` writes the source notebooks to ``notebooks/assignments/<assignment>/``
-(``gapkit course build-assignments``); `init_course` lays out a course folder for nbgrader
+`assignment_notebook` makes each source notebook, which ``gapkit build`` writes to
+``notebooks/assignments/<assignment>/`` (`gapkit.build`); `init_course` lays out a course folder for nbgrader
 (``gapkit course init DIR [--track T]``). Everything after that is nbgrader's own commands
 (``docs/facilitating.md``).
 
@@ -28,7 +28,6 @@ name from ``source/``, and adds `RemoveHiddenTests` to ``generate_feedback``.
 """
 from __future__ import annotations
 
-import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +38,6 @@ from traitlets import List, Unicode
 
 from gapkit import content as _content
 from gapkit import journal as _journal
-from gapkit import outputs as _outputs
 
 __all__ = [
     "ASSIGNMENTS_DIR",
@@ -54,8 +52,6 @@ __all__ = [
     "course_assignments",
     "assignment_notebook",
     "criterion_grade_id",
-    "build_assignments",
-    "stale_assignments",
     "write_model_answers",
     "init_course",
     "drop_journal_from_release",
@@ -83,7 +79,6 @@ _NBGRADER_SCHEMA = 3
 _BEGIN_SOLUTION, _END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 _BEGIN_HIDDEN, _END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 _BEGIN_SCHEME, _END_SCHEME = "=== BEGIN MARK SCHEME ===", "=== END MARK SCHEME ==="
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 class CourseError(ValueError):
@@ -325,59 +320,6 @@ def assignment_notebook(assignment: Assignment) -> nbformat.NotebookNode:
     return nb
 
 
-def _notebook_text(nb) -> str:
-    return nbformat.writes(nb, version=4) + "\n"
-
-
-def _built(root) -> tuple[Path, dict[Path, nbformat.NotebookNode]]:
-    root = _content.find_root(root) if root is None else Path(root)
-    course = _content.load_course(root)
-    files = {}
-    for a in course_assignments(course):
-        files[ASSIGNMENTS_DIR / a.id / a.notebook] = assignment_notebook(a)
-    return root, files
-
-
-def _source_text(path: Path) -> str | None:
-    """The notebook at `path` as `build_assignments` writes it, without its stored outputs (None when missing)."""
-    if not path.is_file():
-        return None
-    return _notebook_text(_outputs.without_outputs(nbformat.read(path, as_version=4)))
-
-
-def stale_assignments(root=None) -> list[str]:
-    """Source notebooks under ``notebooks/assignments/`` that differ from the course files, or are extra.
-
-    An empty list means the committed notebooks are what `build_assignments` would write. Stored
-    outputs are not compared here: the tests re-run the notebooks and compare those (`gapkit.outputs`).
-    """
-    root, files = _built(root)
-    stale = [p.as_posix() for p, nb in files.items() if _source_text(root / p) != _notebook_text(nb)]
-    for existing in sorted((root / ASSIGNMENTS_DIR).glob("*/*.ipynb")):
-        rel = existing.relative_to(root)
-        if rel not in files:
-            stale.append(f"{rel.as_posix()} (no longer built from the course files)")
-    return stale
-
-
-def build_assignments(root=None) -> tuple[Path, ...]:
-    """Write every assignment's source notebook to ``notebooks/assignments/<assignment>/``.
-
-    Returns the paths written (relative to the repository root). Notebooks of assignments that no
-    longer exist are removed. A cell whose source is unchanged keeps its stored outputs
-    (`gapkit.outputs.keep_outputs`); ``gapkit outputs`` runs the notebooks and stores them anew.
-    """
-    root, files = _built(root)
-    for rel, nb in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        text = _notebook_text(_outputs.keep_outputs(nb, root / rel))
-        (root / rel).write_text(text, encoding="utf-8")
-    for existing in (root / ASSIGNMENTS_DIR).glob("*/*.ipynb"):
-        if existing.relative_to(root) not in files:
-            existing.unlink()
-    return tuple(sorted(files))
-
-
 def write_model_answers(assignment: Assignment, path) -> Path:
     """Write the journal a participant leaves who typed the model answer in every box-only exercise.
 
@@ -424,14 +366,16 @@ def init_course(course_dir, *, root=None, track: str | None = None) -> Path:
     Raises
     ------
     CourseError
-        A committed source notebook is out of date (run ``gapkit course build-assignments``).
+        A committed source notebook is out of date (run ``gapkit build``).
     """
+    from gapkit.build import out_of_date
+
     root = _content.find_root(root) if root is None else Path(root)
     course = _content.load_course(root)
-    stale = stale_assignments(root)
+    stale = out_of_date(root, parts=["assignments"])
     if stale:
         raise CourseError("These source notebooks do not match the course files; run "
-                          f"`gapkit course build-assignments` first: {', '.join(stale)}.")
+                          f"`gapkit build` first: {', '.join(stale)}.")
     course_dir = Path(course_dir)
     if course_dir.exists() and not course_dir.is_dir():
         raise CourseError(f"`course_dir` ({str(course_dir)!r}) exists and is not a folder.")

@@ -56,6 +56,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from gapkit._validation import one_of
+
 try:  # POSIX advisory locks; on other systems saves still are atomic, only unlocked.
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -229,9 +231,7 @@ class Journal:
 
     @staticmethod
     def _section(section):
-        if section not in SECTIONS:
-            raise ValueError(f"`section` ({section!r}) not recognized; must be one of "
-                             f"{', '.join(map(repr, SECTIONS))}.")
+        one_of(section, "section", SECTIONS)
 
     def _update(self, section: str, key: str, value) -> None:
         with self._locked():

@@ -21,12 +21,13 @@ import math
 
 import pandas as pd
 
+from gapkit._validation import frame_like
+
 __all__ = ["estimate", "suppressed_cells", "shown", "largest"]
 
 
 def _table_iv(table) -> pd.DataFrame:
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"`table` must be a table from gapkit (a pandas DataFrame); got {type(table).__name__}.")
+    frame_like(table, "table", what="a table from gapkit")
     if "suppressed" not in table.columns:
         raise ValueError("`table` has no `suppressed` column: read numbers only off tables that went through "
                          "gapkit.suppress (gap_table and the gapkit.proficiency functions do).")

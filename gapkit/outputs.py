@@ -12,9 +12,8 @@ fails a test until the outputs are refreshed on purpose (``gapkit outputs``).
 * The lesson notebooks, run headless (they show the page's title and how to serve it).
 * The report notebook, on the sample district with the parameters written in it.
 
-The builders (``gapkit course build-assignments``, ``gapkit serve --update-notebooks``) keep a
-cell's stored outputs while its source is unchanged (`keep_outputs`), and their checks for
-out-of-date notebooks compare sources only (`without_outputs`).
+``gapkit build`` keeps a cell's stored outputs while its source is unchanged (`keep_outputs`),
+and ``gapkit build --check`` compares sources only (`without_outputs`; `gapkit.build.Notebook`).
 """
 from __future__ import annotations
 
@@ -89,7 +88,7 @@ def refresh(root=None, *, assignments=True, lessons=True, report=True) -> list[P
     """Run every notebook kept with outputs and store what it shows; returns the files written.
 
     Run after an intended change to what the notebooks show; the notebooks' sources must be up to
-    date first (``gapkit course build-assignments``, ``gapkit serve --update-notebooks``).
+    date first (``gapkit build``).
     """
     from gapkit import content as _content
     from gapkit import course as _course

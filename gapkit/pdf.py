@@ -27,9 +27,11 @@ import datetime as _dt
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from gapkit._validation import one_of
 
 __all__ = ["PAGE_SIZES", "Heading", "Paragraph", "Bullets", "Table", "WritingSpace", "PageBreak",
            "markdown_parts", "render", "source_digest", "pdf_digest", "font_path"]
@@ -112,8 +114,7 @@ def _font_folder() -> Path:
 
 def font_path(style: str = "") -> Path:
     """The DejaVu Sans file for `style` (``""``, ``"B"``, ``"I"`` or ``"BI"``), from matplotlib."""
-    if style not in _FONT_FILES:
-        raise ValueError(f"`style` ({style!r}) not recognized; must be one of {', '.join(map(repr, _FONT_FILES))}.")
+    one_of(style, "style", _FONT_FILES)
     return _font_folder() / _FONT_FILES[style]
 
 
@@ -216,8 +217,7 @@ def pdf_digest(data: bytes) -> str | None:
 def _render_iv(parts, title, page_size):
     if not isinstance(title, str) or not title.strip():
         raise ValueError(f"`title` must be a non-empty string; got {title!r}.")
-    if page_size not in PAGE_SIZES:
-        raise ValueError(f"`page_size` ({page_size!r}) not recognized; must be 'letter' or 'a4'.")
+    one_of(page_size, "page_size", PAGE_SIZES)
     parts = list(parts)
     bad = [i for i, p in enumerate(parts) if not isinstance(p, PART_TYPES)]
     if bad:

@@ -1,11 +1,19 @@
-"""Small-cell suppression: the step between the measures and anything a person sees.
+"""Small-cell suppression: what decides which groups anything shown to a person may describe.
 
-The pipeline order is records -> summary -> measures -> **privacy** -> views. Suppression
-runs after every measure and before any view, because a count or an estimate for a group
-under the minimum size must never reach a table, chart, sentence or report, and neither may
-a value that a reader could work out by subtracting shown cells from shown totals.
+A count or an estimate for a group under the minimum size must never reach a table, chart,
+sentence or report, and neither may a value that a reader could work out by subtracting shown
+cells from shown totals. Suppression decides from the counts alone: `gapkit.gap_table` suppresses
+each cell by its groups' sizes before it computes any measure, and computes estimates only for the
+cells it shows; every view accepts only suppressed results.
 
-Everything here is pure: :func:`suppress` returns a new table with an explicit mask
+* `Rule` -- the minimum group size and the top and bottom coding of percentages: the one home of
+  the defaults, carried from the course configuration or the command line to `suppress`.
+* `suppress` -- primary and complementary suppression of one table.
+* `suppress_linked` -- further suppression across groups whose counts add up (ever English
+  learners are current plus former ones), which no single table can see.
+* `code_percent` -- the display string of one proportion.
+
+Everything here is pure: each function returns a new table with an explicit mask
 (``suppressed``) and a plain-words ``reason``; it never changes its input.
 
 The rules, and the sources they follow, are written out in ``docs/privacy.md``.
@@ -15,14 +23,18 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 from scipy import linalg, optimize
 
-__all__ = ["suppress", "code_percent", "InconsistentTotalsError", "SUPPRESSED_MARK",
-           "COMPLEMENTARY_REASON"]
+from gapkit._validation import check_columns, column_list, frame_like, int_like, plain, proportion_like
+
+__all__ = ["Rule", "Family", "suppress", "suppress_linked", "code_percent", "InconsistentTotalsError",
+           "SUPPRESSED_MARK", "COMPLEMENTARY_REASON"]
 
 #: Display string for a suppressed value (the ``reason`` column says why).
 SUPPRESSED_MARK = "*"
@@ -30,9 +42,60 @@ SUPPRESSED_MARK = "*"
 #: ``reason`` of a row hidden only so that another hidden row cannot be worked out.
 COMPLEMENTARY_REASON = "complementary suppression"
 
-#: Percentages outside [LOW, HIGH] are shown as "<5%" / ">95%" (Delaware DOE rule, see
-#: :func:`code_percent`).
-_LOW, _HIGH = 5, 95
+
+@dataclass(frozen=True)
+class Rule:
+    """What may be shown about a group of students.
+
+    Attributes
+    ----------
+    min_n : int
+        Smallest group that may be shown (default 10, the most common state rule: NCES, SLDS
+        Technical Brief 3). A count from 1 to ``min_n - 1`` is hidden; 0 is shown.
+    LOW, HIGH : int
+        Percentages below ``LOW`` and above ``HIGH`` are shown as ``"<5%"`` and ``">95%"``
+        (Delaware Department of Education, *Data Suppression Rules*).
+
+    Examples
+    --------
+    >>> rule = Rule(min_n=5)
+    >>> rule.shows(7), rule.shows(3), rule.reason
+    (True, False, 'fewer than 5 students')
+    >>> Rule.percent(0.97), Rule.percent(0.434)
+    ('>95%', '43%')
+    """
+
+    min_n: int = 10
+    LOW: ClassVar[int] = 5
+    HIGH: ClassVar[int] = 95
+
+    def __post_init__(self):
+        object.__setattr__(self, "min_n", int_like(self.min_n, "min_n", minimum=1))
+
+    @property
+    def reason(self) -> str:
+        """The ``reason`` of a group hidden for its size."""
+        return f"fewer than {self.min_n} students"
+
+    def shows(self, n):
+        """Whether a group of `n` students may be shown (0, or at least ``min_n``); works on arrays too."""
+        return np.logical_not((n > 0) & (n < self.min_n)) if isinstance(n, np.ndarray) else not 0 < n < self.min_n
+
+    @classmethod
+    def percent(cls, p) -> str:
+        """A proportion of a group that may be shown, as a percentage with top and bottom coding.
+
+        ``""`` when there is none. It does not look at the group's size: that was decided when the
+        group was suppressed or shown (see `code_percent` for both at once).
+        """
+        if p is None or p is pd.NA or (isinstance(p, float) and math.isnan(p)):
+            return ""
+        percent = 100.0 * float(p)
+        if percent < cls.LOW:
+            return f"<{cls.LOW}%"
+        if percent > cls.HIGH:
+            return f">{cls.HIGH}%"
+        return f"{math.floor(percent + 0.5)}%"
 
 # Relative size below which an eigenvalue of A'A counts as zero. The constraint matrices
 # hold only 0, +1 and -1: rounding leaves zero eigenvalues near 1e-13 of the scale, and
@@ -45,7 +108,7 @@ _TOL = 1e-10
 # ---------------------------------------------------------------------------
 
 
-def suppress(table, *, dims, count_columns, min_n=10, total_label="All", hide=(),
+def suppress(table, *, dims, count_columns, min_n=Rule.min_n, total_label="All", hide=(),
              percent_columns=()):
     r"""Hide small groups, and every cell that would let a reader work one out.
 
@@ -63,7 +126,8 @@ def suppress(table, *, dims, count_columns, min_n=10, total_label="All", hide=()
         table). Each is its own system of cells and totals; every value must be a
         non-negative whole number.
     min_n : int, optional
-        Minimum group size that may be shown (default 10, the most common state rule [1]_).
+        Minimum group size that may be shown (default: `Rule`'s, 10, the most common state
+        rule [1]_).
     total_label : object, optional
         The value that marks a margin row in a dim column (default ``"All"``).
     hide : sequence of str, optional
@@ -158,7 +222,7 @@ def suppress(table, *, dims, count_columns, min_n=10, total_label="All", hide=()
     hidden too, because 62 - 30 - 25 would give grade 4 back.
     """
     index = table.index if isinstance(table, pd.DataFrame) else None
-    (table, dims, count_columns, min_n, total_label, hide,
+    (table, dims, count_columns, rule, total_label, hide,
      percent_columns) = _suppress_iv(table, dims, count_columns, min_n, total_label, hide,
                                      percent_columns)
     counts = table[list(count_columns)].to_numpy(dtype=float)
@@ -174,9 +238,9 @@ def suppress(table, *, dims, count_columns, min_n=10, total_label="All", hide=()
             reason[before] = given.to_numpy(dtype=object)[before]
         reason[before & (reason == "")] = "suppressed in the input"
 
-    small = ((counts > 0) & (counts < min_n)).any(axis=1) & ~suppressed
+    small = ~rule.shows(counts).all(axis=1) & ~suppressed
     suppressed |= small
-    reason[small] = f"fewer than {min_n} students"
+    reason[small] = rule.reason
 
     lines = _lines(table, dims, total_label)
     remainders = _remainders(table, dims, count_columns, counts, lines)
@@ -191,7 +255,7 @@ def suppress(table, *, dims, count_columns, min_n=10, total_label="All", hide=()
     for column in percent_columns:
         shown = table[column].to_numpy(dtype=float)
         out[f"{column}_display"] = [
-            SUPPRESSED_MARK if hidden else _code(value)
+            SUPPRESSED_MARK if hidden else rule.percent(value)
             for hidden, value in zip(suppressed, shown)
         ]
     out["suppressed"] = suppressed
@@ -200,7 +264,7 @@ def suppress(table, *, dims, count_columns, min_n=10, total_label="All", hide=()
     return out
 
 
-def code_percent(p, n, *, min_n=10):
+def code_percent(p, n, *, min_n=Rule.min_n):
     """Display string of a proportion with top and bottom coding.
 
     Parameters
@@ -211,7 +275,7 @@ def code_percent(p, n, *, min_n=10):
     n : int
         Number of students behind ``p``.
     min_n : int, optional
-        Minimum group size that may be shown (default 10).
+        Minimum group size that may be shown (default: `Rule`'s, 10).
 
     Returns
     -------
@@ -249,14 +313,158 @@ def code_percent(p, n, *, min_n=10):
     >>> code_percent(0.5, 6)
     '*'
     """
-    min_n = _validate_positive_int(min_n, "min_n")
-    n = _validate_count(n, "n")
-    p = _validate_proportion(p, "p")
-    if 0 < n < min_n:
+    rule = Rule(min_n)
+    n = int_like(n, "n", minimum=0)
+    p = proportion_like(p, "p", allow_nan=True)
+    if not rule.shows(n):
         return SUPPRESSED_MARK
     if n == 0:
         return ""
-    return _code(p)
+    return rule.percent(p)
+
+
+@dataclass(frozen=True)
+class Family:
+    """Groups whose counts add up in every cell: ``total`` is its ``parts`` together.
+
+    A part that a table has no row for is shown nowhere: it joins the rest (``total`` minus the
+    parts listed), which a reader who sees the total and every listed part can work out.
+    """
+
+    total: Hashable
+    parts: tuple
+
+
+_GROUP = "_group"  # the group column of the tables `suppress_linked` hands to `suppress`
+
+
+def suppress_linked(table, *, dims, families, min_n=Rule.min_n, keep=(), total_label="All"):
+    """Hide further groups so that no hidden count follows from groups that add up.
+
+    `suppress` protects one table. Some groups overlap across tables: ever English learners are
+    current plus former ones, and current ones are newcomers plus the others. A reader who sees
+    current and ever English learners in a grade knows the former ones, even where the former-EL
+    table hid them. This hides further groups, cell by cell, until no hidden count follows from
+    the families' sums.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per group and cell: the `dims` columns (a value equal to `total_label` marks a
+        margin, e.g. all grades), ``group`` (the group's name), ``n`` (its true number of
+        students) and ``suppressed`` (hidden already, by `suppress` or because nothing shows it).
+        A group of `families` that a cell has no row for is taken to be hidden there.
+    dims : sequence of str
+        The columns that name a cell, e.g. ``("year", "grade")``.
+    families : sequence of Family
+        The groups that add up, by the names in ``group``.
+    min_n : int, optional
+        Minimum group size that may be shown (default: `Rule`'s).
+    keep : sequence, optional
+        Groups a reader needs most: when a kept group or another one could be hidden to protect
+        a third, the other one is.
+    total_label : object, optional
+        The value that marks a margin in a dim column (default ``"All"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of `table` with ``suppressed`` updated and a ``reason`` column:
+        ``"complementary suppression"`` on the rows hidden here, the table's own reason (or
+        ``""``) on the others.
+
+    Notes
+    -----
+    Each family, with every cell's rows, is put through `suppress` as one table whose margin over
+    the groups is the family's total (and whose margins over `dims` are the table's), with the
+    rows already hidden marked; this repeats until nothing changes. Two cases come first in each
+    cell. When a part is hidden and a kept part is shown, the total is hidden (so that the kept
+    part need not be). When the rest of a family (its total minus its listed parts, a group no
+    row shows) has from 1 to ``min_n - 1`` students, a shown part is hidden if the total is kept,
+    and the total otherwise.
+
+    Examples
+    --------
+    Grade 4 of a synthetic school has 40 current and 6 former English learners; the former ones
+    are hidden, but 46 ever English learners would give them back:
+
+    >>> t = pd.DataFrame({"grade": ["4"] * 3, "group": ["current", "former", "ever"],
+    ...                   "n": [40, 6, 46], "suppressed": [False, True, False]})
+    >>> out = suppress_linked(t, dims=["grade"], families=[Family("ever", ("current", "former"))],
+    ...                       keep=["current"])
+    >>> out[["group", "suppressed", "reason"]].values.tolist()
+    [['current', False, ''], ['former', True, ''], ['ever', True, 'complementary suppression']]
+    """
+    rule = Rule(min_n)
+    frame_like(table, "table")
+    dims = column_list(dims, "dims", table, allow_empty=False)
+    check_columns(table, ["group", "n", "suppressed"], "table")
+    rows = table.reset_index(drop=True)
+    cells = [tuple(row) for row in rows[list(dims)].itertuples(index=False)]
+    n, hidden = {}, {}
+    for group, cell, count, flag in zip(rows["group"], cells, rows["n"], rows["suppressed"]):
+        n[(group, cell)] = int(count)
+        hidden[(group, cell)] = bool(flag)
+    before = dict(hidden)
+    present = set(rows["group"])
+    keys = sorted(set(cells), key=lambda k: tuple(map(str, k)))
+    keep = set(keep)
+
+    def is_hidden(group, k):
+        return hidden.get((group, k), True)  # a group no row shows in this cell is unknown there
+
+    def hide(group, k):
+        if not hidden.get((group, k), True):
+            hidden[(group, k)] = True
+            return True
+        return False
+
+    linked = [(f.total, [p for p in f.parts if p in present]) for f in families if f.total in present]
+
+    def protect(total, parts):
+        names = (total, *parts)
+        label = {name: total_label if name == total else f"g{i}" for i, name in enumerate(names)}
+        family = pd.DataFrame([{**dict(zip(dims, k)), _GROUP: label[name], "n": n.get((name, k), 0),
+                                "suppressed": is_hidden(name, k)} for k in keys for name in names])
+        out = suppress(family, dims=[*dims, _GROUP], count_columns=["n"], min_n=rule.min_n,
+                       total_label=total_label)
+        changed = False
+        for k, name, was, now in zip((k for k in keys for _ in names), (x for _ in keys for x in names),
+                                     family["suppressed"], out["suppressed"]):
+            if now and not was:
+                changed |= hide(name, k)
+        return changed
+
+    for _ in range(20):
+        changed = False
+        for k in keys:
+            for total, parts in linked:
+                if is_hidden(total, k):
+                    continue
+                if any(is_hidden(p, k) and n.get((p, k), 0) > 0 for p in parts) and \
+                        any(p in keep and not is_hidden(p, k) for p in parts):
+                    changed |= hide(total, k)
+                    continue
+                rest = n.get((total, k), 0) - sum(n.get((p, k), 0) for p in parts)
+                if not rule.shows(rest):  # a group no row shows, but a reader can work out
+                    shown = [p for p in parts if not is_hidden(p, k)]
+                    if total not in keep:
+                        changed |= hide(total, k)
+                    elif shown:
+                        changed |= hide(min(shown, key=lambda p: n.get((p, k), 0)), k)
+        for total, parts in linked:
+            if parts:
+                changed |= protect(total, parts)
+        if not changed:
+            break
+
+    out = table.copy()
+    newly = np.array([hidden[(g, c)] and not before[(g, c)] for g, c in zip(rows["group"], cells)], dtype=bool)
+    reason = (rows["reason"].astype(object).where(rows["reason"].notna(), "") if "reason" in rows
+              else pd.Series("", index=rows.index, dtype=object))
+    out["suppressed"] = [hidden[(g, c)] for g, c in zip(rows["group"], cells)]
+    out["reason"] = np.where(newly, COMPLEMENTARY_REASON, reason.to_numpy(dtype=object)).astype(object)
+    return out
 
 
 class InconsistentTotalsError(ValueError):
@@ -268,68 +476,13 @@ class InconsistentTotalsError(ValueError):
 # ---------------------------------------------------------------------------
 
 
-def _validate_positive_int(value, name):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"`{name}` must be a positive integer; got {value!r}.")
-    if value < 1:
-        raise ValueError(f"`{name}` must be a positive integer; got {value!r}.")
-    return int(value)
-
-
-def _validate_count(value, name):
-    rule = f"`{name}` must be a non-negative integer; got {value!r}."
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(rule)
-    if not math.isfinite(value) or value < 0 or value != int(value):
-        raise ValueError(rule)
-    return int(value)
-
-
-def _validate_proportion(value, name):
-    rule = f"`{name}` must be a proportion between 0 and 1 (or NaN); got {value!r}."
-    if value is None or value is pd.NA:
-        return math.nan
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(rule)
-    value = float(value)
-    if math.isnan(value):
-        return value
-    if not 0 <= value <= 1:
-        raise ValueError(rule)
-    return value
-
-
-def _column_list(value, name, table, *, allow_empty=True):
-    if isinstance(value, str):
-        value = (value,)
-    try:
-        value = tuple(value)
-    except TypeError:
-        raise TypeError(f"`{name}` must be a sequence of column names; got {value!r}.") from None
-    if not value and not allow_empty:
-        raise ValueError(f"`{name}` must name at least one column; got an empty sequence.")
-    for column in value:
-        if column not in table.columns:
-            have = ", ".join(repr(c) for c in table.columns)
-            raise ValueError(f"`{name}` column {column!r} is not in the table; columns are {have}.")
-    if len(set(value)) != len(value):
-        raise ValueError(f"`{name}` names a column twice; got {value!r}.")
-    return value
-
-
-def _plain(value):
-    """A numpy scalar as the Python value it holds, for messages."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def _suppress_iv(table, dims, count_columns, min_n, total_label, hide, percent_columns):
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"`table` must be a pandas DataFrame; got {type(table).__name__}.")
-    min_n = _validate_positive_int(min_n, "min_n")
-    dims = _column_list(dims, "dims", table, allow_empty=False)
-    count_columns = _column_list(count_columns, "count_columns", table, allow_empty=False)
-    hide = _column_list(hide, "hide", table)
-    percent_columns = _column_list(percent_columns, "percent_columns", table)
+    frame_like(table, "table")
+    rule = Rule(min_n)
+    dims = column_list(dims, "dims", table, allow_empty=False)
+    count_columns = column_list(count_columns, "count_columns", table, allow_empty=False)
+    hide = column_list(hide, "hide", table)
+    percent_columns = column_list(percent_columns, "percent_columns", table)
     for name, columns in (("count_columns", count_columns), ("hide", hide),
                           ("percent_columns", percent_columns)):
         for column in columns:
@@ -349,7 +502,7 @@ def _suppress_iv(table, dims, count_columns, min_n, total_label, hide, percent_c
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise ValueError(f"`table` column 'suppressed' must be true or false; row {row} "
-                             f"holds {_plain(flags.iloc[row])!r}.")
+                             f"holds {plain(flags.iloc[row])!r}.")
 
     table = table.reset_index(drop=True)
     for column in dims:
@@ -369,7 +522,7 @@ def _suppress_iv(table, dims, count_columns, min_n, total_label, hide, percent_c
         bad = ~np.isfinite(values) | (values < 0) | (values != np.floor(values))
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
-            got = _plain(table[column].iloc[row])
+            got = plain(table[column].iloc[row])
             raise ValueError(f"`count_columns` column {column!r} must hold non-negative whole "
                              f"numbers; row {row} holds {got!r}.")
     for column in percent_columns:
@@ -377,10 +530,10 @@ def _suppress_iv(table, dims, count_columns, min_n, total_label, hide, percent_c
         bad = (values.isna() & table[column].notna()) | (values < 0) | (values > 1)
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            got = _plain(table[column].iloc[row])
+            got = plain(table[column].iloc[row])
             raise ValueError(f"`percent_columns` column {column!r} must hold proportions "
                              f"between 0 and 1; row {row} holds {got!r}.")
-    return table, dims, count_columns, min_n, total_label, hide, percent_columns
+    return table, dims, count_columns, rule, total_label, hide, percent_columns
 
 
 def _check_margins(table, dims, total_label):
@@ -673,17 +826,6 @@ def _linked(row, lines, lines_of, suppressed):
 # ---------------------------------------------------------------------------
 # Display helpers
 # ---------------------------------------------------------------------------
-
-
-def _code(p):
-    if p is None or (isinstance(p, float) and math.isnan(p)) or p is pd.NA:
-        return ""
-    percent = 100.0 * float(p)
-    if percent < _LOW:
-        return f"<{_LOW}%"
-    if percent > _HIGH:
-        return f">{_HIGH}%"
-    return f"{math.floor(percent + 0.5)}%"
 
 
 def _blank(column, mask):

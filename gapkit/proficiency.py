@@ -25,9 +25,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validation import as_tuple, validate_columns, validate_int, validate_level
+from ._validation import check_columns, frame_like, int_like, label_tuple, level_like
 from .measures import proportion_difference
-from .privacy import suppress
+from .privacy import Rule, suppress
+from .records import PROFICIENT_LEVEL
 
 __all__ = [
     "SELECTION_CAVEAT",
@@ -60,13 +61,12 @@ _SCOPE = "scope"
 # ---------------------------------------------------------------------------------------------
 
 def _records_iv(records, columns, by, min_n, name="records"):
-    if not isinstance(records, pd.DataFrame):
-        raise TypeError(f"`{name}` must be a pandas DataFrame of student records; got {type(records).__name__}.")
-    by = as_tuple(by)
+    frame_like(records, name, what="student records")
+    by = label_tuple(by)
     if any(not isinstance(b, str) for b in by):
         raise TypeError(f"`by` must be column names; got {by!r}.")
-    validate_columns(records, [*columns, *by], name)
-    min_n = validate_int(min_n, "min_n", minimum=1)
+    check_columns(records, [*columns, *by], name)
+    min_n = Rule(min_n).min_n
     return by, min_n
 
 
@@ -107,7 +107,7 @@ def _wilson(successes: int, n: int, level: float) -> tuple[float, float]:
 # English-proficiency growth
 # ---------------------------------------------------------------------------------------------
 
-def elp_growth(records: pd.DataFrame, *, by=(), min_n: int = 10, margins: bool = False,
+def elp_growth(records: pd.DataFrame, *, by=(), min_n: int = Rule.min_n, margins: bool = False,
                level: float = 0.95) -> pd.DataFrame:
     r"""How many current English learners moved up an English-proficiency level over the year.
 
@@ -119,7 +119,7 @@ def elp_growth(records: pd.DataFrame, *, by=(), min_n: int = 10, margins: bool =
     by : sequence of str, optional
         Columns that define a cell (e.g. ``("year", "school_name")`` or ``("elp_level_prior",)``).
     min_n : int, optional
-        Minimum number of students for a cell to be shown (default 10).
+        Minimum number of students for a cell to be shown (default: `gapkit.privacy.Rule`'s).
     margins : bool, optional
         Add total rows (``"All"``) over each `by` column; complementary suppression then protects them.
     level : float, optional
@@ -177,7 +177,7 @@ def elp_growth(records: pd.DataFrame, *, by=(), min_n: int = 10, margins: bool =
     (12, 0.667, 0.583)
     """
     by, min_n = _records_iv(records, ("el_status", "elp_level", "elp_level_prior"), by, min_n)
-    level = validate_level(level)
+    level = level_like(level)
     now, prior = _numeric(records, "elp_level"), _numeric(records, "elp_level_prior")
     keep = records["el_status"].eq("EL").fillna(False) & now.notna() & prior.notna()
     frame = records.loc[keep].copy()
@@ -217,7 +217,7 @@ def _at_risk(records: pd.DataFrame) -> pd.DataFrame:
     return el.loc[followed.to_numpy()]
 
 
-def reclassification_time(records: pd.DataFrame, *, by=(), min_n: int = 10, max_years: int | None = None,
+def reclassification_time(records: pd.DataFrame, *, by=(), min_n: int = Rule.min_n, max_years: int | None = None,
                           level: float = 0.95) -> pd.DataFrame:
     r"""A life table of years in US schools until English learners are reclassified.
 
@@ -230,7 +230,7 @@ def reclassification_time(records: pd.DataFrame, *, by=(), min_n: int = 10, max_
         Columns that define a cell (e.g. ``("school_level",)``); a student is counted in the cell
         of the row for each year.
     min_n : int, optional
-        Minimum number of students at risk for a year's row to be shown (default 10).
+        Minimum number of students at risk for a year's row to be shown (default: `gapkit.privacy.Rule`'s).
     max_years : int, optional
         Last year in US schools shown (default: the largest in the data).
     level : float, optional
@@ -298,14 +298,14 @@ def reclassification_time(records: pd.DataFrame, *, by=(), min_n: int = 10, max_
     [{'years_in_us': 3, 'n_at_risk': 20, 'share_reclassified': 0.25, 'still_el': 0.75}]
     """
     by, min_n = _records_iv(records, ("student_id", "year", "el_status", "el_exit_year", "years_in_us"), by, min_n)
-    level = validate_level(level)
+    level = level_like(level)
     z = stats.norm.ppf(0.5 + level / 2)
     risk = _at_risk(records)
     if risk.empty:
         raise ValueError("`records` has no current English learner followed into a later year: time to "
                          "reclassification needs at least two school years of records with the same `student_id`.")
     if max_years is not None:
-        max_years = validate_int(max_years, "max_years", minimum=1)
+        max_years = int_like(max_years, "max_years", minimum=1)
         risk = risk[risk["_t"] <= max_years]
     keys = [risk[b].astype(object) for b in by] + [risk["_t"]]
     counts = risk.groupby(keys, sort=True)["_event"].agg(["size", "sum"]).reset_index()
@@ -366,7 +366,7 @@ def median_years(table: pd.DataFrame) -> float | None:
 # Long-term English learners
 # ---------------------------------------------------------------------------------------------
 
-def long_term_el_share(records: pd.DataFrame, *, by=(), years: int = LONG_TERM_YEARS, min_n: int = 10,
+def long_term_el_share(records: pd.DataFrame, *, by=(), years: int = LONG_TERM_YEARS, min_n: int = Rule.min_n,
                        margins: bool = False, level: float = 0.95) -> pd.DataFrame:
     """The share of current English learners who have been in US schools `years` years or more.
 
@@ -380,7 +380,7 @@ def long_term_el_share(records: pd.DataFrame, *, by=(), years: int = LONG_TERM_Y
         Years in US schools from which an EL counts as long-term (default 6, the threshold of [1]_;
         states' definitions differ, some adding conditions on progress).
     min_n : int, optional
-        Minimum number of current ELs for a cell to be shown (default 10).
+        Minimum number of current ELs for a cell to be shown (default: `gapkit.privacy.Rule`'s).
     margins : bool, optional
         Add total rows (``"All"``) over each `by` column.
     level : float, optional
@@ -414,8 +414,8 @@ def long_term_el_share(records: pd.DataFrame, *, by=(), years: int = LONG_TERM_Y
     (10, 0.5)
     """
     by, min_n = _records_iv(records, ("el_status", "years_in_us"), by, min_n)
-    years = validate_int(years, "years", minimum=1)
-    level = validate_level(level)
+    years = int_like(years, "years", minimum=1)
+    level = level_like(level)
     in_us = _numeric(records, "years_in_us")
     keep = records["el_status"].eq("EL").fillna(False) & in_us.notna()
     frame = records.loc[keep].copy()
@@ -444,8 +444,8 @@ def _years_label(value, max_years):
     return str(value) if value <= max_years else f"{max_years + 1} or more"
 
 
-def former_el_outcomes(records: pd.DataFrame, levels: str, *, by=(), max_years: int = 4, proficient=3,
-                       min_n: int = 10, level: float = 0.95) -> pd.DataFrame:
+def former_el_outcomes(records: pd.DataFrame, levels: str, *, by=(), max_years: int = 4, proficient=PROFICIENT_LEVEL,
+                       min_n: int = Rule.min_n, level: float = 0.95) -> pd.DataFrame:
     r"""Former English learners' share proficient by years since exit, against never-EL students.
 
     Parameters
@@ -461,9 +461,9 @@ def former_el_outcomes(records: pd.DataFrame, levels: str, *, by=(), max_years: 
         Years since exit shown one by one (default 4, the years Title III asks districts to
         report); later years are pooled as "5 or more".
     proficient : level label, optional
-        Lowest performance level that counts as proficient (default 3).
+        Lowest performance level that counts as proficient (default `gapkit.records.PROFICIENT_LEVEL`, 3).
     min_n : int, optional
-        Minimum students in a group for its row to be shown (default 10).
+        Minimum students in a group for its row to be shown (default: `gapkit.privacy.Rule`'s).
     level : float, optional
         Confidence level of the gap's interval.
 
@@ -508,8 +508,8 @@ def former_el_outcomes(records: pd.DataFrame, levels: str, *, by=(), max_years: 
     if not isinstance(levels, str):
         raise TypeError(f"`levels` must be a performance-level column name; got {levels!r}.")
     by, min_n = _records_iv(records, ("year", "el_status", "el_exit_year", levels), by, min_n)
-    max_years = validate_int(max_years, "max_years", minimum=1)
-    level = validate_level(level)
+    max_years = int_like(max_years, "max_years", minimum=1)
+    level = level_like(level)
     score = _numeric(records, levels)
     tested = records.loc[score.notna()].copy()
     tested["_proficient"] = score[score.notna()] >= proficient

@@ -1,39 +1,13 @@
-"""Canonical student records: the columns every stage of gapkit expects, and the EL groups derived from them.
+"""The vocabulary of gapkit: canonical columns, codes, subjects, group labels and comparisons.
 
-A school's own files arrive in other shapes; `gapkit.readers` maps them onto these columns.
+Every stage reads these names from here. A school's own files arrive in other shapes;
+`gapkit.readers` maps them onto these columns and codes (and refuses what it cannot map).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import pandas as pd
-
-#: Canonical columns of student-year records, with their meaning.
-COLUMNS = {
-    "student_id": "stable student identifier (string), the same across years",
-    "year": "school year, named by its spring (2024 = 2023-24)",
-    "school_id": "school identifier",
-    "school_name": "school name",
-    "school_level": "elementary, middle or high",
-    "grade": "tested grade (3-8 and 10)",
-    "el_status": "EL (current English learner), RFEP (reclassified fluent: former EL), "
-                 "IFEP (initially fluent English proficient) or EO (English only)",
-    "el_exit_year": "year a former EL was reclassified (RFEP only)",
-    "elp_level": "English-proficiency level 1-5 this year (current ELs)",
-    "elp_level_prior": "English-proficiency level 1-5 the year before",
-    "years_in_us": "years enrolled in US schools",
-    "home_language": "primary language spoken at home",
-    "iep": "has an individualized education program (disability)",
-    "econ_disadv": "economically disadvantaged",
-    "race_ethnicity": "federal race/ethnicity category",
-    "gender": "F, M or X",
-    "math_scale": "mathematics scale score",
-    "math_level": "mathematics performance level 1-4 (3 and 4 are proficient)",
-    "ela_scale": "English language arts scale score",
-    "ela_level": "English language arts performance level 1-4 (3 and 4 are proficient)",
-    "attendance_rate": "share of enrolled days attended, 0-1",
-    "advanced_course": "enrolled in Algebra I by grade 8, or an advanced course in high school",
-}
 
 EL_STATUSES = ("EL", "RFEP", "IFEP", "EO")
 RACE_ETHNICITY = (
@@ -46,22 +20,108 @@ RACE_ETHNICITY = (
     "Two or more races",
 )
 GENDERS = ("F", "M", "X")
+SCHOOL_LEVELS = ("elementary", "middle", "high")
 PERFORMANCE_LEVELS = (1, 2, 3, 4)
+#: The lowest performance level that counts as proficient (the default of every proficiency count).
 PROFICIENT_LEVEL = 3
 
 #: A newcomer is a current EL in their first years in US schools.
 NEWCOMER_MAX_YEARS = 2
 
-#: Subjects: outcome column (scale score) and its performance-level column.
-SUBJECTS = {
-    "math": ("math_scale", "math_level"),
-    "ela": ("ela_scale", "ela_level"),
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column: what it means and what a value may be.
+
+    ``kind`` is ``"text"``, ``"code"`` (one of ``codes``), ``"yes/no"``, ``"whole number"`` or
+    ``"number"``; ``bounds`` are the smallest and largest values of a number (None: unbounded).
+    """
+
+    meaning: str
+    kind: str = "text"
+    bounds: tuple = (None, None)
+    codes: tuple = ()
+
+
+_LEVEL = Column("performance level 1-4 (3 and 4 are proficient)", "whole number", (1, len(PERFORMANCE_LEVELS)))
+
+#: Canonical columns of student-year records, in order.
+COLUMNS = {
+    "student_id": Column("stable student identifier (string), the same across years"),
+    "year": Column("school year, named by its spring (2024 = 2023-24)", "whole number", (1990, 2100)),
+    "school_id": Column("school identifier"),
+    "school_name": Column("school name"),
+    "school_level": Column("elementary, middle or high", "code", codes=SCHOOL_LEVELS),
+    "grade": Column("tested grade (3-8 and 10)", "whole number", (0, 13)),
+    "el_status": Column("EL (current English learner), RFEP (reclassified fluent: former EL), "
+                        "IFEP (initially fluent English proficient) or EO (English only)", "code", codes=EL_STATUSES),
+    "el_exit_year": Column("year a former EL was reclassified (RFEP only)", "whole number", (1990, 2100)),
+    "elp_level": Column("English-proficiency level 1-5 this year (current ELs)", "whole number", (1, 5)),
+    "elp_level_prior": Column("English-proficiency level 1-5 the year before", "whole number", (1, 5)),
+    "years_in_us": Column("years enrolled in US schools", "whole number", (0, 20)),
+    "home_language": Column("primary language spoken at home"),
+    "iep": Column("has an individualized education program (disability)", "yes/no"),
+    "econ_disadv": Column("economically disadvantaged", "yes/no"),
+    "race_ethnicity": Column("federal race/ethnicity category", "code", codes=RACE_ETHNICITY),
+    "gender": Column("F, M or X", "code", codes=GENDERS),
+    "math_scale": Column("mathematics scale score", "number"),
+    "math_level": Column(f"mathematics {_LEVEL.meaning}", _LEVEL.kind, _LEVEL.bounds),
+    "ela_scale": Column("English language arts scale score", "number"),
+    "ela_level": Column(f"English language arts {_LEVEL.meaning}", _LEVEL.kind, _LEVEL.bounds),
+    "attendance_rate": Column("share of enrolled days attended, 0-1", "number", (0.0, 1.0)),
+    "advanced_course": Column("enrolled in Algebra I by grade 8, or an advanced course in high school", "yes/no"),
 }
+
+#: Columns a file of student records must have (and at least one subject's score or level).
+REQUIRED = ("student_id", "year", "school_id", "grade", "el_status")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A tested subject: its scale-score and performance-level columns, and its name in words."""
+
+    scale: str
+    level: str
+    name: str
+    name_es: str
+
+    @property
+    def label(self) -> str:
+        """The name as a heading or a menu shows it: ``"Mathematics"``."""
+        return self.name[:1].upper() + self.name[1:]
+
+
+SUBJECTS = {
+    "math": Subject("math_scale", "math_level", "mathematics", "matemáticas"),
+    "ela": Subject("ela_scale", "ela_level", "English language arts", "lengua y literatura en inglés"),
+}
+
+#: Canonical columns of a published (report-card) file of counts per student group: one row per cell
+#: (year, school, grade, subject) and group, with ``level_1`` ... ``level_K`` found by name.
+PUBLISHED_COLUMNS = {
+    "year": COLUMNS["year"],
+    "school_id": COLUMNS["school_id"],
+    "school_name": COLUMNS["school_name"],
+    "grade": COLUMNS["grade"],
+    "subject": Column("the subject tested: math or ela (other subjects are kept as the file writes them)"),
+    "student_group": Column("the student group of the row, e.g. English Learners"),
+    "n_tested": Column("students of the group who were tested", "whole number", (0, None)),
+    "mean_scale_score": Column("the group's average scale score", "number"),
+}
+#: The columns that name a cell of a published file.
+PUBLISHED_CELL = ("year", "school_id", "grade", "subject")
+#: The label of every student's row in a published file.
+ALL_STUDENTS = "All Students"
+#: Published groups that are all students minus another group (the file seldom lists them).
+PUBLISHED_COMPLEMENTS = {"Students without Disabilities": "Students with Disabilities",
+                         "Not Economically Disadvantaged": "Economically Disadvantaged"}
+
 
 @dataclass(frozen=True)
 class Comparison:
     """A named comparison: the group column, the focal and reference labels (reference ``None`` means
-    everyone else), and each side in plain words for sentences and headings."""
+    everyone else), each side in plain words for sentences and headings, and the labels of each side
+    in published files (None: not a published group)."""
 
     name: str
     group: str
@@ -69,6 +129,7 @@ class Comparison:
     reference: tuple | None
     focal_words: str
     reference_words: str
+    published: tuple | None = None
 
 
 _NEVER_EL = "students who were never English learners"
@@ -76,27 +137,84 @@ _NEVER_EL = "students who were never English learners"
 #: The comparisons an analyst needs, by name.
 COMPARISONS = {c.name: c for c in (
     Comparison("Current EL vs never EL", "el_status", ("EL",), ("IFEP", "EO"),
-               "current English learners", _NEVER_EL),
+               "current English learners", _NEVER_EL, (("English Learners",), ("Never English Learners",))),
     Comparison("Current EL vs all others", "el_status", ("EL",), None,
                "current English learners", "all other students"),
     Comparison("Former EL vs never EL", "el_status", ("RFEP",), ("IFEP", "EO"),
-               "former English learners", _NEVER_EL),
+               "former English learners", _NEVER_EL, (("Former English Learners",), ("Never English Learners",))),
     Comparison("Ever EL vs never EL", "ever_el", (True,), (False,),
-               "students who were ever English learners", _NEVER_EL),
+               "students who were ever English learners", _NEVER_EL,
+               (("Ever English Learners",), ("Never English Learners",))),
     Comparison("Newcomer EL vs never EL", "newcomer_status", ("newcomer EL",), ("never EL",),
                "newcomer English learners", _NEVER_EL),
     Comparison("Other current EL vs never EL", "newcomer_status", ("other current EL",), ("never EL",),
                "current English learners who are not newcomers", _NEVER_EL),
     Comparison("Students with disabilities vs without", "iep", (True,), (False,),
-               "students with disabilities", "students without disabilities"),
+               "students with disabilities", "students without disabilities",
+               (("Students with Disabilities",), ("Students without Disabilities",))),
     Comparison("Economically disadvantaged vs not", "econ_disadv", (True,), (False,),
-               "economically disadvantaged students", "students who are not economically disadvantaged"),
+               "economically disadvantaged students", "students who are not economically disadvantaged",
+               (("Economically Disadvantaged",), ("Not Economically Disadvantaged",))),
     Comparison("Hispanic/Latino vs White", "race_ethnicity", ("Hispanic/Latino",), ("White",),
-               "Hispanic/Latino students", "White students"),
+               "Hispanic/Latino students", "White students", (("Hispanic/Latino",), ("White",))),
     Comparison("Black/African American vs White", "race_ethnicity", ("Black/African American",), ("White",),
-               "Black/African American students", "White students"),
-    Comparison("Female vs male", "gender", ("F",), ("M",), "female students", "male students"),
+               "Black/African American students", "White students", (("Black/African American",), ("White",))),
+    Comparison("Female vs male", "gender", ("F",), ("M",), "female students", "male students",
+               (("Female",), ("Male",))),
 )}
+
+
+def side_group(comparison: Comparison | str, side: str) -> tuple:
+    """The student group on one side (``"focal"`` or ``"reference"``) of a comparison (or its name).
+
+    Two sides are the same group when they name the same labels of the same column ("Current EL vs
+    never EL" and "Current EL vs all others" share their focal group); everyone else in a cell is
+    its own group.
+
+    >>> side_group("Current EL vs all others", "focal") == side_group("Current EL vs never EL", "focal")
+    True
+    """
+    c = COMPARISONS[comparison] if isinstance(comparison, str) else comparison
+    if side == "focal":
+        return (c.group, frozenset(c.focal))
+    return (c.group, frozenset(c.reference)) if c.reference is not None else (c.group, "not", frozenset(c.focal))
+
+
+#: Groups whose counts add up in every cell, as (total, parts), each a side of a named comparison:
+#: ever ELs are current plus former ELs, current ELs are newcomers plus the others, and everyone but
+#: current ELs is former plus never ELs. A reader who sees some of them can work out the others, so
+#: they are suppressed together (`gapkit.tables.protect_linked`).
+LINKED = (
+    (("Ever EL vs never EL", "focal"), (("Current EL vs never EL", "focal"), ("Former EL vs never EL", "focal"))),
+    (("Current EL vs never EL", "focal"),
+     (("Newcomer EL vs never EL", "focal"), ("Other current EL vs never EL", "focal"))),
+    (("Current EL vs all others", "reference"),
+     (("Former EL vs never EL", "focal"), ("Current EL vs never EL", "reference"))),
+)
+#: The linked groups hidden last: current English learners, whom a reader needs most, and never-EL
+#: students, the comparison group of most tables.
+LINKED_KEEP = (("Current EL vs never EL", "focal"), ("Current EL vs never EL", "reference"))
+
+
+def linked_comparisons(comparison: str, comparisons=None) -> list[str]:
+    """The names in `comparisons` (default `COMPARISONS`) whose groups are `LINKED` to those of `comparison`.
+
+    In the order of `comparisons`, whichever of them is asked about, so that each is protected the
+    same way; a comparison with no linked group has only itself.
+
+    >>> linked_comparisons("Ever EL vs never EL", {n: COMPARISONS[n] for n in ("Female vs male",
+    ...                    "Former EL vs never EL", "Ever EL vs never EL")})
+    ['Former EL vs never EL', 'Ever EL vs never EL']
+    """
+    comparisons = COMPARISONS if comparisons is None else comparisons
+    groups = {side_group(*g) for total, parts in LINKED for g in (total, *parts)}
+
+    def sides(c):
+        return {side_group(c, "focal"), side_group(c, "reference")}
+
+    if not sides(comparisons[comparison]) & groups:
+        return [comparison]
+    return [name for name, c in comparisons.items() if sides(c) & groups]
 
 
 def add_el_groups(records: pd.DataFrame) -> pd.DataFrame:

@@ -9,8 +9,8 @@ The lesson notebooks in ``notebooks/lessons/`` are generated from ``course_confi
 by `build_notebooks`: for each track a home page and one notebook per module, the first track's at
 the top of the folder and every other track's in a subfolder named by its id
 (`gapkit.widgets.lesson.track_folder`); each holds a heading and one cell that calls
-`gapkit.widgets.lesson`. ``gapkit serve --update-notebooks`` rewrites them after a maintainer adds
-or renames a module.
+`gapkit.widgets.lesson`. ``gapkit build`` (`gapkit.build`) rewrites them after a maintainer adds
+or renames a module; ``gapkit serve`` does too when they are out of date.
 
 Answers go to the journal file given by ``--journal`` (default ``course-work/reflections.json``
 in the folder where the command runs); the kernels find it through ``GAPKIT_JOURNAL``.
@@ -25,14 +25,14 @@ from pathlib import Path
 import nbformat
 
 from gapkit.journal import DEFAULT_NAME
-from gapkit.outputs import keep_outputs, without_outputs
 
 __all__ = ["LESSONS_DIR", "VOILA_CONFIG_DIR", "HOME_NOTEBOOK", "DEFAULT_PORT", "DEFAULT_JOURNAL", "build_notebooks",
-           "write_notebooks", "stale_notebooks", "voila_command", "home_url", "port_free"]
+           "voila_command", "home_url", "port_free"]
 
 LESSONS_DIR = Path("notebooks") / "lessons"
 #: Folder holding ``voila.json`` (Voila reads ``voila.json``/``voila.py`` from the folders it is given).
 VOILA_CONFIG_DIR = Path("course_config")
+#: The course home page notebook (sorts before every module in Voila's file list).
 HOME_NOTEBOOK = "00-course-home.ipynb"
 DEFAULT_PORT = 8866
 DEFAULT_JOURNAL = Path("course-work") / DEFAULT_NAME
@@ -71,59 +71,6 @@ def build_notebooks(course) -> dict[str, nbformat.NotebookNode]:
                 f"Module {number}: {module.title}",
                 f"from gapkit.widgets import lesson\n\nlesson({module.id!r}, {arg}heading=False)")
     return out
-
-
-def _existing(folder: Path) -> list[str]:
-    """Lesson notebooks under `folder` (one level of track folders), as paths relative to it."""
-    if not folder.is_dir():
-        return []
-    return sorted(p.relative_to(folder).as_posix() for pattern in ("*.ipynb", "*/*.ipynb") for p in folder.glob(pattern)
-                  if ".ipynb_checkpoints" not in p.parts)
-
-
-def _text(nb) -> str:
-    return nbformat.writes(nb) + "\n"
-
-
-def _source_text(path: Path) -> str | None:
-    """The notebook at `path` without its stored outputs (None when missing)."""
-    return _text(without_outputs(nbformat.read(path, as_version=4))) if path.is_file() else None
-
-
-def stale_notebooks(course, folder) -> list[str]:
-    """Notebook files in `folder` that are missing, differ from `build_notebooks`, or are not in the course.
-
-    Stored outputs are not compared here: the tests re-run the notebooks and compare those (`gapkit.outputs`)."""
-    folder = Path(folder)
-    wanted = build_notebooks(course)
-    stale = []
-    for name, nb in wanted.items():
-        if _source_text(folder / name) != _text(nb):
-            stale.append(name)
-    stale += [name for name in _existing(folder) if name not in wanted]
-    return stale
-
-
-def write_notebooks(course, folder) -> list[Path]:
-    """Write the lesson notebooks into `folder`, removing notebooks of modules no longer published.
-
-    A cell whose source is unchanged keeps its stored outputs (`gapkit.outputs.keep_outputs`)."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    wanted = build_notebooks(course)
-    written = []
-    for name, nb in wanted.items():
-        path = folder / name
-        text = _text(keep_outputs(nb, path))
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
-    for name in _existing(folder):
-        if name not in wanted:
-            (folder / name).unlink()
-            written.append(folder / name)
-    return written
 
 
 def voila_command(root, *, port: int) -> list[str]:

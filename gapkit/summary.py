@@ -8,15 +8,15 @@ summaries, enter through `Summary.from_counts`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from ._validation import as_tuple, validate_columns
+from ._validation import check_columns, label_tuple
 
-__all__ = ["Summary", "summarize"]
+__all__ = ["Summary", "summarize", "pool"]
 
 _LEVEL = "__level"
 
@@ -53,6 +53,30 @@ class Summary:
     def level_columns(self) -> list[str]:
         return [f"level_{label}" for label in self.levels]
 
+    def rollup(self, by: Sequence[str]) -> "Summary":
+        """The same summary over coarser cells: `by`, some of ``self.by``; each group pooled over the rest.
+
+        Counts add, means are weighted by n and standard deviations pooled exactly (`pool`); a cell
+        with a part the source hid is hidden.
+
+        Examples
+        --------
+        >>> rows = pd.DataFrame({"grade": [3, 3, 4], "el_status": ["EL", "EO", "EL"], "score": [410.0, 450.0, 430.0]})
+        >>> summarize(rows, "score", "el_status", by=["grade"]).rollup([]).table[["el_status", "n", "mean"]].values.tolist()
+        [['EL', 2, 420.0], ['EO', 1, 450.0]]
+        """
+        by = label_tuple(by)
+        unknown = [b for b in by if b not in self.by]
+        if unknown:
+            raise ValueError(f"`by` column(s) {', '.join(map(repr, unknown))} are not cells of this summary; "
+                             f"its cells are {', '.join(map(repr, self.by))}.")
+        table = pool(self.table, [*by, self.group], self.level_columns)
+        for column in ("n", "successes", *self.level_columns):  # whole counts stay whole
+            if column in table and table[column].notna().all() and pd.api.types.is_integer_dtype(self.table[column]):
+                table[column] = table[column].astype("int64")
+        columns = [c for c in self.table.columns if c in table.columns]
+        return replace(self, table=table[columns], by=by)
+
     @classmethod
     def from_counts(cls, frame: pd.DataFrame, *, group: str, by: Sequence[str] = (), levels: Sequence = (),
                     outcome: str = "", excluded: pd.DataFrame | None = None) -> "Summary":
@@ -61,10 +85,10 @@ class Summary:
         `frame` has the `by` and `group` columns, ``n``, and ``level_<label>`` for each label in `levels`;
         ``mean``, ``sd`` and ``source_suppressed`` are optional. Missing counts mean the source hid them.
         """
-        by = as_tuple(by)
-        levels = as_tuple(levels)
+        by = label_tuple(by)
+        levels = label_tuple(levels)
         level_columns = [f"level_{label}" for label in levels]
-        validate_columns(frame, [*by, group, "n", *level_columns], "frame")
+        check_columns(frame, [*by, group, "n", *level_columns], "frame")
         table = frame.copy()
         for column in ("mean", "sd"):
             if column not in table:
@@ -117,12 +141,12 @@ def summarize(records: pd.DataFrame, outcome: str, group: str, *, by: Sequence[s
     >>> s.table[["el_status", "n", "mean", "level_1", "level_2", "level_3"]].to_dict("records")[0]
     {'el_status': 'EL', 'n': 2, 'mean': 420.0, 'level_1': 2, 'level_2': 0, 'level_3': 0}
     """
-    by = as_tuple(by)
-    validate_columns(records, [outcome, group, *by], "records")
+    by = label_tuple(by)
+    check_columns(records, [outcome, group, *by], "records")
     if levels is not None and cuts is not None:
         raise ValueError("`levels` and `cuts` are alternatives; give one of them.")
     if levels is not None:
-        validate_columns(records, [levels], "levels")
+        check_columns(records, [levels], "levels")
     # Only the columns the group-by reads; pandas copies them lazily, so nothing large is copied here.
     frame = records[list(dict.fromkeys([outcome, group, *by]))]
     label_values: tuple = ()
@@ -149,7 +173,7 @@ def summarize(records: pd.DataFrame, outcome: str, group: str, *, by: Sequence[s
 def _levels_from_cuts(records, outcome, cuts):
     scores = pd.to_numeric(records[outcome], errors="coerce").to_numpy(dtype=float)
     if isinstance(cuts, Mapping):
-        validate_columns(records, ["grade"], "cuts (grade-specific)")
+        check_columns(records, ["grade"], "cuts (grade-specific)")
         sizes = {len(c) for c in cuts.values()}
         if len(sizes) != 1:
             raise ValueError("`cuts` must give the same number of cut points for every grade.")
@@ -204,6 +228,33 @@ def _aggregate(frame, outcome, group, by, labels, *, binary):
         table[key] = table[key].astype(frame[key].dtype) if frame[key].dtype != object else table[key]
     table = table.sort_values(keys, kind="stable").reset_index(drop=True)
     return table, excluded
+
+
+def pool(rows: pd.DataFrame, keys: Sequence[str], level_columns: Sequence[str]) -> pd.DataFrame:
+    """Combine the rows of a summary table that share `keys`, exactly.
+
+    Counts (``n``, ``successes``, the level counts) add, means are weighted by n, and sums of squares add
+    around the pooled mean; a combination with a part the source hid (``source_suppressed``, or no
+    ``n``) has no numbers and is marked ``source_suppressed``. Returns one row per combination of `keys`.
+    """
+    keys = list(keys)
+    rows = rows.assign(_weighted=rows["n"] * rows["mean"],
+                       _incomplete=rows["source_suppressed"] | rows["n"].isna())
+    grouped = rows.groupby(keys, dropna=False, sort=True)
+    counts = [c for c in ("n", "successes", *level_columns) if c in rows]
+    out = grouped[counts + ["_weighted"]].sum(min_count=1)
+    out["mean"] = out["_weighted"] / out["n"]
+    rows = rows.join(out["mean"].rename("_pooled_mean"), on=keys)
+    within = ((rows["n"] - 1) * rows["sd"] ** 2).where(rows["n"] > 1, 0.0)
+    between = rows["n"] * (rows["mean"] - rows["_pooled_mean"]) ** 2
+    squares = (within + between).groupby([rows[k] for k in keys], dropna=False, sort=True).sum(min_count=1)
+    out["sd"] = np.sqrt(squares / (out["n"] - 1)).where(out["n"] > 1)
+    missing = (rows[["mean", "sd"]].isna() & (rows["n"] > 1).to_numpy()[:, None]).any(axis=1)
+    out.loc[missing.groupby([rows[k] for k in keys], dropna=False, sort=True).any(), ["mean", "sd"]] = np.nan
+    incomplete = grouped["_incomplete"].any()
+    out.loc[incomplete, counts + ["mean", "sd"]] = np.nan
+    out["source_suppressed"] = incomplete
+    return out.drop(columns="_weighted").reset_index()
 
 
 def _excluded_frame(excluded) -> pd.DataFrame:

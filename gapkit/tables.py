@@ -1,7 +1,10 @@
-"""Gap tables: summary -> measures -> privacy, in one call.
+"""Gap tables: summary -> privacy -> measures, in one call.
 
-`gap_table` is the only way student data becomes a table of gaps, and it always ends with
-`gapkit.privacy.suppress`: suppression runs after every measure and before any view.
+`gap_table` is the only way student data becomes a table of gaps. It pools each cell's groups from
+the summary, suppresses the cells by their groups' sizes (`gapkit.privacy.suppress`, which needs only
+the counts), and then computes the measures for the cells it shows: an estimate is never computed for
+a cell that may not be shown, and every view takes its rows from here. `protect_linked` suppresses
+further across gap tables whose groups add up.
 """
 from __future__ import annotations
 
@@ -11,35 +14,26 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import measures as _measures
-from ._validation import as_tuple, validate_choice, validate_int, validate_level
-from .privacy import suppress
-from .summary import Summary, summarize
+from ._validation import label_tuple, level_like, one_of
+from .measures import MEASURES, estimate_table
+from .privacy import COMPLEMENTARY_REASON, Family, Rule, suppress, suppress_linked
+from .records import COMPARISONS, LINKED, LINKED_KEEP, PROFICIENT_LEVEL, side_group
+from .summary import Summary, pool, summarize
 
-__all__ = ["MEASURES", "gap_table"]
-
-#: Measures gap_table can compute, and what each needs from the summary.
-MEASURES = {
-    "proportion_difference": "proportions",
-    "probit_gap": "proportions",
-    "risk_ratio": "proportions",
-    "mean_difference": "means",
-    "cohens_d": "means",
-    "hedges_g": "means",
-    "v_statistic": "levels",
-}
+__all__ = ["COLUMNS", "gap_table", "group_counts", "hide", "protect_linked"]
 
 #: Columns of a gap table, after the `by` columns.
 COLUMNS = ["measure", "focal", "reference", "n_focal", "n_reference", "estimate", "se", "ci_low", "ci_high",
            "value_focal", "value_reference", "method", "note", "suppressed", "reason"]
 
+#: What a hidden row of a gap table does not show, besides its counts.
 _HIDDEN = ["estimate", "se", "ci_low", "ci_high", "value_focal", "value_reference"]
 _SIDES = ("focal", "reference")
 
 
 def gap_table(data, outcome: str | None = None, group: str | None = None, *, focal, reference=None,
-              by: Sequence[str] = (), measures: Sequence[str] | None = None, min_n: int = 10,
-              proficient=3, levels: str | None = None, cuts=None, level: float = 0.95,
+              by: Sequence[str] = (), measures: Sequence[str] | None = None, min_n: int = Rule.min_n,
+              proficient=PROFICIENT_LEVEL, levels: str | None = None, cuts=None, level: float = 0.95,
               margins: bool = False) -> pd.DataFrame:
     """Gaps between a focal and a reference group, per cell, with small cells suppressed.
 
@@ -55,11 +49,12 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
     by : sequence of str
         Columns that define a cell (records only; a Summary brings its own).
     measures : sequence of str, optional
-        Any of `MEASURES`. Default: every measure the data supports, leaving out the ratio and probit.
+        Measures of `gapkit.measures.MEASURES` that gap tables offer (those with ``needs``). Default:
+        its default measures that the data supports (percent proficient, mean, Hedges' g and V).
     min_n : int
-        Minimum students in each group for a cell to be shown (default 10).
+        Minimum students in each group for a cell to be shown (default: `gapkit.privacy.Rule`'s, 10).
     proficient : level label
-        Lowest performance level that counts as proficient (default 3).
+        Lowest performance level that counts as proficient (default `gapkit.records.PROFICIENT_LEVEL`, 3).
     levels, cuts : optional
         Performance levels of records, as for `gapkit.summarize`.
     level : float
@@ -91,8 +86,8 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
     [{'measure': 'proportion_difference', 'n_focal': 10, 'n_reference': 12, 'estimate': 0.75}, \
 {'measure': 'mean_difference', 'n_focal': 10, 'n_reference': 12, 'estimate': 31.0}]
     """
-    min_n = validate_int(min_n, "min_n", minimum=1)
-    level = validate_level(level)
+    rule = Rule(min_n)
+    level = level_like(level)
     if isinstance(data, Summary):
         summary = data
     elif isinstance(data, pd.DataFrame):
@@ -102,13 +97,13 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
     else:
         raise TypeError(f"`data` must be a DataFrame of student records or a Summary; got {type(data).__name__}.")
     measures = _measures_iv(measures, summary)
-    if "successes" not in summary.table and any(MEASURES[m] == "proportions" for m in measures) \
+    if "successes" not in summary.table and any(MEASURES[m].needs == "proportions" for m in measures) \
             and not any(label >= proficient for label in summary.levels):
         raise ValueError(f"`proficient` ({proficient!r}) is above every performance level in the data "
                          f"({', '.join(map(str, summary.levels))}).")
     focal, reference = _labels_iv(summary, focal, reference)
     cells = _cells(summary, focal, reference, proficient=proficient, margins=margins)
-    cells = _privacy(cells, summary.by, min_n)
+    cells = _privacy(cells, summary.by, rule.min_n)
     table = _estimates(cells, summary, measures, level)
     table["focal"] = _describe(focal)
     table["reference"] = _describe(reference) if reference else "all others"
@@ -119,23 +114,23 @@ def _measures_iv(measures, summary):
     has_means = summary.table["mean"].notna().any() and summary.table["sd"].notna().any()
     has_proportions = bool(summary.levels) or "successes" in summary.table
     supported = {"means": has_means, "proportions": has_proportions, "levels": len(summary.levels) >= 2}
+    offered = {name: m for name, m in MEASURES.items() if m.needs}
     if measures is None:
-        defaults = ("proportion_difference", "mean_difference", "hedges_g", "v_statistic")
-        return [m for m in defaults if supported[MEASURES[m]]]
-    measures = list(as_tuple(measures))
+        return [name for name, m in offered.items() if m.default and supported[m.needs]]
+    measures = list(label_tuple(measures))
     for measure in measures:
-        validate_choice(measure, "measures", MEASURES)
-        if not supported[MEASURES[measure]]:
+        one_of(measure, "measures", offered)
+        if not supported[offered[measure].needs]:
             need = {"means": "means and standard deviations", "proportions": "performance levels or a yes/no "
-                    "outcome", "levels": "counts in two or more performance levels"}[MEASURES[measure]]
+                    "outcome", "levels": "counts in two or more performance levels"}[offered[measure].needs]
             raise ValueError(f"`measures` asks for {measure!r}, which needs {need}; this summary has none.")
     return measures
 
 
 def _labels_iv(summary, focal, reference):
     present = summary.table[summary.group].dropna().unique().tolist()
-    focal = as_tuple(focal)
-    reference = as_tuple(reference)
+    focal = label_tuple(focal)
+    reference = label_tuple(reference)
     if not focal:
         raise ValueError("`focal` must name at least one label of the group column.")
     for name, labels in (("focal", focal), ("reference", reference)):
@@ -165,12 +160,12 @@ def _cells(summary, focal, reference, *, proficient, margins):
     if not by:  # a single cell
         by = ["_cell"]
         rows["_cell"] = "all"
-    pooled = [_pool(rows, by, level_columns)]
+    pooled = [pool(rows, [*by, "_side"], level_columns)]
     if margins and summary.by:
         for size in range(1, len(by) + 1):
             for rolled in itertools.combinations(by, size):
                 kept = [c for c in by if c not in rolled]
-                part = _pool(rows, kept, level_columns)
+                part = pool(rows, [*kept, "_side"], level_columns)
                 for column in rolled:
                     part[column] = "All"
                 pooled.append(part[pooled[0].columns])
@@ -187,28 +182,6 @@ def _cells(summary, focal, reference, *, proficient, margins):
         wide[f"n_{s}"] = wide[f"n_{s}"].fillna(0)
         wide[f"source_suppressed_{s}"] = wide[f"source_suppressed_{s}"].eq(True)
     return wide
-
-
-def _pool(rows, keys, level_columns):
-    """Combine group labels exactly: counts add, means weight by n, sums of squares add around the pooled mean."""
-    keys = [*keys, "_side"]
-    rows = rows.assign(_weighted=rows["n"] * rows["mean"],
-                       _incomplete=rows["source_suppressed"] | rows["n"].isna())
-    grouped = rows.groupby(keys, dropna=False, sort=True)
-    counts = ["n", "successes", *level_columns]
-    out = grouped[counts + ["_weighted"]].sum(min_count=1)
-    out["mean"] = out["_weighted"] / out["n"]
-    rows = rows.join(out["mean"].rename("_pooled_mean"), on=keys)
-    within = ((rows["n"] - 1) * rows["sd"] ** 2).where(rows["n"] > 1, 0.0)
-    between = rows["n"] * (rows["mean"] - rows["_pooled_mean"]) ** 2
-    squares = (within + between).groupby([rows[k] for k in keys], dropna=False, sort=True).sum(min_count=1)
-    out["sd"] = np.sqrt(squares / (out["n"] - 1)).where(out["n"] > 1)
-    missing = (rows[["mean", "sd"]].isna() & (rows["n"] > 1).to_numpy()[:, None]).any(axis=1)
-    out.loc[missing.groupby([rows[k] for k in keys], dropna=False, sort=True).any(), ["mean", "sd"]] = np.nan
-    incomplete = grouped["_incomplete"].any()
-    out.loc[incomplete, counts + ["mean", "sd"]] = np.nan
-    out["source_suppressed"] = incomplete
-    return out.drop(columns="_weighted").reset_index()
 
 
 def _privacy(cells, by, min_n):
@@ -234,14 +207,13 @@ def _estimates(cells, summary, measures, level):
     empty_note = np.where(suppressed, "", np.where((n_focal == 0) | (n_reference == 0),
                                                    "a group has no students in this cell",
                                                    "not computable from this cell's data")).astype(object)
-    columns = {c: [] for c in ("estimate", "se", "ci_low", "ci_high", "value_focal", "value_reference", "method",
-                               "note")}
+    columns = {c: [] for c in (*_HIDDEN, "method", "note")}
     for measure in measures:
-        kind = MEASURES[measure]
+        kind = MEASURES[measure].needs
         computable = occupied.copy()
         if kind == "means":
             computable &= cells["mean_focal"].notna().to_numpy() & cells["mean_reference"].notna().to_numpy()
-        estimates = _measures.estimate_table(measure, level=level, **_data(measure, cells[computable], summary))
+        estimates = estimate_table(measure, level=level, **_data(measure, cells[computable], summary))
         for column, source in (("estimate", "value"), ("se", "se"), ("ci_low", "ci_low"), ("ci_high", "ci_high")):
             values = np.full(len(cells), np.nan)
             values[computable] = estimates[source].to_numpy(float)
@@ -266,20 +238,26 @@ def _estimates(cells, summary, measures, level):
 
 
 def _data(measure, rows, summary):
-    """The arrays `estimate_table` takes for `measure`, from the cells' pooled statistics."""
-    n = {side: rows[f"n_{side}"].to_numpy(int) for side in _SIDES}
-    kind = MEASURES[measure]
-    if kind == "means":
-        return {f"{stat}_{side}": (n[side] if stat == "n" else rows[f"{stat}_{side}"].to_numpy(float))
-                for side in _SIDES for stat in ("mean", "sd", "n")}
-    if kind == "levels":
-        return {f"counts_{side}": rows[[f"{c}_{side}" for c in summary.level_columns]].to_numpy(int)
-                for side in _SIDES}
-    successes = {side: rows[f"successes_{side}"].to_numpy(int) for side in _SIDES}
-    if measure == "probit_gap":
-        return {f"p_{side}": successes[side] / n[side] for side in _SIDES} | {f"n_{side}": n[side] for side in _SIDES}
-    return {f"{stat}_{side}": (successes[side] if stat == "successes" else n[side])
-            for side in _SIDES for stat in ("successes", "n")}
+    """The arrays `estimate_table` takes for `measure`, from the cells' pooled statistics.
+
+    Each data argument is named ``<statistic>_<side>``: counts, means and standard deviations are cell
+    columns of the same name; ``p_<side>`` is the share with the outcome and ``counts_<side>`` the
+    counts per level. Optional data are given when the cells have them.
+    """
+    def column(name):
+        stat, side = name.rsplit("_", 1)
+        if stat == "p":
+            return rows[f"successes_{side}"].to_numpy(int) / rows[f"n_{side}"].to_numpy(int)
+        if stat == "counts":
+            return rows[[f"{c}_{side}" for c in summary.level_columns]].to_numpy(int)
+        if name not in rows:
+            return None
+        return rows[name].to_numpy(int if stat in ("n", "successes") else float)
+
+    entry = MEASURES[measure]
+    data = {name: column(name) for name in entry.data}
+    optional = {name: column(name) for name in entry.optional}
+    return data | optional if all(v is not None for v in optional.values()) else data
 
 
 def _own_values(kind, cells):
@@ -295,3 +273,106 @@ def _own_values(kind, cells):
 
 def _describe(labels) -> str:
     return " + ".join(map(str, labels))
+
+
+# ---------------------------------------------------------------------------
+# Suppression across gap tables whose groups add up
+# ---------------------------------------------------------------------------
+
+
+def hide(table, mask, *, reason=None) -> pd.DataFrame:
+    """A copy of a gap table with the rows of `mask` suppressed: counts and estimates blanked.
+
+    `reason`, when given, becomes the ``reason`` of those rows.
+    """
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return table
+    table = table.copy()
+    for column in ("n_focal", "n_reference"):
+        table[column] = pd.array(table[column], dtype="Int64")
+        table.loc[mask, column] = pd.NA
+    for column in _HIDDEN:
+        if column in table:
+            table.loc[mask, column] = np.nan
+    table.loc[mask, "suppressed"] = True
+    if reason is not None:
+        table.loc[mask, "reason"] = reason
+    return table
+
+
+def group_counts(summary: Summary, labels, *, margins: Sequence[str] = ()) -> pd.DataFrame:
+    """The true number of students with any of `labels` in each cell of `summary`, for privacy checks.
+
+    The counts behind a gap table's side before suppression, for `protect_linked`; never to be shown.
+    With `margins`, rows with ``"All"`` in those `by` columns count over them too (as in a gap table
+    made with ``margins=True``). Returns the `by` columns and ``n``, one row per cell of the summary
+    (0 where it has no such student).
+    """
+    table = summary.table
+    rows = table.assign(n=table["n"].where(table[summary.group].isin(label_tuple(labels)), 0))
+    by = list(summary.by)
+    parts = []
+    for size in range(len(margins) + 1):
+        for rolled in itertools.combinations(margins, size):
+            kept = [b for b in by if b not in rolled]
+            part = (rows.groupby(kept, sort=True, dropna=False)["n"].sum().reset_index() if kept
+                    else pd.DataFrame({"n": [rows["n"].sum()]}))
+            for column in rolled:
+                part[column] = "All"
+            parts.append(part[[*by, "n"]])
+    return pd.concat(parts, ignore_index=True)
+
+
+def protect_linked(table, counts, *, by, min_n=Rule.min_n, comparisons=COMPARISONS, linked=LINKED,
+                   keep=LINKED_KEEP) -> pd.DataFrame:
+    """Hide further cells of stacked gap tables so that no hidden count follows from groups that add up.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Gap tables of named comparisons (keys of `comparisons`) made with the same `by`, stacked, with a
+        ``comparison`` column.
+    counts : DataFrame
+        The true counts of the sides of those comparisons: ``comparison``, ``side`` (``"focal"`` or
+        ``"reference"``), the `by` columns and ``n`` (see `group_counts`).
+    by : sequence of str
+        The cell columns.
+    min_n : int
+        Minimum group size shown.
+    comparisons : mapping of str to gapkit.records.Comparison, optional
+        The comparisons by name (default `gapkit.records.COMPARISONS`).
+    linked, keep : optional
+        The groups that add up, and the one to hide last (default `gapkit.records.LINKED` and
+        ``LINKED_KEEP``).
+
+    Returns
+    -------
+    DataFrame
+        `table` with the cells `gapkit.privacy.suppress_linked` hides, reason "complementary
+        suppression".
+    """
+    by = list(by)
+
+    def cell(record):
+        return tuple(str(record[b]) for b in by)
+
+    shown = {(r["comparison"], cell(r)): not bool(r["suppressed"])
+             for r in table.drop_duplicates(["comparison", *by]).to_dict("records")}
+    n, hidden, members = {}, {}, {}
+    for r in counts.to_dict("records"):
+        key = (side_group(comparisons[r["comparison"]], r["side"]), cell(r))
+        n[key] = int(r["n"])
+        # A group is known when any table shows it.
+        hidden[key] = hidden.get(key, True) and not shown.get((r["comparison"], key[1]), False)
+        members.setdefault(key, []).append(r["comparison"])
+    if not n:
+        return table
+    groups = pd.DataFrame([{**dict(zip(by, k)), "group": g, "n": n[(g, k)], "suppressed": hidden[(g, k)]}
+                           for g, k in n])
+    families = [Family(side_group(*total), tuple(side_group(*p) for p in parts)) for total, parts in linked]
+    out = suppress_linked(groups, dims=by, families=families, keep=[side_group(*k) for k in keep], min_n=min_n)
+    newly = {(c, k) for (g, k), was, now in zip(n, groups["suppressed"], out["suppressed"]) if now and not was
+             for c in members[(g, k)]}
+    mask = [(r["comparison"], cell(r)) in newly for r in table[["comparison", *by]].to_dict("records")]
+    return hide(table, mask, reason=COMPLEMENTARY_REASON)

@@ -1,7 +1,7 @@
 """How gaps changed between periods, and which group moved.
 
-Stage after :mod:`gapkit.tables` (records -> summary -> measures -> privacy -> tables ->
-**trends** -> views). :func:`gap_trend` reads only rows that a gap table already shows:
+Stage after :mod:`gapkit.tables` and before the views. :func:`gap_trend` reads only rows that a
+gap table already shows:
 a change is computed from two shown cells, so it reveals nothing the gap table hides, and
 a hidden cell at either end hides the change.
 """
@@ -14,17 +14,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validation import validate_choice, validate_level
+from ._validation import frame_like, level_like, one_of
+from .measures import MEASURES
+from .tables import COLUMNS as GAP_COLUMNS
 
 __all__ = ["gap_trend", "TREND_COLUMNS"]
 
-#: Columns of a gap table after its `by` columns (see `gapkit.tables.COLUMNS`).
-_GAP_COLUMNS = ("measure", "focal", "reference", "n_focal", "n_reference", "estimate", "se",
-                "ci_low", "ci_high", "value_focal", "value_reference", "method", "note",
-                "suppressed", "reason")
 _REQUIRED = ("measure", "focal", "reference", "estimate", "se", "value_focal",
              "value_reference", "suppressed", "reason")
-_RATIO_MEASURES = ("risk_ratio", "idea_risk_ratio")
 
 #: Columns of a trend table after its cell columns (``<period>_from``/``_to`` are named
 #: after the period column; the cohort view adds ``grade_from`` and ``grade_to``).
@@ -33,6 +30,9 @@ TREND_COLUMNS = ("measure", "focal", "reference", "gap_from", "gap_to", "change"
                  "suppressed", "reason")
 
 NO_CHANGE = "no change beyond the uncertainty"
+
+#: The views of `gap_trend`.
+VIEWS = ("cross-sectional", "cohort")
 
 
 def gap_trend(table, *, period="year", view="cross-sectional", level=0.95, total_label="All"):
@@ -183,11 +183,9 @@ def gap_trend(table, *, period="year", view="cross-sectional", level=0.95, total
 
 
 def _gap_trend_iv(table, period, view, level, total_label):
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"`table` must be a pandas DataFrame (a gap table); got "
-                        f"{type(table).__name__}.")
-    view = validate_choice(view, "view", ("cross-sectional", "cohort"))
-    level = validate_level(level)
+    frame_like(table, "table", what="a gap table")
+    view = one_of(view, "view", VIEWS)
+    level = level_like(level)
     if not isinstance(period, str) or period not in table.columns:
         have = ", ".join(repr(c) for c in table.columns)
         raise ValueError(f"`period` column {period!r} is not in the table; columns are {have}.")
@@ -198,12 +196,12 @@ def _gap_trend_iv(table, period, view, level, total_label):
     if view == "cohort" and "grade" not in table.columns:
         raise ValueError("`view` 'cohort' follows a grade from year to year, so the table "
                          "needs a 'grade' column; it has none.")
-    ratios = sorted(set(table["measure"]).intersection(_RATIO_MEASURES))
+    ratios = sorted(m for m in set(table["measure"]) if m in MEASURES and MEASURES[m].ratio)
     if ratios:
         raise ValueError(f"`table` holds the ratio measure {ratios[0]!r}; gap_trend follows "
                          f"gaps (differences). Keep other measures, e.g. "
                          f"table[table['measure'] != {ratios[0]!r}].")
-    by = [c for c in table.columns if c not in _GAP_COLUMNS]
+    by = [c for c in table.columns if c not in GAP_COLUMNS]
     if period not in by:
         raise ValueError(f"`period` column {period!r} is one of the gap table's own columns.")
     flags = table["suppressed"]

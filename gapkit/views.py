@@ -1,9 +1,9 @@
 """Views: gap tables turned into sentences, tables and charts for people.
 
-The pipeline order is records -> summary -> measures -> privacy -> **views**. Views come last and
-accept only results that went through `gapkit.privacy.suppress` (a table from
+Views come last and accept only results that went through `gapkit.privacy.suppress` (a table from
 `gapkit.tables.gap_table`): a table without the ``suppressed`` column is refused, and a suppressed
-row is only ever shown as "suppressed" with its reason, never with a number.
+row is only ever shown as "suppressed" with its reason, never with a number. What a measure is
+called and how it is formatted come from `gapkit.measures.MEASURES`.
 
 * `gap_sentence` -- one plain-language sentence for one cell.
 * `display_table` -- a table for people (percent top/bottom coding, "suppressed" shown as such);
@@ -18,16 +18,15 @@ import base64
 import html
 import io
 import math
-import numbers
-from dataclasses import dataclass
 
 import pandas as pd
 
-from gapkit.privacy import COMPLEMENTARY_REASON, code_percent
+from gapkit._validation import frame_like, int_like
+from gapkit.measures import MEASURES
+from gapkit.privacy import COMPLEMENTARY_REASON, Rule
 from gapkit.tables import COLUMNS as _GAP_COLUMNS
 
 __all__ = [
-    "MEASURE_TEXT",
     "OKABE_ITO",
     "SUPPRESSED_TEXT",
     "gap_sentence",
@@ -50,24 +49,8 @@ OKABE_ITO = {
 SUPPRESSED_TEXT = "suppressed"
 
 
-@dataclass(frozen=True)
-class _MeasureText:
-    name: str           # "percent proficient"
-    unit: str           # "percentage points"
-    scale: float        # multiply the estimate by this for display
-    digits: int         # decimals of the displayed gap
-
-
-#: How each gap measure is named and formatted for people.
-MEASURE_TEXT = {
-    "proportion_difference": _MeasureText("percent proficient", "percentage points", 100.0, 0),
-    "mean_difference": _MeasureText("mean scale score", "scale-score points", 1.0, 0),
-    "hedges_g": _MeasureText("standardized gap (Hedges' g)", "standard deviations", 1.0, 2),
-    "cohens_d": _MeasureText("standardized gap (Cohen's d)", "standard deviations", 1.0, 2),
-    "v_statistic": _MeasureText("V statistic (gap across all performance levels)", "standard deviations", 1.0, 2),
-    "probit_gap": _MeasureText("probit gap", "standard deviations", 1.0, 2),
-    "risk_ratio": _MeasureText("rate ratio (focal over reference)", "times the reference rate", 1.0, 2),
-}
+#: The measures views can show: each one's name, unit and format (``words``) come from the registry.
+_SHOWN = {name: m for name, m in MEASURES.items() if m.words is not None}
 
 _CELL_ORDER = ("school_name", "school_id", "school_level", "grade", "year", "subject")
 
@@ -77,8 +60,7 @@ _CELL_ORDER = ("school_name", "school_id", "school_level", "grade", "year", "sub
 # ---------------------------------------------------------------------------------------------
 
 def _table_iv(table, name="table") -> pd.DataFrame:
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"`{name}` must be a DataFrame from gapkit.tables.gap_table; got {type(table).__name__}.")
+    frame_like(table, name, what="from gapkit.tables.gap_table")
     if "suppressed" not in table.columns:
         raise ValueError(f"`{name}` has no `suppressed` column: views show only results that went through "
                          "gapkit.privacy.suppress (make the table with gapkit.tables.gap_table).")
@@ -102,9 +84,9 @@ def _row_iv(row) -> dict:
     if "suppressed" not in row:
         raise ValueError("`row` has no `suppressed` field: views show only results that went through "
                          "gapkit.privacy.suppress (make the table with gapkit.tables.gap_table).")
-    if row.get("measure") not in MEASURE_TEXT:
+    if row.get("measure") not in _SHOWN:
         raise ValueError(f"`row` measure ({row.get('measure')!r}) not recognized; must be one of "
-                         f"{', '.join(map(repr, MEASURE_TEXT))}.")
+                         f"{', '.join(map(repr, _SHOWN))}.")
     return row
 
 
@@ -196,12 +178,16 @@ def _short_reason(reason: str) -> str:
 
 
 def _coded_percents(row) -> tuple[str, str] | None:
-    """Each group's percent with top/bottom coding, or None when the values are missing."""
+    """Each group's percent with top/bottom coding, or None when the values are missing.
+
+    Only for rows that suppression showed: both groups were found big enough then, whatever minimum
+    the table was made with, so only the coding of percentages near 0 and 100 applies here.
+    """
     pf, pr = row.get("value_focal"), row.get("value_reference")
     nf, nr = row.get("n_focal"), row.get("n_reference")
     if any(_missing(v) for v in (pf, pr, nf, nr)):
         return None
-    return code_percent(float(pf), int(nf)), code_percent(float(pr), int(nr))
+    return Rule.percent(float(pf)), Rule.percent(float(pr))
 
 
 def _coded_bounds(coded: str, p: float) -> tuple[float, float]:
@@ -214,13 +200,13 @@ def _coded_bounds(coded: str, p: float) -> tuple[float, float]:
 
 def _gap_words(row) -> dict:
     """The gap of a shown row as words: value, interval and whether a percentage was coded."""
-    measure = row["measure"]
-    text = MEASURE_TEXT[measure]
+    entry = MEASURES[row["measure"]]
+    text = entry.words
     estimate = row.get("estimate")
     out = {"gap": None, "interval": None, "coded": False, "estimate": estimate}
     if _missing(estimate):
         return out
-    if measure == "proportion_difference":
+    if text.values == "percent":
         coded = _coded_percents(row)
         if coded and any(c.startswith(("<", ">")) for c in coded):
             # Top/bottom coding hides the exact percent: so must the gap (a range, no interval).
@@ -235,7 +221,7 @@ def _gap_words(row) -> dict:
     if not (_missing(lo) or _missing(hi)):
         out["interval"] = (f"{_num(float(lo) * text.scale, text.digits)} to "
                            f"{_num(float(hi) * text.scale, text.digits)}")
-        out["includes_zero"] = (float(lo) <= (1.0 if measure == "risk_ratio" else 0.0) <= float(hi))
+        out["includes_zero"] = float(lo) <= entry.null <= float(hi)
     return out
 
 
@@ -289,8 +275,8 @@ def gap_sentence(row, *, focal_name: str | None = None, reference_name: str | No
     where = cell if cell is not None else cell_label(row)
     head = ", ".join(p for p in (where, subject) if p)
     head = (head[0].upper() + head[1:]) if head else "This cell"
-    measure = row["measure"]
-    text = MEASURE_TEXT[measure]
+    entry = MEASURES[row["measure"]]
+    text = entry.words
     if _is_suppressed(row):
         return f"{head}: the gap between {focal} and {reference} is not shown: {_reason_text(row.get('reason'))}."
     words = _gap_words(row)
@@ -299,15 +285,15 @@ def gap_sentence(row, *, focal_name: str | None = None, reference_name: str | No
         note = row.get("note") or "it cannot be computed for this cell"
         return f"{head}: the {text.name} gap between {focal} ({nf}) and {reference} ({nr}) is not shown: {note}."
     estimate = float(words["estimate"])
-    if measure == "risk_ratio":
+    if entry.ratio:
         direction = ("the same rate as" if math.isclose(estimate, 1.0)
                      else f"{_num(estimate, 2)} times the rate of")
         sentence = f"{head}: {focal} ({nf}) reach the outcome at {direction} {reference} ({nr})"
     else:
-        if measure == "proportion_difference":
+        if text.values == "percent":
             pf, pr = _coded_percents(row)
             values = f"{pf} of {focal} ({nf}) and {pr} of {reference} ({nr}) scored proficient"
-        elif measure == "mean_difference" and not (_missing(row.get("value_focal"))
+        elif text.values == "mean" and not (_missing(row.get("value_focal"))
                                                  or _missing(row.get("value_reference"))):
             values = (f"{focal} ({nf}) averaged {_num(row['value_focal'], 0)} and {reference} ({nr}) "
                       f"{_num(row['value_reference'], 0)} on the scale")
@@ -330,7 +316,7 @@ def gap_sentence(row, *, focal_name: str | None = None, reference_name: str | No
             sentence = f"{head}: {values}, so {who} by {words['gap']}"
     if words["interval"]:
         pct = f"{level * 100:g}%"
-        sentence += f" ({pct} interval for the {'ratio' if measure == 'risk_ratio' else 'gap'}: {words['interval']})"
+        sentence += f" ({pct} interval for the {'ratio' if entry.ratio else 'gap'}: {words['interval']})"
         if words.get("includes_zero"):
             sentence += "; the interval includes no difference, so the data are also consistent with no gap"
     return sentence + "."
@@ -354,7 +340,7 @@ def display_table(table, *, focal_name: str | None = None, reference_name: str |
     -------
     pandas.DataFrame
         One row per cell and measure: the cell (school, grade, year...), ``Measure``, the n and
-        value of each group (percentages top/bottom coded with `gapkit.privacy.code_percent`),
+        value of each group (percentages top/bottom coded with `gapkit.privacy.Rule.percent`),
         ``Gap (reference − focal)``, ``95% interval`` and ``Note``. Suppressed cells show
         ``"suppressed"`` and the reason, and no number.
     """
@@ -365,7 +351,7 @@ def display_table(table, *, focal_name: str | None = None, reference_name: str |
     rows = []
     for record in _margins_last(table.to_dict("records"), by):
         measure = record["measure"]
-        text = MEASURE_TEXT.get(measure)
+        text = _SHOWN[measure].words if measure in _SHOWN else None
         out = {}
         for column in by:
             value = record[column]
@@ -384,10 +370,11 @@ def display_table(table, *, focal_name: str | None = None, reference_name: str |
             rows.append(out)
             continue
         out[f"{focal_label}: n"] = "" if _missing(record["n_focal"]) else f"{int(record['n_focal']):,}"
-        if measure == "proportion_difference":
+        values = text.values if text else ""
+        if values == "percent":
             coded = _coded_percents(record)
             vf, vr = coded if coded else ("", "")
-        elif measure == "mean_difference":
+        elif values == "mean":
             vf, vr = _num(record.get("value_focal"), 0), _num(record.get("value_reference"), 0)
         else:
             vf = vr = ""
@@ -455,7 +442,7 @@ def chart_alt_text(table, *, measure: str | None = None, focal_name: str | None 
     """A text alternative for `gap_chart`: what it plots, then every cell's gap or why it is hidden."""
     table = _table_iv(table)
     measure, part = _one_measure(table, measure)
-    text = MEASURE_TEXT[measure]
+    text = MEASURES[measure].words
     first = part.iloc[0] if len(part) else {}
     focal = focal_name or str(first.get("focal", "focal group"))
     reference = reference_name or str(first.get("reference", "reference group"))
@@ -510,7 +497,7 @@ def gap_chart(table, *, measure: str | None = None, focal_name: str | None = Non
 
     table = _table_iv(table)
     measure, part = _one_measure(table, measure)
-    text = MEASURE_TEXT[measure]
+    text = MEASURES[measure].words
     by = by_columns(table)
     first = part.iloc[0] if len(part) else {}
     focal = focal_name or str(first.get("focal", "focal group"))
@@ -521,7 +508,7 @@ def gap_chart(table, *, measure: str | None = None, focal_name: str | None = Non
     fig = Figure(figsize=(7.5, height), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     blue, vermillion, grey = OKABE_ITO["blue"], OKABE_ITO["vermillion"], "#595959"
-    zero = 1.0 if measure == "risk_ratio" else 0.0
+    zero = MEASURES[measure].null
     ax.axvline(zero, color=grey, linewidth=1, linestyle="--")
     xs = []
     for i, (record, label) in enumerate(zip(records, labels)):
@@ -590,8 +577,7 @@ def figure_img(figure, *, alt: str | None = None, dpi: int = 100) -> str:
     alt = alt if alt is not None else getattr(figure, "alt_text", None)
     if not isinstance(alt, str) or not alt.strip():
         raise ValueError("`alt` must describe the figure for people who cannot see it; got none.")
-    if isinstance(dpi, bool) or not isinstance(dpi, numbers.Integral) or dpi < 10:
-        raise ValueError(f"`dpi` must be an integer of at least 10; got {dpi!r}.")
+    dpi = int_like(dpi, "dpi", minimum=10)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=int(dpi))
     data = base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -334,7 +334,7 @@ class TestIdeaRiskRatio:
         assert est.n_reference == 12000
         assert "State comparison group" in est.note
 
-    def test_alternate_when_comparison_below_min_n(self):
+    def test_alternate_when_comparison_below_min_enrolled(self):
         """Comparison group of 25 (< 30) enrolled: 12/40 = 0.30 over 600/10000 = 0.06 -> 5.0."""
         est = idea_risk_ratio(12, 40, 12, 25, state_successes_reference=600,
                               state_n_reference=10000)
@@ -363,7 +363,7 @@ class TestIdeaRiskRatio:
 
     def test_custom_minimums(self):
         """A State with minimum cell size 5 and n-size 20 calculates for 6 of 25."""
-        est = idea_risk_ratio(6, 25, 20, 200, min_cell=5, min_n=20)
+        est = idea_risk_ratio(6, 25, 20, 200, min_cell=5, min_enrolled=20)
         assert est.method == "risk ratio" and est.value == pytest.approx(0.24 / 0.10)
 
     def test_no_interval(self):
@@ -571,7 +571,7 @@ class TestBadArguments:
     @pytest.mark.parametrize("func", [mean_difference, cohens_d, hedges_g])
     def test_fractional_n(self, func):
         """Is a fractional group size refused as not an integer?"""
-        with pytest.raises(TypeError, match=r"`n_reference` must be an integer; got 2\.5\."):
+        with pytest.raises(TypeError, match=r"`n_reference` must be a non-negative integer; got 2\.5\."):
             func(1.0, 1.0, 3, 2.0, 1.0, 2.5)
 
     @pytest.mark.parametrize("bad", [nan, float("inf")])
@@ -633,7 +633,7 @@ class TestBadArguments:
 
     def test_non_finite_count(self):
         """Is a NaN level count refused, naming its position?"""
-        with pytest.raises(TypeError, match=r"`counts_focal\[0\]` must be an integer; got nan"):
+        with pytest.raises(TypeError, match=r"`counts_focal\[0\]` must be a non-negative integer; got nan"):
             v_statistic([nan, 2, 3], [1, 2, 3])
 
     def test_counts_not_a_sequence(self):
@@ -682,5 +682,5 @@ class TestBadArguments:
 
     def test_probit_size_zero(self):
         """Is a group size of 0 refused when sizes are given?"""
-        with pytest.raises(ValueError, match=r"`n_reference` must be an integer of at least 1"):
+        with pytest.raises(ValueError, match=r"`n_reference` must be a positive integer"):
             probit_gap(0.3, 0.6, n_focal=20, n_reference=0)

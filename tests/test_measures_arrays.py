@@ -17,6 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import confint_proportions_2indep
 
+import gapkit
+import gapkit.measures
 from gapkit.measures import (
     cohens_d,
     estimate_table,
@@ -180,12 +182,12 @@ class TestEstimateTableMatchesScalars:
 
     @FAST
     @given(rows=count_rows(), state=st.lists(count_side(), min_size=12, max_size=12),
-           min_cell=st.integers(0, 12), min_n=st.integers(0, 40), with_state=st.booleans())
-    def test_idea_risk_ratio(self, rows, state, min_cell, min_n, with_state):
+           min_cell=st.integers(0, 12), min_enrolled=st.integers(0, 40), with_state=st.booleans())
+    def test_idea_risk_ratio(self, rows, state, min_cell, min_enrolled, with_state):
         """Does each row equal idea_risk_ratio, with and without State comparison groups?"""
         data = columns_of(rows, COUNTS)
         state = state[:len(rows)]
-        options = {"min_cell": min_cell, "min_n": min_n}
+        options = {"min_cell": min_cell, "min_enrolled": min_enrolled}
         if with_state:
             data["state_successes_reference"] = np.array([s for s, _ in state], dtype=int)
             data["state_n_reference"] = np.array([n for _, n in state], dtype=int)
@@ -305,7 +307,7 @@ class TestEstimateTableErrors:
     def test_probit_size_of_zero(self):
         """Is a group size of 0 refused when sizes are given, as probit_gap does?"""
         with pytest.raises(ValueError, match=re.escape(
-                "`n_focal[0]` must be an integer of at least 1; got 0.")):
+                "`n_focal[0]` must be a positive integer; got 0.")):
             estimate_table("probit_gap", p_focal=[0.3], p_reference=[0.6], n_focal=[0],
                            n_reference=[10])
 
@@ -369,3 +371,43 @@ class TestEstimateTableErrors:
         """Is a confidence level refused for the IDEA ratio, which has no interval?"""
         with pytest.raises(ValueError, match="`level` does not apply"):
             estimate_table("idea_risk_ratio", level=0.9, **valid_counts())
+
+
+# One comparison's data, by argument name: a school's English learners (focal) and everyone else.
+EXAMPLE = {
+    "mean_focal": 2480.0, "sd_focal": 60.0, "n_focal": 40, "mean_reference": 2530.0, "sd_reference": 70.0,
+    "n_reference": 160, "successes_focal": 12, "successes_reference": 88, "p_focal": 0.3, "p_reference": 0.55,
+    "counts_focal": [10, 14, 10, 6], "counts_reference": [20, 52, 56, 32],
+    "state_successes_reference": 9000, "state_n_reference": 20000,
+}
+
+
+class TestRegistry:
+    """`MEASURES` is the one list of measures: every entry is public, and its batch path is its function."""
+
+    @pytest.mark.parametrize("name", list(gapkit.measures.MEASURES))
+    def test_public_under_its_own_name(self, name):
+        """Is the entry's function gapkit.<name> and gapkit.measures.<name>, named as the entry?"""
+        entry = gapkit.measures.MEASURES[name]
+        assert entry.function.__name__ == name
+        assert getattr(gapkit, name) is entry.function and getattr(gapkit.measures, name) is entry.function
+        assert name in gapkit.__all__ and name in gapkit.measures.__all__
+
+    @pytest.mark.parametrize("name", list(gapkit.measures.MEASURES))
+    def test_table_path_is_the_function(self, name):
+        """For every entry, with and without its optional data: does estimate_table give the function's Estimate?"""
+        entry = gapkit.measures.MEASURES[name]
+        for data in (entry.data, {**entry.data, **entry.optional}):
+            args = {k: EXAMPLE[k] for k in data}
+            estimate = entry.function(**args)
+            assert estimate.measure == name and not math.isnan(estimate.value)
+            table = estimate_table(name, **{k: [v] for k, v in args.items()})
+            assert_matches(table, [estimate])
+
+    @pytest.mark.parametrize("name", list(gapkit.measures.MEASURES))
+    def test_entry_is_consistent(self, name):
+        """Is every measure a gap table offers worded for views, and does a ratio's 'no difference' sit at 1?"""
+        entry = gapkit.measures.MEASURES[name]
+        assert entry.needs is None or entry.words is not None
+        assert entry.null == (1.0 if entry.ratio else 0.0)
+        assert not entry.explore or gapkit.measures.EXPLORE[entry.explore] is entry

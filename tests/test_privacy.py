@@ -346,7 +346,7 @@ class TestCodePercent:
         (43, 40, ValueError, r"`p` must be a proportion between 0 and 1"),
         ("43%", 40, TypeError, r"`p` must be a proportion"),
         (0.4, -1, ValueError, r"`n` must be a non-negative integer; got -1\."),
-        (0.4, 2.5, ValueError, r"`n` must be a non-negative integer; got 2\.5\."),
+        (0.4, 2.5, TypeError, r"`n` must be a non-negative integer; got 2\.5\."),
     ])
     def test_bad_input(self, p, n, error, message):
         """Are bad arguments refused by name?"""

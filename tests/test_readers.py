@@ -281,6 +281,16 @@ class TestMapping:
         with pytest.raises(DataError, match=r"clean\.csv: column 'Pupil' \(named for 'student_id' in mapping\)"):
             read_records(corpus["clean.csv"], mapping={"columns": {"student_id": "Pupil"}})
 
+    def test_unknown_layout_refused(self):
+        """Is a published layout gapkit has no reader for refused by name, listing the layouts?"""
+        with pytest.raises(DataError, match=r"`layout` \('wide'\) not recognized; must be one of 'long'"):
+            read_mapping({"layout": "wide"})
+
+    def test_codes_checked_against_the_schema(self):
+        """Is a mapping to a code the schema does not allow refused, listing gapkit's codes?"""
+        with pytest.raises(DataError, match=r"maps 'LEP' to 'ELL'; gapkit's codes for el_status are: EL, RFEP"):
+            read_mapping({"codes": {"el_status": {"LEP": "ELL"}}})
+
     @pytest.mark.parametrize("name", ["mapping.example.yaml", "mapping.published.example.yaml"])
     def test_examples_are_valid(self, name):
         """Do the documented example mappings load?"""

@@ -82,7 +82,7 @@ class TestSummarize:
 
     def test_unknown_column_names_the_argument(self):
         """Is a missing column refused with the argument and the column named?"""
-        with pytest.raises(ValueError, match=r"`records` column\(s\) 'grade' not in the data"):
+        with pytest.raises(ValueError, match=r"`records` column 'grade' is not in the table; columns are"):
             summarize(school().drop(columns="grade"), "score", "el_status", by=["grade"])
 
     def test_levels_and_cuts_together_are_refused(self):

@@ -95,6 +95,16 @@ class TestGapSentence:
 
 
 class TestDisplayTable:
+    def test_smaller_minimum_shows_its_groups(self):
+        """With a minimum of 5, is grade 4 (6 ELs, none proficient) shown with its percentages, not starred?"""
+        small = gap_table(_records(), "score", "el_status", focal="EL", reference="EO", by=("grade",),
+                          levels="level", measures=["proportion_difference"], min_n=5)
+        shown = views.display_table(small)
+        g4 = shown[shown["Grade"] == "4"].iloc[0]
+        # 0 of 6 ELs and 30 of 30 never-ELs proficient: coded as "<5%" and ">95%", gap between 95 and 100.
+        assert (g4["Focal group: n"], g4["Focal group: value"], g4["Reference group: value"]) == ("6", "<5%", ">95%")
+        assert "0% of" not in views.gap_sentence(small[small["grade"] == 4].iloc[0])
+
     def test_suppressed_shown_as_such(self, table):
         """Are grade 4 and the total shown as "suppressed", and grade 3 as coded percentages?"""
         shown = views.display_table(table)

@@ -15,6 +15,8 @@ COMMANDS = {
     "course": "lay out and build the nbgrader course, and run its grading cycle",
     "content": "check the course modules and rebuild the facilitator guide",
     "kit": "the facilitator's kit: build handouts, summarise self-assessments, write completion records",
+    "build": "regenerate everything made from the course files: the guide, the lesson and assignment notebooks, "
+             "the facilitator's kit",
     "outputs": "run the notebooks kept with their outputs and store what they show (checked by nbval)",
 }
 

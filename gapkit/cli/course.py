@@ -4,8 +4,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from gapkit.cli import build
 from gapkit.content import ContentError, load_course
-from gapkit.course import CourseError, build_assignments, course_assignments, init_course, stale_assignments
+from gapkit.course import CourseError, course_assignments, init_course
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -19,8 +20,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     p.add_argument("course_dir", metavar="DIR", help="the course folder (created when missing)")
     p.add_argument("--track", default=None, help="only this track's assignments (default: every track)")
     p.add_argument("--root", default=None, help="the course kit's repository root (default: found from here)")
-    p = sub.add_parser("build-assignments", help="write the source notebooks from modules/",
-                       description=build_assignments.__doc__.split("\n")[0])
+    p = sub.add_parser("build-assignments", help="write the source notebooks from modules/ "
+                                                 "(`gapkit build` also writes the lessons and the guide)",
+                       description="Write every assignment's source notebook to notebooks/assignments/.")
     p.add_argument("--check", action="store_true",
                    help="only report notebooks that are out of date (exit status 1 if any)")
     p.add_argument("--root", default=None, help="the course kit's repository root (default: found from here)")
@@ -38,22 +40,13 @@ def run(args) -> int:
         except (ValueError, PolicyError, OSError) as exc:
             print(f"gapkit course {args.course_command}: {exc}", file=sys.stderr)
             return 1
+    if args.course_command == "build-assignments":
+        return build.run(args, parts=["assignments"], command="gapkit course build-assignments")
     try:
-        if args.course_command == "init":
-            folder = init_course(args.course_dir, root=args.root, track=args.track)
-            print(f"Course folder ready: {folder}")
-            first = course_assignments(load_course(args.root), track=args.track)[0].id
-            print(f"Next: cd {folder} && nbgrader generate_assignment {first}   (see docs/facilitating.md)")
-            return 0
-        if args.check:
-            stale = stale_assignments(args.root)
-            for s in stale:
-                print(f"out of date: {s}", file=sys.stderr)
-            if stale:
-                print("Run `gapkit course build-assignments` and commit the notebooks.", file=sys.stderr)
-            return 1 if stale else 0
-        for path in build_assignments(args.root):
-            print(f"wrote {path.as_posix()}")
+        folder = init_course(args.course_dir, root=args.root, track=args.track)
+        print(f"Course folder ready: {folder}")
+        first = course_assignments(load_course(args.root), track=args.track)[0].id
+        print(f"Next: cd {folder} && nbgrader generate_assignment {first}   (see docs/facilitating.md)")
         return 0
     except (ContentError, CourseError, OSError) as exc:
         print(f"gapkit course: {exc}", file=sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from gapkit.content import ContentError, find_root, load_course
+from gapkit.content import ContentError, find_root
 
 
 def configure_parser(parser):
@@ -18,19 +18,17 @@ def configure_parser(parser):
 
 def run(args) -> int:
     """Refresh the stored outputs; problems go to stderr. Returns the exit status."""
-    from gapkit.course import stale_assignments
+    from gapkit.build import out_of_date
     from gapkit.outputs import refresh
-    from gapkit.serve import LESSONS_DIR, stale_notebooks
 
     try:
         root = find_root(args.root)
-        stale = [*stale_assignments(root), *stale_notebooks(load_course(root), root / LESSONS_DIR)]
+        stale = out_of_date(root, parts=["lessons", "assignments"])
     except ContentError as exc:
         print(str(exc), file=sys.stderr)
         return 1
     if stale:
-        print("These notebooks are out of date; run `gapkit course build-assignments` and "
-              f"`gapkit serve --update-notebooks` first: {', '.join(stale)}.", file=sys.stderr)
+        print(f"These notebooks are out of date; run `gapkit build` first: {', '.join(stale)}.", file=sys.stderr)
         return 1
     written = refresh(root, assignments=args.assignments, lessons=args.lessons, report=args.report)
     print(f"Stored the outputs of {len(written)} notebook(s).")

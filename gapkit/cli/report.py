@@ -6,6 +6,7 @@ import os
 import sys
 import tempfile
 
+from gapkit.privacy import Rule
 from gapkit.readers import DataError
 from gapkit.records import SUBJECTS
 from gapkit.report import EACH, EL_COMPARISONS, KINDS, LANGUAGES, OTHER_COMPARISONS, ReportError, write_reports
@@ -30,8 +31,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
                              "default: all; names: " + "; ".join((*EL_COMPARISONS, *OTHER_COMPARISONS)) + ")")
     parser.add_argument("--year", dest="years", action="append", type=int, default=None, metavar="YEAR",
                         help="a school year to include, named by its spring (repeat; default: all)")
-    parser.add_argument("--min-n", dest="min_n", type=int, default=10, metavar="N",
-                        help="smallest group shown (default 10)")
+    parser.add_argument("--min-n", dest="min_n", type=int, default=Rule.min_n, metavar="N",
+                        help=f"smallest group shown (default {Rule.min_n})")
     parser.add_argument("--language", choices=LANGUAGES, default="en",
                         help="language of the summary for families (en or es)")
     parser.add_argument("--jobs", type=int, default=1, metavar="J",

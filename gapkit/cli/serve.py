@@ -13,8 +13,8 @@ import webbrowser
 from pathlib import Path
 
 from gapkit.journal import ENV_VARIABLE
-from gapkit.serve import (DEFAULT_JOURNAL, DEFAULT_PORT, LESSONS_DIR, home_url, port_free, stale_notebooks,
-                          voila_command, write_notebooks)
+from gapkit.build import build, out_of_date
+from gapkit.serve import DEFAULT_JOURNAL, DEFAULT_PORT, LESSONS_DIR, home_url, port_free, voila_command
 
 
 def _port(value: str) -> int:
@@ -35,7 +35,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     parser.add_argument("--root", default=None, help="course repository root (default: found from here)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     parser.add_argument("--update-notebooks", action="store_true",
-                        help="rewrite notebooks/lessons from course_config/course.yaml and exit")
+                        help="rewrite notebooks/lessons from course_config/course.yaml and exit "
+                             "(`gapkit build` also writes the assignments and the guide)")
     return parser
 
 
@@ -60,14 +61,13 @@ def run(args) -> int:
     except ContentError as exc:
         print(f"gapkit serve: the course cannot be loaded:\n{exc}", file=sys.stderr)
         return 1
-    lessons = root / LESSONS_DIR
     if args.update_notebooks:
-        changed = write_notebooks(course, lessons)
-        print(f"{len(changed)} lesson notebook(s) updated in {lessons}.")
+        changed = build(root, parts=["lessons"])
+        print(f"{len(changed)} lesson notebook(s) updated in {root / LESSONS_DIR}.")
         return 0
-    stale = stale_notebooks(course, lessons)
+    stale = out_of_date(root, parts=["lessons"])
     if stale:
-        write_notebooks(course, lessons)
+        build(root, parts=["lessons"])
         print(f"Updated lesson notebooks from course_config/course.yaml: {', '.join(stale)}")
     if not port_free(args.port):
         print(f"gapkit serve: port {args.port} on 127.0.0.1 is in use; choose another with --port.", file=sys.stderr)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
+from gapkit._validation import one_of
 from gapkit.grading.policy import apply_late_penalties
 from gapkit.grading.status import course_settings
 
@@ -157,10 +158,8 @@ def export_grades(course_dir, lms: str, out=None, *, assignments=None, rubric: b
     login : {'id', 'email'}, optional
         What Canvas's ``SIS Login ID`` holds: the roster id (the participant's login) or the email.
     """
-    if lms not in FORMATS:
-        raise ValueError(f"`lms` ({lms!r}) not recognized; must be 'canvas' or 'moodle'.")
-    if login not in ("id", "email"):
-        raise ValueError(f"`login` ({login!r}) not recognized; must be 'id' or 'email'.")
+    one_of(lms, "lms", FORMATS)
+    one_of(login, "login", ("id", "email"))
     columns, rows = grade_table(course_dir, assignments=assignments, rubric=rubric, lms=lms)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

@@ -30,7 +30,6 @@ from nbgrader import utils as _nbutils
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.preprocessors import OverwriteCells as _NbgraderOverwriteCells
-from traitlets import Unicode
 
 from gapkit import journal as _journal
 from gapkit.grading import store as _store

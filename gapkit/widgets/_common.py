@@ -9,6 +9,8 @@ import os
 import ipywidgets as w
 from ipywidgets.widgets.widget_string import HTMLStyle
 
+from gapkit._validation import one_of
+
 log = logging.getLogger("gapkit.widgets")
 
 #: Set to ``widget`` or ``markdown`` to force how course widgets show themselves.
@@ -33,12 +35,21 @@ def display_mode() -> str:
     """
     forced = os.environ.get(DISPLAY_ENV, "").strip().lower()
     if forced:
-        if forced not in DISPLAY_MODES:
-            raise ValueError(f"`{DISPLAY_ENV}` ({forced!r}) not recognized; must be 'widget' or 'markdown'.")
-        return forced
+        return one_of(forced, DISPLAY_ENV, DISPLAY_MODES)
     if any(os.environ.get(k) for k in VOILA_ENV) or os.environ.get(JUPYTER_SESSION_ENV):
         return "widget"
     return "markdown"
+
+
+class Headless:
+    """Mixin for course widgets: when nobody will see the widget live (`display_mode` is ``"markdown"``), the
+    notebook's output is the widget's ``markdown()`` instead, which is how an answer reaches a grader."""
+
+    def _repr_mimebundle_(self, **kwargs):
+        if display_mode() == "markdown":
+            md = self.markdown()
+            return {"text/markdown": md, "text/plain": md}
+        return super()._repr_mimebundle_(**kwargs)
 
 
 @functools.lru_cache(maxsize=4)

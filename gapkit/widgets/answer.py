@@ -16,7 +16,7 @@ from ipywidgets.widgets.widget_description import DescriptionStyle
 from ipywidgets.widgets.widget_string import TextStyle
 
 from gapkit import journal as _journal
-from gapkit.widgets._common import display_mode, esc, get_course, html, log, shared, status_html
+from gapkit.widgets._common import Headless, display_mode, esc, get_course, html, log, shared, status_html
 
 __all__ = ["TaskWidget", "task_widget", "practice_answer", "parse_number", "answer_key", "task_view"]
 
@@ -82,7 +82,7 @@ def task_view(task, records, *, min_n: int):
                 f'table</summary><div class="gapkit-table-wrap">{views.table_html(table, caption=caption)}</div></details>')
 
 
-class TaskWidget(w.VBox):
+class TaskWidget(Headless, w.VBox):
     """A no-code practice exercise. Build it with `task_widget`.
 
     Attributes
@@ -158,11 +158,6 @@ class TaskWidget(w.VBox):
                 given = f"{given}. {self.task.options[index]}"
         return f"**Your answer** (`{self.task.id}`): " + (esc(given) if given else "_no answer was given._") + "\n"
 
-    def _repr_mimebundle_(self, **kwargs):
-        if display_mode() == "markdown":
-            md = self.markdown()
-            return {"text/markdown": md, "text/plain": md}
-        return super()._repr_mimebundle_(**kwargs)
 
 
 def task_widget(task_id: str, *, module: str, journal=None, records=None, course=None) -> TaskWidget:

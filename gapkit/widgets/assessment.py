@@ -6,7 +6,7 @@ from ipywidgets.widgets.widget_description import DescriptionStyle
 
 from gapkit import assessment as _assessment
 from gapkit import journal as _journal
-from gapkit.widgets._common import display_mode, esc, get_course, html, log, shared, status_html
+from gapkit.widgets._common import Headless, esc, get_course, html, log, shared, status_html
 
 __all__ = ["SelfAssessmentWidget", "self_assessment"]
 
@@ -18,7 +18,7 @@ _CSS = """<style>
 </style>"""
 
 
-class SelfAssessmentWidget(w.VBox):
+class SelfAssessmentWidget(Headless, w.VBox):
     """One phase (``pre`` or ``post``) of a track's self-assessment. Build it with `self_assessment`.
 
     Attributes
@@ -141,12 +141,6 @@ class SelfAssessmentWidget(w.VBox):
             shown = f"{value} {self.scale[value - 1].label}" if value else "not rated"
             lines.append(f"- {it.statement} _({shown})_")
         return "\n".join(lines) + "\n"
-
-    def _repr_mimebundle_(self, **kwargs):
-        if display_mode() == "markdown":
-            md = self.markdown()
-            return {"text/markdown": md, "text/plain": md}
-        return super()._repr_mimebundle_(**kwargs)
 
 
 def self_assessment(phase: str, *, track: str | None = None, journal=None, course=None, kit=None):

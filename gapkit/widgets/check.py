@@ -20,7 +20,7 @@ from ipywidgets.widgets.widget_bool import CheckboxStyle
 from ipywidgets.widgets.widget_description import DescriptionStyle
 
 from gapkit import journal as _journal
-from gapkit.widgets._common import display_mode, esc, get_course, html, log, markdown_html, shared
+from gapkit.widgets._common import Headless, esc, get_course, html, log, markdown_html, shared
 
 __all__ = ["CheckResult", "OptionFeedback", "grade_check", "option_order", "participant_id", "CheckWidget",
            "knowledge_check", "HUB_USER_ENV"]
@@ -157,7 +157,7 @@ def feedback_html(result: CheckResult, *, multiple: bool) -> str:
     return f'<div class="gapkit-feedback {"gapkit-right" if result.correct else "gapkit-wrong"}"><p>{verdict}</p><ul>{items}</ul></div>'
 
 
-class CheckWidget(w.VBox):
+class CheckWidget(Headless, w.VBox):
     """A knowledge check: choices, a "Check answer" button and feedback. Build it with `knowledge_check`.
 
     Attributes
@@ -266,12 +266,6 @@ class CheckWidget(w.VBox):
         lines = ["**Check your understanding**", "", c.question, "", f"_{kind}_", ""]
         lines += [f"- {c.options[i].text}" for i in self.order]
         return "\n".join(lines) + "\n"
-
-    def _repr_mimebundle_(self, **kwargs):
-        if display_mode() == "markdown":
-            md = self.markdown()
-            return {"text/markdown": md, "text/plain": md}
-        return super()._repr_mimebundle_(**kwargs)
 
 
 def knowledge_check(check_id: str, *, journal=None, course=None) -> CheckWidget:

@@ -15,20 +15,17 @@ import pandas as pd
 
 from gapkit import records as _records
 from gapkit import views
-from gapkit.tables import gap_table
-from gapkit.widgets._common import display_mode, esc, get_course, html, log, shared
+from gapkit._validation import one_of
+from gapkit.measures import EXPLORE
+from gapkit.privacy import Rule
+from gapkit.summary import summarize
+from gapkit.tables import gap_table, group_counts, protect_linked
+from gapkit.widgets._common import Headless, esc, get_course, html, log, shared
 
-__all__ = ["MEASURES", "SUBJECTS", "COMPARISONS", "ALL_SCHOOLS", "ALL_GRADES", "Exploration", "explore",
+__all__ = ["COMPARISONS", "ALL_SCHOOLS", "ALL_GRADES", "Exploration", "explore", "measure_label", "subject_label",
            "course_records", "ExplorerWidget", "gap_explorer"]
 
-#: Explorer measures: label shown, gap_table measure.
-MEASURES = {
-    "percent_proficient": ("Percent proficient", "proportion_difference"),
-    "mean_scale": ("Mean scale score", "mean_difference"),
-    "standardized": ("Standardized gap (Hedges' g)", "hedges_g"),
-    "v_statistic": ("V statistic (all performance levels)", "v_statistic"),
-}
-SUBJECTS = {"math": "Math", "ela": "English language arts"}
+SUBJECTS = _records.SUBJECTS
 ALL_SCHOOLS = "All schools"
 ALL_GRADES = "All grades"
 
@@ -50,6 +47,17 @@ def comparison_for(group, focal, reference) -> Comparison:
     f = " + ".join(map(str, focal))
     r = " + ".join(map(str, reference)) if reference else "all others"
     return Comparison(f"{group}: {f} vs {r}", group, focal, reference, f"{group} {f}", f"{group} {r}")
+
+
+def subject_label(key: str) -> str:
+    """The name shown for a subject (a key of `gapkit.records.SUBJECTS`), e.g. "Mathematics"."""
+    return SUBJECTS[key].label
+
+
+def measure_label(key: str) -> str:
+    """The name shown for an explorer measure (a key of `gapkit.measures.EXPLORE`), e.g. "Percent proficient"."""
+    name = EXPLORE[key].words.name
+    return name[:1].upper() + name[1:]
 
 
 @functools.lru_cache(maxsize=2)
@@ -84,27 +92,26 @@ class Exploration:
     table_html: str = field(default="", repr=False)
 
 
-def _choice(value, name, options):
-    if value not in options:
-        raise ValueError(f"`{name}` ({value!r}) not recognized; must be one of {', '.join(map(repr, options))}.")
-    return value
-
-
 def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "percent_proficient",
             comparison: str = "Current EL vs never EL", school: str = ALL_SCHOOLS, grade=ALL_GRADES,
-            year=None, min_n: int = 10, comparisons=None) -> Exploration:
+            year=None, min_n: int = Rule.min_n, comparisons=None) -> Exploration:
     """The gap for one choice of subject, measure, comparison, school, grade and year.
 
     The table is by grade, with an all-grades total, for the chosen school (or the district) and
-    year, so complementary suppression protects every row shown; the chart draws every grade with
-    the chosen one highlighted; the sentence states the chosen grade (or all grades).
+    year, so complementary suppression protects every row shown, and it is protected together with
+    the comparisons whose groups add up with its own (ever English learners are current plus former
+    ones: `gapkit.tables.protect_linked`), so that switching between them reveals nothing hidden. The
+    chart draws every grade with the chosen one highlighted; the sentence states the chosen grade (or
+    all grades).
 
     Parameters
     ----------
     records : DataFrame
         Canonical student records with the EL groups of `gapkit.records.add_el_groups`.
-    subject : {'math', 'ela'}
-    measure : {'percent_proficient', 'mean_scale', 'standardized', 'v_statistic'}
+    subject : str
+        A key of `gapkit.records.SUBJECTS` (``'math'``, ``'ela'``).
+    measure : str
+        A key of `gapkit.measures.EXPLORE` (``'percent_proficient'``, ``'mean_scale'``, ...).
     comparison : str
         A key of `COMPARISONS` (or of `comparisons`).
     school : str
@@ -119,19 +126,19 @@ def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "per
         Named `Comparison` objects (default `COMPARISONS`).
     """
     comparisons = comparisons or COMPARISONS
-    _choice(subject, "subject", SUBJECTS)
-    _choice(measure, "measure", MEASURES)
-    _choice(comparison, "comparison", comparisons)
+    one_of(subject, "subject", SUBJECTS)
+    one_of(measure, "measure", EXPLORE)
+    one_of(comparison, "comparison", comparisons)
     comp = comparisons[comparison]
     years = sorted(records["year"].dropna().unique().tolist())
     year = years[-1] if year is None else year
-    _choice(year, "year", years)
+    one_of(year, "year", years)
     data = records[records["year"] == year]
     if school != ALL_SCHOOLS:
-        _choice(school, "school", sorted(records["school_name"].dropna().unique()))
+        one_of(school, "school", sorted(records["school_name"].dropna().unique()))
         data = data[data["school_name"] == school]
-    outcome, levels = _records.SUBJECTS[subject]
-    label, table_measure = MEASURES[measure]
+    outcome, levels = SUBJECTS[subject].scale, SUBJECTS[subject].level
+    table_measure = EXPLORE[measure].name
     where_school = "the district" if school == ALL_SCHOOLS else school
     grade_words = "all grades" if grade == ALL_GRADES else f"grade {grade}"
     cell = f"{where_school}, {grade_words}, {views.school_year(year)}"
@@ -145,13 +152,9 @@ def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "per
         missing = comp.focal_words if not has_focal else comp.reference_words
         return Exploration(**common, sentence=f"{cell[0].upper()}{cell[1:]}: no {missing} were tested in "
                                                "this selection, so there is no gap to show.")
-    # A pooled side may lack some of its labels in a selection (no IFEP students at a school): pool those present.
-    focal = [label for label in comp.focal if label in present]
-    reference = [label for label in comp.reference if label in present] if comp.reference is not None else None
-    table = gap_table(tested, outcome, comp.group, focal=focal, reference=reference,
-                      by=("grade",), measures=[table_measure], levels=levels, margins=True, min_n=min_n)
+    table = _protected_table(tested, outcome, levels, comparison, comparisons, table_measure, min_n)
     row = table[table["grade"].astype(str) == str("All" if grade == ALL_GRADES else grade)]
-    subject_words = SUBJECTS[subject].lower() if subject == "math" else SUBJECTS[subject]
+    subject_words = SUBJECTS[subject].name
     if row.empty:
         sentence = f"{cell[0].upper()}{cell[1:]}: no students in this grade were tested in {subject_words}."
     else:
@@ -159,8 +162,8 @@ def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "per
                                       subject=subject_words, cell=f"{where_school}, {grade_words}, "
                                       f"{views.school_year(year)}")
     highlight = "all grades" if grade == ALL_GRADES else f"grade {grade}"
-    measure_words = label[0].lower() + label[1:]
-    title = f"{SUBJECTS[subject]}, {measure_words}: {where_school}, {views.school_year(year)}"
+    measure_words = EXPLORE[measure].words.name
+    title = f"{SUBJECTS[subject].label}, {measure_words}: {where_school}, {views.school_year(year)}"
     fig = views.gap_chart(table, measure=table_measure, focal_name=comp.focal_words,
                           reference_name=comp.reference_words, subject=subject_words, highlight=highlight,
                           title=title)
@@ -173,7 +176,33 @@ def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "per
     return Exploration(**common, sentence=sentence, table=table, alt_text=alt, chart_html=chart, table_html=html)
 
 
-class ExplorerWidget(w.VBox):
+def _protected_table(tested, outcome, levels, comparison, comparisons, measure, min_n):
+    """The gap table by grade of `comparison`, protected with every comparison the explorer offers whose groups
+    add up with its groups (`gapkit.records.LINKED`): a participant can switch to each of them."""
+    frames, counts, summaries = [], [], {}
+    for name in _records.linked_comparisons(comparison, comparisons):
+        comp = comparisons[name]
+        present = set(tested[comp.group].dropna().unique().tolist()) if comp.group in tested else set()
+        # A pooled side may lack some of its labels in a selection (no IFEP students at a school): pool those present.
+        focal = [label for label in comp.focal if label in present]
+        reference = ([label for label in comp.reference if label in present] if comp.reference is not None
+                     else [label for label in present if label not in comp.focal])
+        if not focal or not reference:
+            continue
+        if comp.group not in summaries:  # comparisons on the same column share one group-by
+            summaries[comp.group] = summarize(tested, outcome, comp.group, by=("grade",), levels=levels)
+        summary = summaries[comp.group]
+        frames.append(gap_table(summary, focal=focal, reference=reference if comp.reference is not None else None,
+                                measures=[measure], margins=True, min_n=min_n).assign(comparison=name))
+        for side, labels in (("focal", focal), ("reference", reference)):
+            counts.append(group_counts(summary, labels, margins=("grade",)).assign(comparison=name, side=side))
+    stacked = frames[0] if len(frames) == 1 else protect_linked(
+        pd.concat(frames, ignore_index=True), pd.concat(counts, ignore_index=True), by=("grade",), min_n=min_n,
+        comparisons=comparisons)
+    return stacked[stacked["comparison"] == comparison].drop(columns="comparison").reset_index(drop=True)
+
+
+class ExplorerWidget(Headless, w.VBox):
     """Dropdowns for the gap explorer, and the chart, sentence and table they choose. Build with `gap_explorer`.
 
     Attributes
@@ -198,8 +227,8 @@ class ExplorerWidget(w.VBox):
         def dropdown(description, options, value):
             return w.Dropdown(description=description, options=options, value=value, style=style, layout=layout)
 
-        self.subject = dropdown("Subject", [(v, k) for k, v in SUBJECTS.items()], presets.get("subject", "math"))
-        self.measure = dropdown("Measure", [(v[0], k) for k, v in MEASURES.items()],
+        self.subject = dropdown("Subject", [(subject_label(k), k) for k in SUBJECTS], presets.get("subject", "math"))
+        self.measure = dropdown("Measure", [(measure_label(k), k) for k in EXPLORE],
                                 presets.get("measure", "percent_proficient"))
         self.comparison = dropdown("Compare", list(self.comparisons),
                                    presets.get("comparison", "Current EL vs never EL"))
@@ -272,12 +301,6 @@ class ExplorerWidget(w.VBox):
         r = self.result
         return f"**Gap explorer**\n\n{r.sentence if r else 'No view.'}\n"
 
-    def _repr_mimebundle_(self, **kwargs):
-        if display_mode() == "markdown":
-            md = self.markdown()
-            return {"text/markdown": md, "text/plain": md}
-        return super()._repr_mimebundle_(**kwargs)
-
 
 def gap_explorer(records=None, *, min_n=None, look_for=None, course=None, subject="math",
                  measure="percent_proficient", comparison=None, group=None, focal=None, reference=None,
@@ -313,8 +336,6 @@ def gap_explorer(records=None, *, min_n=None, look_for=None, course=None, subjec
         comparisons.setdefault(found.name, found)
         comparison = found.name
     comparison = comparison or "Current EL vs never EL"
-    if comparison not in comparisons:
-        raise ValueError(f"`comparison` ({comparison!r}) not recognized; must be one of "
-                         f"{', '.join(map(repr, comparisons))}.")
+    one_of(comparison, "comparison", comparisons)
     return ExplorerWidget(records, min_n=min_n, look_for=look_for, comparisons=comparisons, subject=subject,
                           measure=measure, comparison=comparison, school=school, grade=grade, year=year)

@@ -21,14 +21,13 @@ import ipywidgets as w
 
 from gapkit import journal as _journal
 from gapkit import progress as _progress
-from gapkit.widgets._common import display_mode, esc, get_course, html, log, markdown_html, problem_box
+from gapkit.serve import HOME_NOTEBOOK
+from gapkit.widgets._common import Headless, esc, get_course, html, log, markdown_html, problem_box
 from gapkit.widgets._request import when_requested
 
 __all__ = ["HOME_NOTEBOOK", "LessonPage", "lesson", "home", "HomePage", "lesson_filename", "HIDDEN_KINDS",
            "ASSIGNMENTS_URL_ENV", "track_folder", "minutes_words"]
 
-#: The course home page notebook (sorts before every module in Voila's file list).
-HOME_NOTEBOOK = "00-course-home.ipynb"
 
 #: Block kinds participants never see on a lesson page: facilitator notes, and the practice
 #: analysis, which is the module's assignment (it runs in JupyterLab, released by nbgrader).
@@ -94,7 +93,7 @@ def _block_html(block) -> str | None:
     return None
 
 
-class LessonPage(w.VBox):
+class LessonPage(Headless, w.VBox):
     """A whole lesson page. `widgets` lists the interactive parts in page order (for tests)."""
 
     def __init__(self, children, *, module=None, widgets=()):
@@ -108,12 +107,6 @@ class LessonPage(w.VBox):
             return "_This lesson could not be built._\n"
         return (f"# {self.module.title}\n\n_An interactive lesson page: serve the course with `gapkit serve` "
                 "to read it with its widgets._\n")
-
-    def _repr_mimebundle_(self, **kwargs):
-        if display_mode() == "markdown":
-            md = self.markdown()
-            return {"text/markdown": md, "text/plain": md}
-        return super()._repr_mimebundle_(**kwargs)
 
 
 def _nav(track, module, *, label: str) -> str:

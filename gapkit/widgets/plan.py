@@ -18,9 +18,11 @@ from ipywidgets.widgets.widget_string import TextStyle
 from ipywidgets.widgets.widget_description import DescriptionStyle
 
 from gapkit import journal as _journal
-from gapkit.widgets._common import (WHERE_SAVED, display_mode, esc, get_course, html, log, markdown_html, shared,
-                                    status_html)
-from gapkit.widgets.explorer import COMPARISONS, MEASURES, SUBJECTS, explore
+from gapkit.measures import EXPLORE
+from gapkit.records import SUBJECTS
+from gapkit.widgets._common import (WHERE_SAVED, Headless, esc, get_course, html, log, markdown_html,
+                                    shared, status_html)
+from gapkit.widgets.explorer import COMPARISONS, explore, measure_label, subject_label
 
 __all__ = ["Goal", "Plan", "ExportResult", "baseline_sentence", "plan_markdown", "plan_html", "export_plan",
            "ActionPlanWidget", "action_plan"]
@@ -93,9 +95,9 @@ _LABELS = {
 def _shown(goal: Goal, name: str) -> str:
     value = getattr(goal, name)
     if name == "subject":
-        return SUBJECTS.get(value, value)
+        return subject_label(value) if value in SUBJECTS else value
     if name == "measure":
-        return MEASURES[value][0] if value in MEASURES else value
+        return measure_label(value) if value in EXPLORE else value
     return value
 
 
@@ -171,11 +173,11 @@ class _GoalEditor(w.VBox):
                                      value=goal.comparison if goal.comparison in COMPARISONS else NOT_CHOSEN)
         narrow = shared(DescriptionStyle, description_width="initial")
         narrow_text = shared(TextStyle, description_width="initial")
-        self.subject = w.Dropdown(description="Subject", style=narrow, options=[(v, k) for k, v in SUBJECTS.items()],
+        self.subject = w.Dropdown(description="Subject", style=narrow, options=[(subject_label(k), k) for k in SUBJECTS],
                                   value=goal.subject if goal.subject in SUBJECTS else "math")
         self.measure = w.Dropdown(description="Measure", style=narrow,
-                                  options=[(v[0], k) for k, v in MEASURES.items()],
-                                  value=goal.measure if goal.measure in MEASURES else "percent_proficient")
+                                  options=[(measure_label(k), k) for k in EXPLORE],
+                                  value=goal.measure if goal.measure in EXPLORE else "percent_proficient")
         self.baseline_text = goal.baseline
         self.baseline = html(self._baseline_html())
         self.target = w.Text(value=goal.target, description="Target", style=text_style, layout=wide,
@@ -210,7 +212,7 @@ class _GoalEditor(w.VBox):
                     stakeholders=self.stakeholders.value, strategy=self.strategy.value)
 
 
-class ActionPlanWidget(w.VBox):
+class ActionPlanWidget(Headless, w.VBox):
     """Up to three focus goals, saved at every change, and an export button. Build with `action_plan`.
 
     Attributes
@@ -311,11 +313,8 @@ class ActionPlanWidget(w.VBox):
                                     f"{' · '.join(links)}</p>")
         return self.exported
 
-    def _repr_mimebundle_(self, **kwargs):
-        if display_mode() == "markdown":
-            md = plan_markdown(self.result)
-            return {"text/markdown": md, "text/plain": md}
-        return super()._repr_mimebundle_(**kwargs)
+    def markdown(self) -> str:
+        return plan_markdown(self.result)
 
 
 def action_plan(plan_id: str = "action-plan", *, journal=None, records=None, note: str = "", course=None,

@@ -14,9 +14,10 @@ import pandas as pd
 
 from gapkit import proficiency as _p
 from gapkit import records as _records
-from gapkit.privacy import code_percent
+from gapkit._validation import one_of
+from gapkit.privacy import Rule, code_percent
 from gapkit.views import school_year
-from gapkit.widgets._common import display_mode, esc, get_course, html, shared
+from gapkit.widgets._common import Headless, esc, get_course, html, shared
 
 __all__ = ["ANALYSES", "ProficiencySummary", "proficiency_summary", "ProficiencyWidget", "proficiency_view"]
 
@@ -179,7 +180,7 @@ def _sentences(analysis, table, by, min_n, years) -> tuple[str, ...]:
 
 
 def proficiency_summary(records: pd.DataFrame, analysis: str, *, by=(), year=None, school=None, subject=None,
-                        min_n: int = 10) -> ProficiencySummary:
+                        min_n: int = Rule.min_n) -> ProficiencySummary:
     """One English-proficiency analysis of the records, ready to show (everything suppressed first).
 
     Parameters
@@ -199,8 +200,7 @@ def proficiency_summary(records: pd.DataFrame, analysis: str, *, by=(), year=Non
     min_n : int
         Minimum group size shown.
     """
-    if analysis not in ANALYSES:
-        raise ValueError(f"`analysis` ({analysis!r}) not recognized; must be one of {', '.join(map(repr, ANALYSES))}.")
+    one_of(analysis, "analysis", ANALYSES)
     by = tuple(by or ())
     data = records
     where = []
@@ -223,18 +223,16 @@ def proficiency_summary(records: pd.DataFrame, analysis: str, *, by=(), year=Non
     elif analysis == "long_term":
         table = _p.long_term_el_share(data, by=by, min_n=min_n, margins=bool(by))
     else:
-        if subject not in _records.SUBJECTS:
-            raise ValueError(f"`subject` ({subject!r}) must be one of {', '.join(map(repr, _records.SUBJECTS))} "
-                             "for former-EL results.")
-        table = _p.former_el_outcomes(data, _records.SUBJECTS[subject][1], by=by, min_n=min_n)
-        where.insert(0, "math" if subject == "math" else "English language arts")
+        one_of(subject, "subject", _records.SUBJECTS)
+        table = _p.former_el_outcomes(data, _records.SUBJECTS[subject].level, by=by, min_n=min_n)
+        where.insert(0, _records.SUBJECTS[subject].name)
     caption = f"{ANALYSES[analysis]}: {', '.join(where)}. Groups under {min_n} students are suppressed."
     shown = _rows(analysis, table, by, min_n, years_lt)
     return ProficiencySummary(analysis=analysis, caption=caption, sentences=_sentences(analysis, table, by, min_n, years_lt),
                               table=table, table_html=_table_html(shown, caption))
 
 
-class ProficiencyWidget(w.VBox):
+class ProficiencyWidget(Headless, w.VBox):
     """An English-proficiency view on a lesson page: what to look for, sentences, and the table."""
 
     def __init__(self, result: ProficiencySummary, *, look_for: str | None = None):
@@ -251,11 +249,6 @@ class ProficiencyWidget(w.VBox):
     def markdown(self) -> str:
         return f"**{ANALYSES[self.result.analysis]}**\n\n" + "\n\n".join(self.result.sentences) + "\n"
 
-    def _repr_mimebundle_(self, **kwargs):
-        if display_mode() == "markdown":
-            md = self.markdown()
-            return {"text/markdown": md, "text/plain": md}
-        return super()._repr_mimebundle_(**kwargs)
 
 
 def proficiency_view(records=None, *, analysis: str, by=(), year=None, school=None, subject=None, min_n=None,

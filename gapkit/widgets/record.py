@@ -14,7 +14,7 @@ import re
 import ipywidgets as w
 
 from gapkit import journal as _journal
-from gapkit.widgets._common import display_mode, esc, get_course, html, log, shared
+from gapkit.widgets._common import Headless, esc, get_course, html, log, shared
 from gapkit.widgets.plan import Plan, plan_markdown
 
 __all__ = ["record_markdown", "record_pdf", "RecordWidget", "take_home_record", "RECORD_NAME"]
@@ -104,22 +104,22 @@ def _download_link(data: bytes, *, name: str, mime: str, label: str) -> str:
     return f'<a download="{esc(name)}" href="data:{mime};base64,{encoded}">{esc(label)}</a>'
 
 
-class RecordWidget(w.VBox):
+class RecordWidget(Headless, w.VBox):
     """A button that builds the participant's record, and links to download it. Build with `take_home_record`.
 
     Attributes
     ----------
     button : ipywidgets.Button
     links : ipywidgets.HTML
-    markdown, pdf : str and bytes, or None
-        The record as last built.
+    text, pdf : str and bytes, or None
+        The record as last built (Markdown and PDF).
     """
 
     def __init__(self, course, journal: _journal.Journal, track: str | None = None):
         self.course = course
         self.track = track
         self.journal = journal
-        self.markdown: str | None = None
+        self.text: str | None = None
         self.pdf: bytes | None = None
         self.button = w.Button(description="Prepare my record (PDF and text)", button_style="primary",
                                layout=shared(w.Layout, width="auto", max_width="100%"), style=shared(w.ButtonStyle),
@@ -135,14 +135,14 @@ class RecordWidget(w.VBox):
     def build(self):
         """Read the journal now and build the record; show the download links (what the button does)."""
         try:
-            self.markdown = record_markdown(self.course, self.journal, track=self.track)
+            self.text = self.markdown()
         except _journal.JournalError as exc:
             self.links.value = f'<p class="gapkit-problem" role="alert">{esc(exc)}</p>'
             return None
-        links = [_download_link(self.markdown.encode("utf-8"), name=f"{RECORD_NAME}.md", mime="text/markdown",
+        links = [_download_link(self.text.encode("utf-8"), name=f"{RECORD_NAME}.md", mime="text/markdown",
                                 label="Download the text file (Markdown)")]
         try:
-            self.pdf = record_pdf(self.course, self.markdown)
+            self.pdf = record_pdf(self.course, self.text)
             links.insert(0, _download_link(self.pdf, name=f"{RECORD_NAME}.pdf", mime="application/pdf",
                                            label="Download the PDF"))
         except Exception as exc:  # the text file still goes out; never a traceback on the page
@@ -151,13 +151,11 @@ class RecordWidget(w.VBox):
             links.append("<span>(The PDF could not be made; the problem was noted in the log.)</span>")
         self.links.value = (f'<p role="status">Your record is ready ({_dt.datetime.now():%H:%M}): '
                             f"{' · '.join(links)}</p>")
-        return self.markdown
+        return self.text
 
-    def _repr_mimebundle_(self, **kwargs):
-        if display_mode() == "markdown":
-            md = record_markdown(self.course, self.journal, track=self.track)
-            return {"text/markdown": md, "text/plain": md}
-        return super()._repr_mimebundle_(**kwargs)
+    def markdown(self) -> str:
+        """The record as Markdown, read from the journal now."""
+        return record_markdown(self.course, self.journal, track=self.track)
 
 
 def take_home_record(*, journal=None, course=None, track=None) -> RecordWidget:

@@ -7,13 +7,13 @@ import ipywidgets as w
 from ipywidgets.widgets.widget_string import TextStyle
 
 from gapkit import journal as _journal
-from gapkit.widgets._common import (WHERE_SAVED, display_mode, get_course, html, log, markdown_html, shared,
-                                    status_html)
+from gapkit.widgets._common import (WHERE_SAVED, Headless, get_course, html, log, markdown_html,
+                                    shared, status_html)
 
 __all__ = ["ReflectionWidget", "reflection"]
 
 
-class ReflectionWidget(w.VBox):
+class ReflectionWidget(Headless, w.VBox):
     """A reflection prompt with a text box whose every change is saved to the journal.
 
     Build it with `reflection`. In a notebook executed without a browser (see
@@ -95,12 +95,6 @@ class ReflectionWidget(w.VBox):
         if self.problem:
             out += f"\n_Journal problem: {self.problem}_\n"
         return out
-
-    def _repr_mimebundle_(self, **kwargs):
-        if display_mode() == "markdown":
-            md = self.markdown()
-            return {"text/markdown": md, "text/plain": md}
-        return super()._repr_mimebundle_(**kwargs)
 
     # -- pieces ------------------------------------------------------------------------------
 

@@ -1,7 +1,6 @@
 """The served course in a real browser: every page loads cleanly, widgets work, answers survive a reload."""
 import json
 import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect

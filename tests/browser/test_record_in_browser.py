@@ -27,8 +27,10 @@ def test_record_downloads_hold_the_answers(page, voila_server, journal_path):
     box = page.locator(".gapkit-reflection").first.get_by_label("Your answer")
     box.click()
     box.press_sequentially(answer, delay=5)
-    expect(page.locator(".gapkit-reflection").first.locator(".gapkit-status")).to_contain_text("Saved at",
-                                                                                             timeout=30_000)
+    # "Saved at" shows after the first keystroke; the word count tells when the kernel has the whole answer.
+    card = page.locator(".gapkit-reflection").first
+    expect(card.locator(".gapkit-wordcount")).to_have_text(f"{len(answer.split())} words", timeout=60_000)
+    expect(card.locator(".gapkit-status")).to_contain_text("Saved at", timeout=30_000)
 
     open_lesson(page, voila_server, "00-course-home.ipynb")
     page.get_by_role("button", name="Prepare my record (PDF and text)").click()

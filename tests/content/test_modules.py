@@ -334,12 +334,6 @@ class TestRealCourse:
         src = next(s for s in course.sources if s.title == "Leading for English Learner Equity and Achievement")
         assert "MATSOL" in src.organisation and "Department of Elementary and Secondary Education" in src.organisation
 
-    def test_guide_is_up_to_date(self, course):
-        """Is docs/facilitator_guide.md exactly what facilitator_guide() builds from the modules now?"""
-        committed = (ROOT / "docs" / "facilitator_guide.md").read_text(encoding="utf-8")
-        assert committed == facilitator_guide(course), \
-            "regenerate with: gapkit content --guide docs/facilitator_guide.md"
-
     def test_guide_gathers_every_instructor_block(self, course):
         """Does the guide hold every instructor block's text, each track's table and every module once?"""
         guide = facilitator_guide(course)
@@ -1085,8 +1079,6 @@ class TestExplorePresets:
 
         from gapkit.widgets import explorer
 
-        assert set(content.EXPLORE_MEASURES) == set(explorer.MEASURES)
-        assert set(content.EXPLORE_SUBJECTS) == set(explorer.SUBJECTS)
         students = pd.read_csv(ROOT / course.dataset, usecols=["school_name", "grade", "year"])
         for mid, preset in explore_presets(course):
             rows = students

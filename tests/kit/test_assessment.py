@@ -1,6 +1,5 @@
 """The self-assessment across a cohort: participants' journals read without change, and a summary that
 shows no count under the minimum and no count that can be worked out from the others."""
-import itertools
 import os
 
 import numpy as np

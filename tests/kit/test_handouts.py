@@ -1,4 +1,6 @@
 """The generated kit: every handout and the workbook open as PDFs and hold their text; nothing is stale."""
+import shutil
+
 import pytest
 
 from kit_helpers import ROOT, pdf_text, words
@@ -92,7 +94,7 @@ class TestBuild:
         """After a module's look-for table changes, is the look-for form reported stale, and rebuilt with it?"""
         kit = load_kit(repo_copy)
         out = tmp_path / "out"
-        assert set(build(kit, out)) == {d.name for d in documents(kit)}
+        shutil.copytree(ROOT / "docs" / "kit", out)  # current: test_every_generated_file_is_current
         assert build(kit, out, check=True) == []
         path = repo_copy / "modules" / "04-instructional-leadership.md"
         text = path.read_text(encoding="utf-8")
@@ -106,7 +108,7 @@ class TestBuild:
 
     def test_a_stray_file_is_reported(self, kit, tmp_path):
         """Is a PDF that the kit no longer generates reported, and removed by a build?"""
-        build(kit, tmp_path)
+        shutil.copytree(ROOT / "docs" / "kit", tmp_path, dirs_exist_ok=True)
         (tmp_path / "old-handout.pdf").write_bytes(b"%PDF-1.4")
         assert build(kit, tmp_path, check=True) == ["old-handout.pdf"]
         build(kit, tmp_path)

@@ -1,6 +1,7 @@
 """Many participants' collected submissions of module 1, laid out as ``nbgrader collect`` leaves them.
 
-Used by the parallel-autograde test and by benchmarks/autograde_bench.py. Each submission is the
+Used by the parallel-autograde test and by benchmarks/autograde_bench.py, which compare gradebooks with
+`gradebook_contents`. Each submission is the
 released notebook answered one of six ways a cohort does (all right; only the gap's scale right; an
 answer cell deleted; the reflection cell deleted; no journal; a journal that is not JSON), with its
 own reflection text and, where there is a journal, the two exercises answered only in a box
@@ -14,6 +15,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+from nbgrader.api import Gradebook
 
 from gapkit.course import JOURNAL_FILE, load_practice
 from gapkit.journal import Journal
@@ -77,3 +79,18 @@ def write_submissions(course: Path, repo: Path, n: int, *, when: dt.datetime | N
         (folder / "timestamp.txt").write_text(stamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC"), encoding="utf-8")
         students.append(student)
     return students
+
+
+def gradebook_contents(db_url: str, course_id: str = "el-equity") -> dict:
+    """Every grade, comment and score of m01 in a gradebook, by participant and cell."""
+    out = {}
+    with Gradebook(db_url, course_id=course_id) as gb:
+        for sub in gb.find_assignment(ASSIGNMENT).submissions:
+            sid = sub.student.id
+            out[(sid, "score")] = (sub.score, sub.code_score, sub.written_score, sub.needs_manual_grade)
+            for nb in sub.notebooks:
+                for g in nb.grades:
+                    out[(sid, g.name)] = (g.auto_score, g.manual_score, g.needs_manual_grade)
+                for c in nb.comments:
+                    out[(sid, c.name, "comment")] = (c.auto_comment, c.manual_comment)
+    return out

@@ -14,7 +14,6 @@ notebook's folder, as a fresh kernel started there would have it; only imported 
 from __future__ import annotations
 
 import json
-import queue
 
 import nbformat
 import pytest

@@ -301,7 +301,7 @@ class TestStudentLevelReport:
             if (comparison, subject) not in cache:
                 column, focal, reference = (COMPARISONS[comparison].group, COMPARISONS[comparison].focal,
                                             COMPARISONS[comparison].reference)
-                scale, level = SUBJECTS[subject]
+                scale, level = SUBJECTS[subject].scale, SUBJECTS[subject].level
                 cache[comparison, subject] = gap_table(records, scale, column, focal=list(focal),
                                                        reference=list(reference), by=("year", "grade"),
                                                        levels=level, margins=True,
@@ -516,7 +516,7 @@ class TestTrendFinding:
             comparison, subject, start, end = (item[f"data-key-{i}"] for i in range(4))
             column, focal, reference = (COMPARISONS[comparison].group, COMPARISONS[comparison].focal,
                                             COMPARISONS[comparison].reference)
-            scale, level = SUBJECTS[subject]
+            scale, level = SUBJECTS[subject].scale, SUBJECTS[subject].level
             table = gap_table(records, scale, column, focal=list(focal), reference=list(reference), by=("year",),
                               levels=level, measures=["proportion_difference"])
             trend = gap_trend(table, period="year")

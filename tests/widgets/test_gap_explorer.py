@@ -114,3 +114,82 @@ class TestExplorerWidget:
         monkeypatch.setattr(E, "explore", boom)
         w.subject.value = "ela"
         assert "could not be drawn" in w.sentence.value and "Traceback" not in w.sentence.value
+
+
+# ---------------------------------------------------------------------------------------------
+# Linked groups: a participant can switch between comparisons whose groups add up
+# ---------------------------------------------------------------------------------------------
+
+#: Each linked comparison's sides as sums of four groups that do not overlap.
+LINKED_SIDES = {
+    "Current EL vs never EL": (("newcomer", "other"), ("never",)),
+    "Current EL vs all others": (("newcomer", "other"), ("former", "never")),
+    "Former EL vs never EL": (("former",), ("never",)),
+    "Ever EL vs never EL": (("newcomer", "other", "former"), ("never",)),
+    "Newcomer EL vs never EL": (("newcomer",), ("never",)),
+    "Other current EL vs never EL": (("other",), ("never",)),
+}
+
+
+def _linked_records():
+    """One school, year 2024. Grade 3: 6 newcomers, 30 other current ELs, 12 former ELs, 40 EO;
+    grade 4: 14 newcomers, 25 other current ELs, 7 former ELs, 45 EO; grade 5: 12, 20, 15, 30."""
+    rows = []
+    for grade, groups in {3: (6, 30, 12, 40), 4: (14, 25, 7, 45), 5: (12, 20, 15, 30)}.items():
+        for status, years, n in zip(("EL", "EL", "RFEP", "EO"), (1, 5, 6, 8), groups):
+            for i in range(n):
+                rows.append({"student_id": f"{grade}{status}{years}{i}", "year": 2024, "school_id": "S1",
+                             "school_name": "Linked", "grade": grade, "el_status": status,
+                             "el_exit_year": 2021 if status == "RFEP" else pd.NA, "years_in_us": years,
+                             "math_scale": 2400.0 + 7 * (i % 9), "math_level": 1 + i % 4, "ela_scale": 2400.0,
+                             "ela_level": 2})
+    frame = pd.DataFrame(rows)
+    for c in ("el_exit_year", "years_in_us", "math_level", "ela_level"):
+        frame[c] = frame[c].astype("Int64")
+    from gapkit.records import add_el_groups
+    return add_el_groups(frame)
+
+
+def _recoverable(tables):
+    """Hidden counts a reader can work out from all the tables together (smallest = largest value under
+    scipy's linprog), leaving out a group shown in another table in the same grade."""
+    from scipy.optimize import linprog
+
+    grades = sorted({str(g) for t in tables.values() for g in t["grade"] if str(g) != "All"})
+    unknowns = [(g, a) for g in grades for a in ("newcomer", "other", "former", "never")]
+
+    def row(grade, groups):
+        return np.array([1.0 if (g == grade or grade == "All") and a in groups else 0.0 for g, a in unknowns])
+
+    shown, hidden = [], []
+    for name, t in tables.items():
+        for r in t.to_dict("records"):
+            for side, groups in zip(("focal", "reference"), LINKED_SIDES[name]):
+                item = ((str(r["grade"]), groups), row(str(r["grade"]), groups), r[f"n_{side}"])
+                (hidden if r["suppressed"] else shown).append(item)
+    public = {key for key, _, _ in shown}
+    a_eq, b_eq = np.array([v for _, v, _ in shown]), np.array([float(n) for _, _, n in shown])
+    out = []
+    for key, c, _ in hidden:
+        if key in public:
+            continue
+        low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        if high.status == 0 and -high.fun - low.fun < 0.5:
+            out.append((key, round(low.fun)))
+    return out
+
+
+class TestLinkedGroups:
+    def test_switching_comparisons_reveals_nothing(self, monkeypatch):
+        """With 6 newcomers and 7 former ELs hidden, do the six linked comparisons together still hide
+        them (and would they not, table by table)?"""
+        import gapkit.widgets.explorer as E
+
+        records = _linked_records()
+        tables = {name: explore(records, comparison=name, min_n=10).table for name in LINKED_SIDES}
+        assert _recoverable(tables) == []
+        assert tables["Newcomer EL vs never EL"].set_index("grade").loc[3, "suppressed"]
+        monkeypatch.setattr(E, "protect_linked", lambda table, counts, **kw: table)
+        alone = {name: explore(records, comparison=name, min_n=10).table for name in LINKED_SIDES}
+        assert {key for key, _ in _recoverable(alone)} >= {("3", ("newcomer",)), ("4", ("former",))}

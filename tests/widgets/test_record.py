@@ -40,7 +40,7 @@ class TestRecordWidget:
         widget.button.click()
         href = re.search(r'download="my-course-record.md" href="data:text/markdown;base64,([^"]+)"', widget.links.value)
         assert href and "Written after the page was opened." in base64.b64decode(href.group(1)).decode("utf-8")
-        assert widget.markdown == base64.b64decode(href.group(1)).decode("utf-8")
+        assert widget.text == base64.b64decode(href.group(1)).decode("utf-8")
 
 
 class TestRecordPdf:

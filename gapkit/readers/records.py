@@ -1,0 +1,165 @@
+"""Student-year records: a school's export read into gapkit's canonical columns (`read_records`)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gapkit.readers._cells import _codes_column, _factorize, _numbers_column
+from gapkit.readers._raw import DataError, _first_problem, _match_columns, _read_raw, _Report, _rows
+from gapkit.readers.mapping import BOOLEAN_CODES, BUILTIN_CODES, MISSING, read_mapping
+from gapkit.records import COLUMNS, REQUIRED, SUBJECTS
+
+__all__ = ["read_records"]
+
+def read_records(path, *, mapping=None) -> pd.DataFrame:
+    """Read student-year records into gapkit's canonical columns.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv`` (UTF-8, UTF-8 with BOM or Windows-1252; comma, semicolon, tab or bar separated),
+        ``.xlsx`` or ``.parquet`` file with one row per student and school year.
+    mapping : str, Path, dict or Mapping, optional
+        The file's own column names and codes (see ``course_config/mapping.example.yaml``). Without a
+        mapping, columns are found by their canonical names (ignoring case and spaces) and codes by
+        common spellings (``LEP``, ``ELL`` and ``English Learner`` for ``EL``; ``Y``/``N``, ``1``/``0``
+        for yes/no; ...).
+
+    Returns
+    -------
+    DataFrame
+        The columns of `gapkit.records.COLUMNS` in order (canonical columns the file lacks are empty),
+        then the file's other columns unchanged. ``attrs["excluded"]`` lists the rows left out, as a
+        tuple of dicts with keys ``reason``, ``rows`` and ``example_rows`` (``pd.DataFrame(...)`` of it
+        is a table); ``attrs["source"]`` names the file.
+
+    Raises
+    ------
+    DataError
+        The file is missing, empty, has only a header, lacks a required column
+        (``student_id``, ``year``, ``school_id``, ``grade``, ``el_status``, and a score or level), or a
+        cell cannot be read (an unknown code, text in a number column, a number out of range). The
+        message names the file, the column and the row; ``gapkit validate`` lists every problem.
+
+    Notes
+    -----
+    Rows left out, each counted in ``attrs["excluded"]``: blank rows; rows without a student id or a
+    year; exact copies of an earlier row (one copy is kept); and every row of a student and year that
+    appears more than once with different values (the reader cannot tell which one is right).
+    Row numbers count the header as row 1, as a spreadsheet does (a cell holding a line break shifts
+    later rows by one).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "school.csv").write_text(
+    ...     "student_id,year,school_id,grade,el_status,math_scale\\n"
+    ...     "A1,2024,S1,4,LEP,2410\\nA2,2024,S1,4,English Only,2455\\n")
+    >>> records = read_records(folder / "school.csv")
+    >>> records[["student_id", "el_status", "math_scale"]].to_dict("list")
+    {'student_id': ['A1', 'A2'], 'el_status': ['EL', 'EO'], 'math_scale': [2410.0, 2455.0]}
+    """
+    frame, report = _records(path, mapping)
+    if report.problems:
+        raise _first_problem(report)
+    return frame
+
+
+def _records(path, mapping) -> tuple[pd.DataFrame | None, _Report]:
+    mapping = read_mapping(mapping)
+    raw = _read_raw(path, mapping)
+    report = _Report(raw.path, raw.description, "student records")
+    name = raw.path.name
+    frame = raw.frame
+    found = _match_columns(raw, mapping, tuple(COLUMNS), report)
+    if len(frame) == 0:
+        raise DataError(f"{name}: the file has a header row but no data rows.", path=raw.path, row=2)
+    report.missing = [c for c in COLUMNS if c not in found]
+    absent = [c for c in REQUIRED if c not in found]
+    if absent:
+        raise DataError(f"{name}: required column{'s' if len(absent) > 1 else ''} "
+                        f"{', '.join(map(repr, absent))} not found; columns are: {', '.join(frame.columns)}. "
+                        f"Rename the column or name it under `columns:` in a mapping file.",
+                        path=raw.path, column=absent[0])
+    outcomes = [c for subject in SUBJECTS.values() for c in (subject.scale, subject.level)]
+    if not any(c in found for c in outcomes):
+        raise DataError(f"{name}: no score or level column found (one of {', '.join(outcomes)}); columns are: "
+                        f"{', '.join(frame.columns)}.", path=raw.path, column="math_scale")
+    report.rows = len(frame)
+    out = {}
+    for column, kind in COLUMNS.items():
+        if column not in found:
+            continue
+        values = frame[found[column]]
+        if kind.kind == "text":
+            codes, uniques = _factorize(values)
+            stripped = uniques.str.strip()
+            stripped = stripped.where(~stripped.str.casefold().isin(MISSING), None).to_numpy(dtype=object)
+            out[column] = pd.Series(np.append(stripped, None)[codes], index=values.index, dtype=object)
+        elif kind.kind == "code":
+            out[column] = _codes_column(values, column, mapping, report, table=BUILTIN_CODES[column],
+                                        missing=MISSING)
+        elif kind.kind == "yes/no":
+            coded = _codes_column(values, column, mapping, report, table=BOOLEAN_CODES, missing=MISSING)
+            out[column] = coded.astype("boolean")
+        else:
+            out[column] = _numbers_column(values, column, kind, mapping, report, missing=MISSING)
+    records = pd.DataFrame(out, index=frame.index)
+    for column in COLUMNS:
+        if column not in records:
+            records[column] = _empty(column, len(records))
+    extras = [c for c in frame.columns if c not in found.values()]
+    records = pd.concat([records[list(COLUMNS)], frame[extras]], axis=1) if extras else records[list(COLUMNS)]
+    records = _exclude_rows(records, frame, report)
+    if len(records) == 0 and not report.problems:
+        reasons = "; ".join(f"{e[1]} {e[0]}" for e in report.excluded)
+        raise DataError(f"{name}: no usable data rows ({reasons}).", path=raw.path)
+    records = _final_types(records)
+    records.attrs["source"] = name
+    records.attrs["excluded"] = report.excluded_records()
+    return records, report
+
+
+def _empty(column: str, n: int) -> pd.Series:
+    """An empty column of the type `read_records` gives that column."""
+    dtype = {"whole number": "Int64", "number": "float64", "yes/no": "boolean"}.get(COLUMNS[column].kind, object)
+    return pd.Series(np.nan if dtype == "float64" else (None if dtype is object else pd.NA), index=range(n),
+                     dtype=dtype)
+
+
+def _exclude_rows(records: pd.DataFrame, raw: pd.DataFrame, report: _Report) -> pd.DataFrame:
+    keep = pd.Series(True, index=records.index)
+
+    def drop(mask, reason):
+        mask = mask & keep
+        if mask.any():
+            report.excluded.append((reason, int(mask.sum()), _rows(mask[mask].index)))
+            keep[mask] = False
+
+    empty = records[list(COLUMNS)].isna().all(axis=1)
+    if empty.any():
+        drop(empty & (raw[empty] == "").all(axis=1).reindex(records.index, fill_value=False), "blank row")
+    drop(records["student_id"].isna(), "missing student_id")
+    drop(records["year"].isna(), "missing year")
+    same_key = records[keep].duplicated(["student_id", "year"], keep=False)
+    if same_key.any():  # only rows sharing a student and year can be copies
+        candidates = records[keep][same_key]
+        copies = candidates.duplicated(keep="first")
+        drop(copies.reindex(records.index, fill_value=False), "duplicate row (an exact copy of an earlier row)")
+    clash = records[keep].duplicated(["student_id", "year"], keep=False)
+    clash = clash.reindex(records.index, fill_value=False)
+    if clash.any():
+        drop(clash, "same student_id and year on rows with different values (none of them kept)")
+    return records[keep]
+
+
+def _final_types(records: pd.DataFrame) -> pd.DataFrame:
+    records = records.copy()
+    for column in ("year", "grade"):
+        if records[column].notna().all():
+            records[column] = records[column].astype("int64")
+    for column in ("iep", "econ_disadv"):
+        if records[column].notna().all():
+            records[column] = records[column].astype(bool)
+    return records

@@ -1,0 +1,309 @@
+"""What a report is made from: a data file read and filtered to one school or the district (`load`)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gapkit import readers
+from gapkit._validation import int_like, label_tuple, one_of
+from gapkit.privacy import Rule
+from gapkit.records import ALL_STUDENTS, COMPARISONS, PUBLISHED_COMPLEMENTS, SUBJECTS, add_el_groups
+from gapkit.summary import Summary
+
+__all__ = ["ReportData", "ReportError", "load", "schools", "KINDS", "LANGUAGES", "EL_COMPARISONS",
+           "OTHER_COMPARISONS"]
+
+KINDS = ("auto", "records", "published")
+
+
+LANGUAGES = ("en", "es")
+
+
+#: Comparisons of the English-learner section and of the other-groups section (keys of
+#: `gapkit.records.COMPARISONS`).
+EL_COMPARISONS = ("Current EL vs never EL", "Former EL vs never EL", "Ever EL vs never EL",
+                  "Newcomer EL vs never EL")
+
+
+OTHER_COMPARISONS = ("Students with disabilities vs without", "Economically disadvantaged vs not",
+                     "Hispanic/Latino vs White", "Black/African American vs White", "Female vs male")
+
+
+_ALL = "All"
+
+
+class ReportError(ValueError):
+    """The report cannot be made from this input; the message says why in plain words."""
+
+
+@dataclass(frozen=True, eq=False)
+class ReportData:
+    """The data a report is made from: one school (or the district) of one file.
+
+    Attributes
+    ----------
+    source : str
+        File name of the data (no folder, so a shared report does not show a machine path).
+    kind : {'records', 'published'}
+        Student-level records, or published aggregate counts per performance level.
+    records : DataFrame or None
+        Student-year rows with the EL groups of `gapkit.records.add_el_groups` (records only).
+    published : DataFrame or None
+        Published counts: year, grade, subject, student_group, n, level_1..level_4 (published only).
+    excluded : DataFrame
+        Rows of the file that were left out, with ``reason`` and ``rows``.
+    rows_read : int
+        Rows in the file.
+    school : str or None
+        School name (None: the whole district).
+    subjects, comparisons : tuple of str
+        Subjects (keys of `gapkit.records.SUBJECTS`) and comparisons (keys of
+        `gapkit.records.COMPARISONS`) to report.
+    years : tuple of int
+        School years in the report, oldest first.
+    rule : gapkit.privacy.Rule
+        What may be shown (the minimum group size, ``rule.min_n``).
+    language : {'en', 'es'}
+        Language of the summary for families.
+    all_schools : tuple of (id, name)
+        Every school of the file (for ``--each school``).
+    computed : dict
+        Tables already computed for this data (gap tables are shared by several sections).
+    """
+
+    source: str
+    kind: str
+    records: pd.DataFrame | None
+    published: pd.DataFrame | None
+    excluded: pd.DataFrame
+    rows_read: int
+    school: str | None
+    subjects: tuple
+    comparisons: tuple
+    years: tuple
+    rule: Rule = field(default_factory=Rule)
+    language: str = "en"
+    all_schools: tuple = ()
+    computed: dict = field(default_factory=dict, repr=False)
+
+
+def load(data, *, mapping=None, kind="auto", school=None, subjects=None, comparisons=None, years=None,
+         min_n=None, language="en") -> ReportData:
+    """Read a data file (or take a frame) and keep what one report needs.
+
+    Parameters
+    ----------
+    data : str, Path or DataFrame
+        A student-level file, a published aggregate file, or canonical records already read.
+    mapping : str or Path, optional
+        Column mapping for `gapkit.readers`.
+    kind : {'auto', 'records', 'published'}
+        What the file holds; ``'auto'`` looks at its columns.
+    school : str, optional
+        School id or name; None for the whole district.
+    subjects : sequence of str, optional
+        Subjects to report (default: all of `gapkit.records.SUBJECTS`).
+    comparisons : sequence of str, optional
+        Comparisons to report, keys of `gapkit.records.COMPARISONS` (default: all in this report).
+    years : sequence of int, optional
+        School years to keep (default: all).
+    min_n : int, optional
+        Minimum group size shown (default: `gapkit.privacy.Rule`'s, 10).
+    language : {'en', 'es'}
+        Language of the short summary for families.
+
+    Raises
+    ------
+    gapkit.readers.DataError
+        The file cannot be read; the message names the file, column and row.
+    ReportError
+        An option does not fit the data (unknown school, subject, comparison or year).
+    """
+    rule = Rule() if min_n is None else Rule(min_n)
+    kind = one_of(kind, "kind", KINDS)
+    language = one_of(language, "language", LANGUAGES)
+    subjects = tuple(SUBJECTS) if not subjects else label_tuple(subjects)
+    for subject in subjects:
+        one_of(subject, "subjects", SUBJECTS)
+    comparisons = (*EL_COMPARISONS, *OTHER_COMPARISONS) if not comparisons else label_tuple(comparisons)
+    for name in comparisons:
+        one_of(name, "groups", (*EL_COMPARISONS, *OTHER_COMPARISONS))
+
+    if isinstance(data, pd.DataFrame):
+        source, frame, excluded, kind = "records", data, _no_exclusions(), "records"
+        rows_read = len(data)
+    else:
+        source = Path(data).name
+        if kind == "auto":
+            kind = readers.guess_kind(Path(data), mapping)
+        frame, excluded, rows_read = _read(data, kind=kind, mapping=mapping)
+
+    if kind == "records":
+        records, published = frame, None
+        school_name = None
+        every = schools(frame)
+        if school is not None:
+            records, school_name = _one_school(records, school, source)
+        wanted = _years_iv(years, records["year"], source)
+        records = add_el_groups(records[records["year"].isin(wanted)].reset_index(drop=True))
+        present = tuple(sorted(int(y) for y in records["year"].dropna().unique()))
+    else:
+        records = None
+        published, school_name = _published_rows(frame, school, source)
+        district = _district_id(frame)
+        every = [(i, n) for i, n in schools(frame) if i != district]
+        wanted = _years_iv(years, published["year"], source)
+        published = published[published["year"].isin(wanted)].reset_index(drop=True)
+        present = tuple(sorted(int(y) for y in published["year"].unique()))
+        comparisons = tuple(c for c in comparisons if COMPARISONS[c].published is not None)
+    return ReportData(source=source, kind=kind, records=records, published=published, excluded=excluded,
+                      rows_read=int(rows_read), school=school_name, subjects=subjects, comparisons=comparisons,
+                      years=present, rule=rule, language=language, all_schools=tuple(every))
+
+
+def _read(path, *, kind, mapping):
+    """Read with gapkit.readers; return (frame, excluded, rows read)."""
+    if kind == "records":
+        result = readers.read_records(path, mapping=mapping)
+        frame, excluded = _unpack_records(result)
+        return frame, excluded, len(frame) + int(excluded["rows"].sum())
+    summary = readers.read_published(path, mapping=mapping)
+    frame = _published_frame(summary)
+    excluded = summary.excluded if len(summary.excluded) else _no_exclusions()
+    return frame, excluded, len(frame) + int(excluded["rows"].sum())
+
+
+def _unpack_records(frame):
+    """read_records' canonical frame and its exclusion report (``attrs["excluded"]``) as (reason, rows)."""
+    excluded = frame.attrs.get("excluded")
+    if excluded is None or len(excluded) == 0:
+        return frame, _no_exclusions()
+    if not isinstance(excluded, pd.DataFrame):  # a sequence of {reason, rows, example_rows} records
+        excluded = pd.DataFrame.from_records(list(excluded))
+    return frame, excluded[["reason", "rows"]].reset_index(drop=True)
+
+
+def _no_exclusions():
+    return pd.DataFrame({"reason": pd.Series([], dtype=object), "rows": pd.Series([], dtype="int64")})
+
+
+def _published_frame(summary: Summary) -> pd.DataFrame:
+    """Flatten a published Summary to: year, school_id, school_name, grade, subject, student_group, n, levels."""
+    table = summary.table.copy()
+    table = table.rename(columns={summary.group: "student_group"})
+    if "subject" not in table:
+        table["subject"] = summary.outcome
+    if "school_id" not in table:  # a file for one school or district
+        table["school_id"] = "all"
+    return table
+
+
+def _one_school(records, school, source):
+    school = str(school)
+    ids = records["school_id"].astype(str)
+    names = records["school_name"].astype(str) if "school_name" in records else ids
+    match = (ids == school) | (names.str.casefold() == school.casefold())
+    if not match.any():
+        known = sorted(set(zip(ids, names)))
+        listed = "; ".join(f"{i} ({n})" for i, n in known)
+        raise ReportError(f"`school` ({school!r}) is not in {source}; schools are: {listed}.")
+    rows = records[match].reset_index(drop=True)
+    return rows, str(rows["school_name"].iloc[0]) if "school_name" in rows else school
+
+
+def _district_id(frame):
+    """The id of the district-wide rows of a published file: the school id whose "All Students" total is at
+    least the sum of every other id's (None when the file has no such rows)."""
+    everyone = frame[frame["student_group"] == ALL_STUDENTS]
+    totals = everyone.groupby(everyone["school_id"].astype(str))["n"].sum()
+    if len(totals) < 2:
+        return None
+    top = totals.idxmax()
+    return top if totals[top] >= totals.drop(top).sum() else None
+
+
+def _published_rows(frame, school, source):
+    ids = frame["school_id"].astype(str)
+    names = frame["school_name"].astype(str) if "school_name" in frame else ids
+    if school is None:
+        district = _district_id(frame)
+        present = ids.unique()
+        if district is None and len(present) != 1:
+            raise ReportError(f"{source} has no district-wide rows; give `school` (one of: "
+                              f"{', '.join(sorted(present))}).")
+        match = ids == (district if district is not None else present[0])
+        name = None
+    else:
+        match = (ids == str(school)) | (names.str.casefold() == str(school).casefold())
+        if not match.any():
+            listed = "; ".join(f"{i} ({n})" if i != n else i for i, n in sorted(set(zip(ids, names))))
+            raise ReportError(f"`school` ({school!r}) is not in {source}; schools are: {listed}.")
+        name = str(names[match].iloc[0])
+    return _add_published_complements(frame[match].reset_index(drop=True)), name
+
+
+def _add_published_complements(rows):
+    """Add 'without disabilities' and 'not economically disadvantaged' rows: All Students minus the group.
+
+    A cell is left missing (hidden) when either side was hidden in the source.
+    """
+    keys = ["year", "school_id", "grade", "subject"]
+    counts = ["n", *[c for c in rows.columns if re.fullmatch(r"level_\d+", str(c))]]
+    everyone = rows[rows["student_group"] == ALL_STUDENTS].set_index(keys)
+    extra = []
+    for complement, group in PUBLISHED_COMPLEMENTS.items():
+        part = rows[rows["student_group"] == group].set_index(keys)
+        if part.empty:
+            continue
+        base = everyone.reindex(part.index)
+        out = base[counts].astype("float64") - part[counts].astype("float64")
+        hidden = base["source_suppressed"].fillna(True).astype(bool) | part["source_suppressed"].astype(bool)
+        out.loc[hidden.to_numpy(), counts] = np.nan
+        out["source_suppressed"] = hidden.to_numpy()
+        out["student_group"] = complement
+        for column in ("school_name", "mean", "sd"):
+            if column in part:
+                out[column] = part[column] if column == "school_name" else np.nan
+        extra.append(out.reset_index())
+    return pd.concat([rows, *extra], ignore_index=True) if extra else rows
+
+
+def _years_iv(years, column, source):
+    present = sorted(int(y) for y in pd.Series(column).dropna().unique())
+    if not years:
+        return present
+    years = [int_like(y, "years") for y in label_tuple(years)]
+    missing = [y for y in years if y not in present]
+    if missing:
+        raise ReportError(f"`years` {', '.join(map(str, missing))} not in {source}; "
+                          f"years are: {', '.join(map(str, present))}.")
+    return years
+
+
+def schools(data: ReportData | pd.DataFrame) -> list[tuple[str, str]]:
+    """(school_id, school_name) of every school in the data, sorted by id."""
+    frame = data if isinstance(data, pd.DataFrame) else (data.records if data.kind == "records" else data.published)
+    ids = frame["school_id"].astype(str)
+    names = frame["school_name"].astype(str) if "school_name" in frame else ids
+    return sorted(set(zip(ids, names)))
+
+
+def _spec(data: ReportData, comparison: str):
+    """(group column, focal labels, reference labels) of a comparison for this kind of data."""
+    if data.kind == "published":
+        focal, reference = COMPARISONS[comparison].published
+        return "student_group", focal, reference
+    c = COMPARISONS[comparison]
+    column, focal, reference = c.group, c.focal, c.reference
+    return column, focal, reference
+
+
+def _cached(data, key, compute):
+    """Compute once per ReportData: several sections use the same gap tables."""
+    if key not in data.computed:
+        data.computed[key] = compute()
+    return data.computed[key]

@@ -1,0 +1,594 @@
+"""The report's sections: each a pure function of a `ReportData`, returning a `Section` of tables, figures
+and sentences made from the suppressed tables of `gapkit.report.tables`."""
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from gapkit import views
+from gapkit.measures import MEASURES
+from gapkit.privacy import SUPPRESSED_MARK, Rule, suppress
+from gapkit.records import COMPARISONS, SUBJECTS
+from gapkit.report.data import _ALL, EL_COMPARISONS, OTHER_COMPARISONS, ReportData
+from gapkit.report.tables import _CURRENT, gaps, opportunity_table, progress_table, trend_table
+
+__all__ = ["Section", "ReportTable", "ReportFigure", "Finding", "cover", "data_used", "el_gaps", "other_gaps",
+           "trends", "cohorts", "opportunity", "elp_progress", "findings", "how_to_read", "family_summary"]
+
+@dataclass(frozen=True, eq=False)
+class ReportTable:
+    """A table ready to show: display strings, already suppressed.
+
+    ``columns`` maps each column of ``frame`` to a role used in the HTML (``"n"`` for counts of
+    students, ``"total"`` for the margin label column, ``""`` otherwise), so that readers and tests
+    can tell counts from other numbers.
+    """
+
+    caption: str
+    frame: pd.DataFrame
+    kind: str
+    roles: dict = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class ReportFigure:
+    """A chart as PNG bytes with its text alternative."""
+
+    png: bytes
+    alt: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One "what this shows" sentence and the numbers it was made from.
+
+    ``source`` names what was computed (``"gap"``, ``"trend"``, ``"opportunity"``, ``"progress"``)
+    and ``keys`` the cell (comparison, subject, year), so the sentence can be checked against an
+    independent computation.
+    """
+
+    text: str
+    source: str
+    keys: tuple = ()
+    values: tuple = ()
+
+
+@dataclass(frozen=True, eq=False)
+class Section:
+    """One part of the report."""
+
+    key: str
+    title: str
+    paragraphs: tuple = ()
+    tables: tuple = ()
+    figures: tuple = ()
+    findings: tuple = ()
+    details: tuple = ()   # tables shown folded under "More detail"
+    box: bool = False
+
+
+def _names(comparison: str) -> dict:
+    """The ``focal_name`` and ``reference_name`` arguments of the views, in plain words."""
+    c = COMPARISONS[comparison]
+    return {"focal_name": c.focal_words, "reference_name": c.reference_words}
+
+
+def _where(data: ReportData) -> str:
+    return data.school or "the district"
+
+
+def _subject_name(subject):
+    return SUBJECTS[subject].name
+
+
+def _latest(data):
+    return data.years[-1] if data.years else None
+
+
+def cover(data: ReportData) -> Section:
+    """The line under the report's title: which school, which years, which minimum group size."""
+    years = data.years
+    span = (views.school_year(years[0]) if len(years) == 1 else
+            f"{views.school_year(years[0])} to {views.school_year(years[-1])}") if years else "no years"
+    return Section(key="cover", title="", paragraphs=(
+        f"{_cap(_where(data))}: school years {span}. Made from {data.source}. Groups of fewer than "
+        f"{data.rule.min_n} students are not shown.",))
+
+
+def data_used(data: ReportData) -> Section:
+    """What was read, what was left out and why (row counts through suppression)."""
+    paragraphs = [
+        f"Source file: {data.source} ({'student-level records' if data.kind == 'records' else 'published aggregate counts'}).",
+        f"Report for {_where(data)}; school years {', '.join(views.school_year(y) for y in data.years) or 'none'}; "
+        f"subjects: {', '.join(_subject_name(s) for s in data.subjects)}.",
+        f"Groups smaller than {data.rule.min_n} students are not shown, and neither is any number from which a "
+        "hidden group could be worked out.",
+    ]
+    tables = []
+    excluded = data.excluded
+    if len(excluded) and int(excluded["rows"].sum()) > 0:
+        frame = pd.DataFrame({"why": [*excluded["reason"].astype(str), _ALL],
+                              "n": [*excluded["rows"].astype(int), int(excluded["rows"].sum())]})
+        out = suppress(frame, dims=["why"], count_columns=["n"], min_n=data.rule.min_n)
+        shown = pd.DataFrame({"Why rows were left out": ["All rows left out" if r == _ALL else r for r in out["why"]],
+                              "Rows": [_count_text(v) for v in out["n"]]})
+        tables.append(ReportTable(caption=f"Rows of {data.source} left out of the report", frame=shown,
+                                  kind="counts", roles={"Rows": "n"}))
+        total_hidden = bool(out["suppressed"].iloc[-1])
+        paragraphs.append(f"The file has {data.rows_read:,} rows." if total_hidden else
+                          f"The file has {data.rows_read:,} rows; {data.rows_read - int(excluded['rows'].sum()):,} "
+                          "were used.")
+    else:
+        paragraphs.append(f"The file has {data.rows_read:,} rows; none was left out.")
+    if data.kind == "records":
+        for subject in data.subjects:
+            scale = SUBJECTS[subject].scale
+            missing = int(data.records[scale].isna().sum())
+            if missing:
+                paragraphs.append(
+                    f"In {_subject_name(subject)}, rows without a score (for example untested grades) are "
+                    "not counted in that subject's gaps.")
+    else:
+        paragraphs.append(_PUBLISHED_LIMITS)
+    return Section(key="data", title="The data in this report", paragraphs=tuple(paragraphs), tables=tuple(tables))
+
+
+_PUBLISHED_LIMITS = (
+    "This report was made from published counts per performance level. From such counts it can show the "
+    "percent proficient of each group and the V statistic (a gap across all performance levels). It cannot "
+    "show standardised gaps in average scores (published files have no standard deviations), newcomer "
+    "English learners (not a published group), the cohort view (published counts do not follow the same "
+    "students), access to advanced coursework, or English-proficiency progress. Those need student-level "
+    "records.")
+
+
+def _count_text(value) -> str:
+    return SUPPRESSED_MARK if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) \
+        else f"{int(value):,}"
+
+
+def _gap_section(data, comparisons, key, title):
+    paragraphs, tables, figures, details = [], [], [], []
+    measure = "proportion_difference"
+    other = "hedges_g" if data.kind == "records" else "v_statistic"
+    for subject in data.subjects:
+        table = gaps(data, subject)
+        table = table[table["comparison"].isin(comparisons)] if len(table) else table
+        if table.empty:
+            paragraphs.append(f"No comparison could be made in {_subject_name(subject)}.")
+            continue
+        overall = table[table["grade"] == _ALL]
+        head = overall[overall["measure"] == measure].drop(columns=["subject", "grade"])
+        tables.append(ReportTable(
+            caption=f"{_cap(_subject_name(subject))}: gap in percent proficient, all grades, by year "
+                    "(comparison group minus focal group, percentage points)",
+            frame=_display(_ordered(head, comparisons), focal_name="Focal group",
+                                      reference_name="Comparison group"),
+            kind="gap"))
+        latest = overall[(overall["year"] == _latest(data)) & (overall["measure"] == measure)]
+        if len(latest):
+            chart_rows = _ordered(latest.drop(columns=["subject", "grade", "year"]), comparisons)
+            figure = views.gap_chart(chart_rows, measure=measure, focal_name="the focal group",
+                                     reference_name="the comparison group", subject=_subject_name(subject),
+                                     title=f"{_cap(_subject_name(subject))}, {views.school_year(_latest(data))}: "
+                                           "gap in percent proficient")
+            figures.append(_figure(figure, caption=f"{_cap(_subject_name(subject))}, "
+                                   f"{views.school_year(_latest(data))}, all grades: each dot is a gap with its "
+                                   "95% interval; right of the dashed line, the focal group is behind."))
+        standardised = overall[overall["measure"] == other].drop(columns=["subject", "grade"])
+        details.append(ReportTable(
+            caption=f"{_cap(_subject_name(subject))}: {MEASURES[other].words.name}, all grades, by year",
+            frame=_display(_ordered(standardised, comparisons), focal_name="Focal group",
+                                      reference_name="Comparison group"),
+            kind="gap"))
+        for comparison in comparisons:
+            part = table[(table["comparison"] == comparison) & (table["measure"] == measure)]
+            if part.empty:
+                continue
+            details.append(ReportTable(
+                caption=f"{_cap(_subject_name(subject))}: {comparison}, gap in percent proficient by grade "
+                        "and year",
+                frame=_display(part.drop(columns=["subject", "comparison"]),
+                                          focal_name=_cap(COMPARISONS[comparison].focal_words),
+                                          reference_name=_cap(COMPARISONS[comparison].reference_words)),
+                kind="gap"))
+    missing = [c for c in comparisons if c not in data.comparisons]
+    if missing and data.kind == "published":
+        paragraphs.append("Not available from published counts: " + "; ".join(missing) + ".")
+    return Section(key=key, title=title, paragraphs=tuple(paragraphs), tables=tuple(tables),
+                   figures=tuple(figures), details=tuple(details))
+
+
+def _display(table, **names):
+    """`gapkit.views.display_table`, tidied for one-measure tables: comparison first, no measure column (the
+    caption names it) and no empty note column."""
+    shown = views.display_table(table, **names)
+    if shown.get("Measure") is not None and shown["Measure"].nunique() <= 1:
+        shown = shown.drop(columns="Measure")
+    if "Note" in shown and not shown["Note"].astype(str).str.strip().any():
+        shown = shown.drop(columns="Note")
+    if "Comparison" in shown:
+        shown = shown[["Comparison", *[c for c in shown.columns if c != "Comparison"]]]
+    return shown
+
+
+def _ordered(table, comparisons):
+    order = {c: i for i, c in enumerate(comparisons)}
+    keys = ["comparison"] + (["year"] if "year" in table else [])
+    return table.assign(_o=table["comparison"].map(order)).sort_values(["_o", *keys[1:]], kind="stable") \
+        .drop(columns="_o").rename(columns={"comparison": "comparison"}).reset_index(drop=True)
+
+
+def _cap(text):
+    return text[:1].upper() + text[1:]
+
+
+def _figure(figure, *, caption):
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    return ReportFigure(png=buffer.getvalue(), alt=figure.alt_text, caption=caption)
+
+
+def el_gaps(data: ReportData) -> Section:
+    """Gaps for current, former, ever and newcomer English learners against never-EL students."""
+    return _gap_section(data, EL_COMPARISONS, "el", "Gaps for English learners")
+
+
+def other_gaps(data: ReportData) -> Section:
+    """Gaps for students with disabilities, economic disadvantage, race/ethnicity and gender."""
+    return _gap_section(data, OTHER_COMPARISONS, "other", "Gaps for other student groups")
+
+
+def opportunity(data: ReportData) -> Section:
+    """Opportunity gaps: how likely each group is to take advanced coursework, as a risk ratio."""
+    if data.kind != "records":
+        return Section(key="opportunity", title="Opportunity gaps", paragraphs=(
+            "Access to advanced coursework cannot be computed from published test counts: it needs "
+            "student-level records with course enrolment.",))
+    table = opportunity_table(data)
+    if table.empty:
+        has_column = "advanced_course" in data.records and data.records["advanced_course"].notna().any()
+        return Section(key="opportunity", title="Opportunity gaps", paragraphs=(
+            "No comparison of advanced coursework can be made here: the data has none of the students it applies "
+            "to with enough of both groups (grade 8 for Algebra I, and high school)." if has_column else
+            "No student in this report has an advanced-coursework record (Algebra I by grade 8, or an advanced "
+            "course in high school), so opportunity gaps cannot be shown.",))
+    comparisons = [c for c in (*EL_COMPARISONS, *OTHER_COMPARISONS) if c in set(table["comparison"])]
+    shown = _ordered(table, comparisons)
+    tables = (ReportTable(
+        caption="Advanced coursework: rate of the focal group divided by the rate of the comparison group "
+                "(1 means equal access; below 1, the focal group is less often enrolled)",
+        frame=_display(shown, focal_name="Focal group", reference_name="Comparison group"),
+        kind="gap"),)
+    figures = []
+    latest = table[table["year"].astype(str) == str(_latest(data))]
+    if len(latest):
+        figure = views.gap_chart(_ordered(latest.drop(columns="year"), comparisons), measure="risk_ratio",
+                                 focal_name="the focal group", reference_name="the comparison group",
+                                 title=f"Advanced coursework, {views.school_year(_latest(data))}: rate ratio")
+        figures.append(_figure(figure, caption="Each dot is a rate ratio with its 95% interval; left of the "
+                                               "dashed line (1), the focal group is enrolled less often."))
+    return Section(key="opportunity", title="Opportunity gaps", paragraphs=(
+        "Rows counted: students in grade 8 (Algebra I by grade 8) and in high school (an advanced course).",),
+        tables=tables, figures=tuple(figures))
+
+
+def elp_progress(data: ReportData) -> Section:
+    """English-proficiency progress: share of current ELs who moved up a level since the year before."""
+    title = "English-proficiency progress"
+    if data.kind != "records":
+        return Section(key="progress", title=title, paragraphs=(
+            "English-proficiency progress cannot be computed from published test counts: it needs each "
+            "current English learner's proficiency level this year and last year.",))
+    table = progress_table(data)
+    if table.empty:
+        return Section(key="progress", title=title, paragraphs=(
+            "The data has no English-proficiency levels for two consecutive years, so progress cannot be shown.",))
+    table = table.assign(_all=table["grade"] == _ALL).sort_values(["year", "_all"], kind="stable")
+    shown = pd.DataFrame({
+        "Year": [views.school_year(int(y)) for y in table["year"]],
+        "Grade": ["All grades" if g == _ALL else g for g in table["grade"]],
+        "Current English learners with a level this year and last year: n": [_count_text(v) for v in table["n"]],
+        "Moved up at least one level": [SUPPRESSED_MARK if s else v for s, v in
+                                        zip(table["suppressed"], table["share_display"])],
+    })
+    return Section(key="progress", title=title, paragraphs=(
+        "Each row counts current English learners who have an English-proficiency level both this year and the "
+        "year before, and shows the share whose level went up by at least one. Shares below 5% or above 95% "
+        "are shown as <5% or >95%.",),
+        tables=(ReportTable(caption="Current English learners who moved up at least one English-proficiency "
+                                    "level since the year before", frame=shown, kind="counts"),))
+
+
+def _cell(table, **keys):
+    """The one row of `table` matching `keys` (None when absent)."""
+    mask = pd.Series(True, index=table.index)
+    for column, value in keys.items():
+        mask &= table[column].astype(str) == str(value)
+    rows = table[mask]
+    return None if rows.empty else rows.iloc[0]
+
+
+def findings(data: ReportData) -> Section:
+    """A short list of "what this shows" sentences, each built from numbers computed above.
+
+    Each `Finding` keeps the cell it describes (``keys``) so its numbers can be checked against an
+    independent run of `gapkit.tables.gap_table`.
+    """
+    items = []
+    year = _latest(data)
+    if year is None:
+        return Section(key="findings", title="What this shows", paragraphs=("The data has no school year.",))
+    when = views.school_year(year)
+    for subject in data.subjects:
+        table = gaps(data, subject)
+        if table.empty:
+            continue
+        for comparison in ("Current EL vs never EL", "Former EL vs never EL"):
+            row = _cell(table, comparison=comparison, year=year, grade=_ALL, measure="proportion_difference")
+            if row is None:
+                continue
+            grade = _ALL
+            if row["suppressed"]:  # e.g. published data with a hidden grade: the largest gap shown by grade
+                by_grade = table[(table["comparison"] == comparison) & (table["year"] == year)
+                                 & (table["grade"] != _ALL) & (table["measure"] == "proportion_difference")
+                                 & ~table["suppressed"].astype(bool) & table["estimate"].notna()]
+                if len(by_grade):
+                    row = by_grade.loc[by_grade["estimate"].abs().idxmax()]
+                    grade = row["grade"]
+            cell = f"{when}, all grades" if grade == _ALL else f"{when}, grade {grade} (largest gap shown by grade)"
+            text = views.gap_sentence(row, **_names(comparison), subject=_subject_name(subject), cell=cell)
+            items.append(Finding(text=text, source="gap", keys=(comparison, subject, year, grade,
+                                                                "proportion_difference")))
+        row = _trend_finding(data, table, subject)
+        if row is not None:
+            items.append(row)
+        others = table[(table["comparison"].isin(OTHER_COMPARISONS)) & (table["year"] == year)
+                       & (table["grade"] == _ALL) & (table["measure"] == "proportion_difference")
+                       & ~table["suppressed"].astype(bool) & table["estimate"].notna()]
+        if len(others):
+            row = others.loc[others["estimate"].abs().idxmax()]
+            comparison = row["comparison"]
+            text = ("Largest gap among the other groups: " +
+                    views.gap_sentence(row, **_names(comparison), subject=_subject_name(subject),
+                                       cell=f"{when}, all grades"))
+            items.append(Finding(text=text, source="gap", keys=(comparison, subject, year, _ALL,
+                                                                "proportion_difference")))
+    if data.kind == "records":
+        access = opportunity_table(data)
+        if len(access):
+            row = _cell(access, comparison="Current EL vs never EL", year=year)
+            if row is not None:
+                items.append(Finding(text=_access_sentence(row, when), source="opportunity",
+                                     keys=("Current EL vs never EL", year)))
+        progress = progress_table(data)
+        if len(progress):
+            row = _cell(progress, year=year, grade=_ALL)
+            if row is not None and not row["suppressed"]:
+                items.append(Finding(
+                    text=f"{when}: {row['share_display']} of current English learners with an English-proficiency "
+                         f"level this year and last year (n = {int(row['n']):,}) moved up at least one level.",
+                    source="progress", keys=(year,)))
+    if not items:
+        items.append(Finding(text="No finding can be shown: every group is below the minimum size.",
+                             source="none"))
+    return Section(key="findings", title="What this shows", findings=tuple(items))
+
+
+def _access_sentence(row, when):
+    current = COMPARISONS["Current EL vs never EL"]
+    focal, reference = current.focal_words, current.reference_words
+    if row["suppressed"]:
+        return f"{when}: access to advanced coursework for {focal} is not shown ({row['reason']})."
+    if pd.isna(row["estimate"]):
+        return f"{when}: access to advanced coursework for {focal} cannot be computed ({row['note']})."
+    pf, pr = Rule.percent(float(row["value_focal"])), Rule.percent(float(row["value_reference"]))
+    return (f"{when}: {pf} of {focal} (n = {int(row['n_focal']):,}) and {pr} of {reference} "
+            f"(n = {int(row['n_reference']):,}) took advanced coursework; {focal} were "
+            f"{row['estimate']:.2f} times as likely to be enrolled (95% interval {row['ci_low']:.2f} to "
+            f"{row['ci_high']:.2f}).")
+
+
+def how_to_read(data: ReportData) -> Section:
+    """A plain-words box for readers who do not work with statistics."""
+    points = (
+        "A gap is the comparison group's result minus the focal group's result. A positive gap means the focal "
+        "group (for example, current English learners) is behind.",
+        "Percent proficient is the share of students who scored at the state's proficient level or above. "
+        "A gap of 20 percentage points means, for example, 60% against 40%.",
+        "The 95% interval is the range of gaps that fit the data. A narrow interval comes from many students; "
+        "a wide one means the gap is uncertain. An interval that includes zero is consistent with no gap.",
+        "A standardised gap (Hedges' g) puts average scale scores on a common scale: about 0.2 is small, "
+        "0.5 medium and 0.8 large by a common rule of thumb (Cohen, 1988).",
+        "A rate ratio compares how often two groups take advanced coursework: 0.5 means the focal group is "
+        "enrolled half as often; 1 means equally often.",
+        f"A star (*) or \u201csuppressed\u201d marks a number hidden to protect students: the group has fewer "
+        f"than {data.rule.min_n} students, or the number would let a reader work out a hidden one.",
+        "Current English learners change every year as students are reclassified, so the current-EL gap can "
+        "stay wide even when every learner improves. Looking at former and ever English learners, and at the "
+        "cohort view, gives the fuller picture.",
+    )
+    return Section(key="how-to-read", title="How to read this report", paragraphs=points, box=True)
+
+
+def family_summary(data: ReportData) -> Section:
+    """A short summary for families, in `data.language` (English or Spanish)."""
+    year = _latest(data)
+    lines = []
+    for subject in data.subjects:
+        table = gaps(data, subject)
+        for comparison in ("Current EL vs never EL", "Ever EL vs never EL"):  # ever ELs when current are hidden
+            row = None if table.empty or year is None else _cell(table, comparison=comparison, year=year,
+                                                                  grade=_ALL, measure="proportion_difference")
+            if row is None or row["suppressed"] or pd.isna(row["value_focal"]):
+                continue
+            pf, pr = Rule.percent(float(row["value_focal"])), Rule.percent(float(row["value_reference"]))
+            lines.append(_family_line(data.language, subject, year, pf, pr, _where(data),
+                                      ever=comparison.startswith("Ever")))
+            break
+    if not lines:
+        lines.append("No hay datos suficientes para un resumen: los grupos son demasiado pequeños."
+                     if data.language == "es" else
+                     "There is not enough data for a summary: the groups are too small to show.")
+    title = "Resumen para las familias" if data.language == "es" else "Summary for families"
+    closing = ("Estas cifras describen a grupos de estudiantes, no a ningún estudiante en particular. Los grupos "
+               f"de menos de {data.rule.min_n} estudiantes no se muestran." if data.language == "es" else
+               "These numbers describe groups of students, never one student. Groups of fewer than "
+               f"{data.rule.min_n} students are not shown.")
+    return Section(key="families", title=title, paragraphs=(*lines, closing))
+
+
+def _out_of_100(coded, language):
+    """'43%' -> 'about 43 out of every 100'; '<5%' -> 'fewer than 5 out of every 100'."""
+    number = coded.strip("<>%")
+    if coded.startswith("<"):
+        return f"menos de {number} de cada 100" if language == "es" else f"fewer than {number} out of every 100"
+    if coded.startswith(">"):
+        return f"más de {number} de cada 100" if language == "es" else f"more than {number} out of every 100"
+    return f"alrededor de {number} de cada 100" if language == "es" else f"about {number} out of every 100"
+
+
+def _family_line(language, subject, year, pf, pr, where, *, ever=False):
+    if language == "es":
+        where = "el distrito" if where == "the district" else where
+        who = "que aprenden o aprendieron inglés en la escuela" if ever else "que están aprendiendo inglés"
+        return (f"En el año escolar {views.school_year(year)}, en {where}, {_out_of_100(pf, 'es')} estudiantes {who} "
+                f"alcanzaron el nivel esperado en {SUBJECTS[subject].name_es}; entre los estudiantes que nunca "
+                f"necesitaron apoyo en inglés, lo alcanzaron {_out_of_100(pr, 'es')}.")
+    place = "in the district" if where == "the district" else f"at {where}"
+    who = "who are learning English or learned it at school" if ever else "who are learning English"
+    return (f"In the {views.school_year(year)} school year, {place}, {_out_of_100(pf, 'en')} students {who} met "
+            f"the expected level in {_subject_name(subject)}; among students who never needed English-language "
+            f"support, {_out_of_100(pr, 'en')} did.")
+
+
+def trends(data: ReportData) -> Section:
+    """How each gap changed from the first to the latest year, split into each group's change."""
+    return _trend_section(data, view="cross-sectional")
+
+
+def cohorts(data: ReportData) -> Section:
+    """The cohort view: one grade followed as it moves up a grade each year (grade g in year y, g + k in y + k)."""
+    return _trend_section(data, view="cohort")
+
+
+def _signed_points(value) -> str:
+    points = round(float(value) * 100)
+    return "0" if points == 0 else f"{points:+d}".replace("-", "\u2212")
+
+
+def _trend_sentence(row, comparison, subject) -> str:
+    """A trend row in plain words, with its numbers."""
+    focal, reference = COMPARISONS[comparison].focal_words, COMPARISONS[comparison].reference_words
+    start, end = views.school_year(int(row["year_from"])), views.school_year(int(row["year_to"]))
+    head = f"From {start} to {end}, {_subject_name(subject)}, {focal} against {reference}"
+    if row["suppressed"]:
+        return f"{head}: the change is not shown ({views._reason_text(row['reason'])})."
+    if pd.isna(row["change"]):
+        return f"{head}: {row['label'] or 'the change cannot be computed'}."
+    return (f"{head}: the gap changed by {_signed_points(row['change'])} percentage points (95% interval "
+            f"{_signed_points(row['ci_low'])} to {_signed_points(row['ci_high'])}); the share proficient changed by "
+            f"{_signed_points(row['change_focal'])} points for {focal} and by "
+            f"{_signed_points(row['change_reference'])} points for {reference}: {row['label']}.")
+
+
+def _trend_finding(data, table, subject):
+    trend = trend_table(data, subject, view="cross-sectional")
+    if trend.empty:
+        return None
+    rows = trend[(trend["comparison"] == _CURRENT) & (trend["year_to"].astype(int) == _latest(data))]
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    return Finding(text=_trend_sentence(row, _CURRENT, subject), source="trend",
+                   keys=(_CURRENT, subject, int(row["year_from"]), int(row["year_to"])))
+
+
+def _trend_section(data, *, view):
+    key = "trends" if view == "cross-sectional" else "cohort"
+    title = "How the gaps changed" if view == "cross-sectional" else "The cohort view"
+    if view == "cohort" and data.kind == "published":
+        return Section(key=key, title=title, paragraphs=(
+            "The cohort view cannot be computed from published counts: they do not follow the same students. "
+            "The grade-by-year tables above show each year's students.",))
+    if len(data.years) < 2:
+        return Section(key=key, title=title, paragraphs=("The data has one school year, so there is no change "
+                                                         "to show.",))
+    paragraphs = [
+        ("Each row compares one year with the next, for all grades together (different students in the same "
+         "grades). The change in a gap is the comparison group's change minus the focal group's: a gap can "
+         "narrow because the focal group improved, or because the comparison group declined. Changes whose "
+         "interval includes zero are labelled \u201cno change beyond the uncertainty\u201d. Numbers are rounded to "
+         "whole points, so a change can differ by one from the difference of the rounded gaps.")
+        if view == "cross-sectional" else
+        ("Each row follows one grade of one year to the next grade the next year: largely the same students, "
+         "minus those who moved. For English learners, the current-EL group shrinks as students are "
+         "reclassified, so the ever-EL comparison is the steadier one here.")]
+    tables, figures, details = [], [], []
+    latest = _latest(data)
+    for subject in data.subjects:
+        trend = trend_table(data, subject, view=view)
+        if trend.empty:
+            continue
+        if view == "cohort":
+            trend = trend[trend["comparison"].isin(EL_COMPARISONS)]
+        order = {c: i for i, c in enumerate((*EL_COMPARISONS, *OTHER_COMPARISONS))}
+        trend = trend.assign(_o=trend["comparison"].map(order)).sort_values(
+            ["_o", "year_from", *(["grade_from"] if view == "cohort" else [])], kind="stable").drop(columns="_o")
+        last = trend[trend["year_to"].astype(int) == latest]
+        what = "all grades" if view == "cross-sectional" else "each grade one year on"
+        tables.append(ReportTable(
+            caption=f"{_cap(_subject_name(subject))}: change in the gap in percent proficient, "
+                    f"{views.school_year(latest - 1)} to {views.school_year(latest)}, {what} (percentage points)",
+            frame=_trend_display(last, view), kind="trend"))
+        details.append(ReportTable(
+            caption=f"{_cap(_subject_name(subject))}: change in the gap in percent proficient, every pair of "
+                    f"years, {what} (percentage points)", frame=_trend_display(trend, view), kind="trend"))
+        if view == "cross-sectional":
+            table = gaps(data, subject)
+            line = table[(table["comparison"] == _CURRENT) & (table["grade"] == _ALL)
+                         & (table["measure"] == "proportion_difference")].drop(columns=["subject", "grade",
+                                                                                         "comparison"])
+            if len(line):
+                figure = views.gap_chart(line, measure="proportion_difference", **_names(_CURRENT),
+                                         subject=_subject_name(subject),
+                                         title=f"{_cap(_subject_name(subject))}: current-EL gap by year")
+                figures.append(_figure(figure, caption=f"{_cap(_subject_name(subject))}: the gap between current "
+                                                       "English learners and never-EL students, each year, all "
+                                                       "grades, with 95% intervals."))
+    return Section(key=key, title=title, paragraphs=tuple(paragraphs), tables=tuple(tables),
+                   figures=tuple(figures), details=tuple(details))
+
+
+def _trend_display(trend, view):
+    def points(value):
+        return "" if value is None or pd.isna(value) else f"{round(float(value) * 100):d}".replace("-", "\u2212")
+
+    def signed(value):
+        return "" if value is None or pd.isna(value) else _signed_points(value)
+
+    out = []
+    for row in trend.to_dict("records"):
+        if view == "cohort":
+            start = f"{views.school_year(int(row['year_from']))}, grade {row['grade_from']}"
+            end = f"{views.school_year(int(row['year_to']))}, grade {row['grade_to']}"
+        else:
+            start, end = views.school_year(int(row["year_from"])), views.school_year(int(row["year_to"]))
+        hidden = bool(row["suppressed"])
+        out.append({
+            "Comparison": row["comparison"], "From": start, "To": end,
+            "Gap then": views.SUPPRESSED_TEXT if hidden else points(row["gap_from"]),
+            "Gap now": views.SUPPRESSED_TEXT if hidden else points(row["gap_to"]),
+            "Change in gap": views.SUPPRESSED_TEXT if hidden else signed(row["change"]),
+            "95% interval": views.SUPPRESSED_TEXT if hidden else (
+                f"{signed(row['ci_low'])} to {signed(row['ci_high'])}" if not pd.isna(row["ci_low"]) else ""),
+            "Change, focal group": views.SUPPRESSED_TEXT if hidden else signed(row["change_focal"]),
+            "Change, comparison group": views.SUPPRESSED_TEXT if hidden else signed(row["change_reference"]),
+            "In words": views._reason_text(row["reason"]) if hidden else row["label"],
+        })
+    return pd.DataFrame(out)

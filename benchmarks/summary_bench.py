@@ -9,15 +9,21 @@ For 100k, 1M and 5M rows it compares:
 Each run happens in a fresh process; "peak MB" is the rise in peak resident memory (the kernel's VmHWM,
 reset once the input frame exists) over the resident memory at that point, and "frame MB" the frame's size.
 
-usage: python benchmarks/summary_bench.py [--sizes 100000 1000000 5000000] [--repeat 3]
+With --parquet N (50M by default; 0 to skip) it also writes N such rows to a Parquet file (DuckDB,
+in a temporary directory) and compares gap_table and summarize on the path with DuckDB's own
+group-by on the file; "peak MB" is then the process's whole peak resident memory.
+
+usage: python benchmarks/summary_bench.py [--sizes 100000 1000000 5000000] [--repeat 3] [--parquet 50000000]
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -60,6 +66,43 @@ def run_duckdb(rows):
         return con.execute(f"SELECT school_id, grade, year, el_status, count(math_scale) AS n, "
                            f"avg(math_scale) AS mean, stddev_samp(math_scale) AS sd, {levels} "
                            f"FROM rows GROUP BY ALL").df()
+
+
+def write_parquet(n: int, path: str) -> None:
+    """``n`` rows like `make_rows`, written by DuckDB without building them in memory."""
+    import duckdb
+    with duckdb.connect() as con:
+        con.execute(f"""COPY (SELECT (hash(i) % 40)::VARCHAR AS school_id, (3 + hash(i + 1) % 6)::SMALLINT AS grade,
+                                     (2021 + hash(i + 2) % 5)::SMALLINT AS year, status AS el_status,
+                                     score AS math_scale,
+                                     (1 + (score >= 2380)::INT + (score >= 2450)::INT + (score >= 2520)::INT)::TINYINT
+                                         AS math_level
+                              FROM (SELECT i, s.status, 2450 + 90 * sqrt(-2 * ln(random())) * cos(2 * pi() * random())
+                                                 - CASE WHEN s.status = 'EL' THEN 70 ELSE 0 END AS score
+                                    FROM (SELECT i, CASE WHEN r < 0.2 THEN 'EL' WHEN r < 0.3 THEN 'RFEP'
+                                                         WHEN r < 0.35 THEN 'IFEP' ELSE 'EO' END AS status
+                                          FROM (SELECT i, random() AS r FROM range({n}) t(i))) s))
+                        TO '{path}' (FORMAT PARQUET)""")
+
+
+def run_duckdb_file(path):
+    import duckdb
+    levels = ", ".join(f"count(*) FILTER (WHERE math_level = {k}) AS level_{k}" for k in range(1, 5))
+    with duckdb.connect() as con:
+        return con.execute(f"SELECT school_id, grade, year, el_status, count(math_scale) AS n, "
+                           f"avg(math_scale) AS mean, stddev_samp(math_scale) AS sd, {levels} "
+                           f"FROM read_parquet('{path}') GROUP BY ALL").df()
+
+
+FILE_METHODS = {"gapkit": run_gapkit, "summarize": run_summarize, "duckdb": run_duckdb_file}
+
+
+def file_child(method: str, path: str) -> None:
+    import duckdb  # noqa: F401  imports are not part of the measurement
+    import gapkit.tables  # noqa: F401
+    start = time.perf_counter()
+    FILE_METHODS[method](path)
+    print(json.dumps({"seconds": time.perf_counter() - start, "peak_mb": peak_mb()}))
 
 
 def run_loop(rows):
@@ -112,11 +155,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000, 5_000_000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--parquet", type=int, default=50_000_000)
     parser.add_argument("--child", nargs=2, metavar=("METHOD", "N"), help=argparse.SUPPRESS)
+    parser.add_argument("--file-child", nargs=2, metavar=("METHOD", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child[0], int(args.child[1]), args.repeat)
         return
+    if args.file_child:
+        file_child(*args.file_child)
+        return
+    print("load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores")
     print(f"{'rows':>10} {'method':>10} {'seconds':>9} {'x duckdb':>9} {'peak MB':>9} {'frame MB':>9} {'x frame':>8}")
     for n in args.sizes:
         results = {}
@@ -129,6 +178,21 @@ def main() -> None:
         for method, r in results.items():
             print(f"{n:>10} {method:>10} {r['seconds']:>9.3f} {r['seconds'] / floor:>9.2f} {r['peak_mb']:>9.0f} "
                   f"{r['frame_mb']:>9.0f} {r['peak_mb'] / r['frame_mb']:>8.2f}")
+        print("  load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    if args.parquet:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "rows.parquet")
+            write_parquet(args.parquet, path)
+            results = {}
+            for method in FILE_METHODS:
+                out = subprocess.run([sys.executable, __file__, "--file-child", method, path],
+                                     capture_output=True, text=True, check=True)
+                results[method] = json.loads(out.stdout.strip().splitlines()[-1])
+            floor = results["duckdb"]["seconds"]
+            for method, r in results.items():
+                print(f"{args.parquet:>10} {method + ' (file)':>17} {r['seconds']:>9.3f} {r['seconds'] / floor:>9.2f}"
+                      f"   peak RSS {r['peak_mb']:.0f} MB")
+            print("  load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -82,19 +82,43 @@ class Rule:
         return np.logical_not((n > 0) & (n < self.min_n)) if isinstance(n, np.ndarray) else not 0 < n < self.min_n
 
     @classmethod
-    def percent(cls, p) -> str:
+    def coding_bounds(cls, n=None) -> tuple[int, int]:
+        """The bottom and top coding thresholds for a group of `n` students (no `n`: ``LOW``, ``HIGH``).
+
+        A coded ``"<5%"`` of 19 students could only be 0 of them (1 of 19 is 5.3%), which reveals that no
+        student had the result. So the threshold widens for small groups, in steps of 5 points, until it
+        is above one student's share: ``"<t%"`` and ``">(100-t)%"`` always cover at least 0 and 1
+        students. NCES SLDS Technical Brief 3 (Seastrom, 2010) describes such size-dependent coding; the
+        EDFacts rules for public assessment files widen their ranges as groups get smaller in the same way.
+        Groups of 1 or 2 cannot be protected by coding (the thresholds stop at 50%): they are hidden by size.
+        """
+        if n is None or n <= 0:
+            return cls.LOW, cls.HIGH
+        low = min(max(cls.LOW, 5 * math.floor(100.0 / n / 5) + 5), 50)  # 1 or 2 students: always hidden by size
+        return low, 100 - low
+
+    @classmethod
+    def percent(cls, p, n=None) -> str:
         """A proportion of a group that may be shown, as a percentage with top and bottom coding.
 
-        ``""`` when there is none. It does not look at the group's size: that was decided when the
-        group was suppressed or shown (see `code_percent` for both at once).
+        ``""`` when there is none. With `n` (the group's size) the coding thresholds depend on it
+        (`coding_bounds`); suppression by size was decided when the group was suppressed or shown
+        (see `code_percent` for both at once).
+
+        Examples
+        --------
+        >>> Rule.percent(0.0, 40), Rule.percent(0.0, 19), Rule.percent(0.0, 10), Rule.percent(1.0, 12)
+        ('<5%', '<10%', '<15%', '>90%')
         """
         if p is None or p is pd.NA or (isinstance(p, float) and math.isnan(p)):
             return ""
+        low, high = cls.coding_bounds(None if n is None or n is pd.NA or (isinstance(n, float) and math.isnan(n))
+                                      else int(n))
         percent = 100.0 * float(p)
-        if percent < cls.LOW:
-            return f"<{cls.LOW}%"
-        if percent > cls.HIGH:
-            return f">{cls.HIGH}%"
+        if percent < low:
+            return f"<{low}%"
+        if percent > high:
+            return f">{high}%"
         return f"{math.floor(percent + 0.5)}%"
 
 # Relative size below which an eigenvalue of A'A counts as zero. The constraint matrices
@@ -254,9 +278,10 @@ def suppress(table, *, dims, count_columns, min_n=Rule.min_n, total_label="All",
         out[column] = _blank(out[column], suppressed)
     for column in percent_columns:
         shown = table[column].to_numpy(dtype=float)
+        sizes = counts[:, 0] if counts.ndim == 2 else counts  # the group behind the percent: the first count
         out[f"{column}_display"] = [
-            SUPPRESSED_MARK if hidden else rule.percent(value)
-            for hidden, value in zip(suppressed, shown)
+            SUPPRESSED_MARK if hidden else rule.percent(value, size)
+            for hidden, value, size in zip(suppressed, shown, sizes)
         ]
     out["suppressed"] = suppressed
     out["reason"] = pd.array(reason.astype(str), dtype=object)
@@ -320,7 +345,7 @@ def code_percent(p, n, *, min_n=Rule.min_n):
         return SUPPRESSED_MARK
     if n == 0:
         return ""
-    return rule.percent(p)
+    return rule.percent(p, n)
 
 
 @dataclass(frozen=True)
@@ -581,6 +606,8 @@ def _lines(table, dims, total_label):
     lines = []
     margins = {d: (table[d].astype(object) == total_label).to_numpy(dtype=bool) for d in dims}
     for d in dims:
+        if not margins[d].any():  # no total over d: its lines carry no equation
+            continue
         others = [o for o in dims if o != d]
         if others:
             groups = table.groupby(others, sort=False, dropna=False).indices.values()

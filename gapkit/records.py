@@ -106,6 +106,10 @@ PUBLISHED_COLUMNS = {
     "subject": Column("the subject tested: math or ela (other subjects are kept as the file writes them)"),
     "student_group": Column("the student group of the row, e.g. English Learners"),
     "n_tested": Column("students of the group who were tested", "whole number", (0, None)),
+    "n_scored": Column("students of the group with a score (when the level counts add up to this, not to "
+                       "n_tested: set `denominator: scored`)", "whole number", (0, None)),
+    "percent_proficient": Column("percent of the group at the proficient level or above (when the file has no "
+                                 "level counts)", "number", (0, 100)),
     "mean_scale_score": Column("the group's average scale score", "number"),
 }
 #: The columns that name a cell of a published file.

@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from ._validation import label_tuple, level_like, one_of
-from .measures import MEASURES, estimate_table
+from .measures import MEASURES
+from .measures.registry import estimate_columns
 from .privacy import COMPLEMENTARY_REASON, Family, Rule, suppress, suppress_linked
 from .records import COMPARISONS, LINKED, LINKED_KEEP, PROFICIENT_LEVEL, side_group
-from .summary import Summary, pool, summarize
+from .summary import Summary, pool_bins, summarize
 
 __all__ = ["COLUMNS", "gap_table", "group_counts", "hide", "protect_linked"]
 
@@ -39,8 +40,10 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
 
     Parameters
     ----------
-    data : DataFrame or Summary
-        Student records (then `outcome` and `group` are required) or a `Summary`.
+    data : DataFrame, path, duckdb.DuckDBPyRelation or Summary
+        Student records (then `outcome` and `group` are required): a frame, a Parquet or CSV file or a
+        DuckDB relation, aggregated by DuckDB without loading the rows into pandas (see
+        `gapkit.summarize`); or a `Summary`.
     outcome, group : str
         Outcome column and the column whose labels are compared (records only).
     focal, reference : label or sequence of labels
@@ -73,6 +76,14 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
     ValueError
         An unknown measure or label, a measure the data cannot support, or a bad option.
 
+    Notes
+    -----
+    What is protected: the cells of this one table, with its margins (``margins=True``) as totals. What
+    is not: several tables made from the same data (another `by`, another comparison, a school and its
+    district) are each protected alone, and a hidden count of one can follow from the shown counts of
+    another. Protect such a set together: `protect_linked` for groups that add up within a table, and,
+    for reports of several schools, `gapkit.report.joint.hide_across`.
+
     Examples
     --------
     Ten English learners and twelve never-EL students in one grade:
@@ -90,12 +101,10 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
     level = level_like(level)
     if isinstance(data, Summary):
         summary = data
-    elif isinstance(data, pd.DataFrame):
+    else:  # student records: a frame, a Parquet or CSV file, or a DuckDB relation (see `summarize`)
         if outcome is None or group is None:
             raise ValueError("`outcome` and `group` are required when `data` is student records.")
         summary = summarize(data, outcome, group, by=by, levels=levels, cuts=cuts)
-    else:
-        raise TypeError(f"`data` must be a DataFrame of student records or a Summary; got {type(data).__name__}.")
     measures = _measures_iv(measures, summary)
     if "successes" not in summary.table and any(MEASURES[m].needs == "proportions" for m in measures) \
             and not any(label >= proficient for label in summary.levels):
@@ -103,11 +112,11 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
                          f"({', '.join(map(str, summary.levels))}).")
     focal, reference = _labels_iv(summary, focal, reference)
     cells = _cells(summary, focal, reference, proficient=proficient, margins=margins)
-    cells = _privacy(cells, summary.by, rule.min_n)
-    table = _estimates(cells, summary, measures, level)
+    suppressed, reason = _privacy(cells, summary.by, rule.min_n)
+    table = _estimates(cells, summary, measures, level, suppressed, reason)
     table["focal"] = _describe(focal)
     table["reference"] = _describe(reference) if reference else "all others"
-    return table[[*summary.by, *COLUMNS]]
+    return table
 
 
 def _measures_iv(measures, summary):
@@ -145,100 +154,124 @@ def _labels_iv(summary, focal, reference):
 
 
 def _cells(summary, focal, reference, *, proficient, margins):
-    """One row per cell with each side's pooled statistics (columns <stat>_focal, <stat>_reference)."""
+    """One row per cell with each side's pooled statistics (columns <stat>_focal, <stat>_reference).
+
+    Each (cell, side) is one bin of `gapkit.summary.pool_bins`, over the summary's rows.
+    """
     table = summary.table
     labels = table[summary.group]
-    in_reference = labels.isin(reference) if reference else ~labels.isin(focal)
-    side = pd.Series(np.where(labels.isin(focal), "focal", np.where(in_reference, "reference", "")),
-                     index=table.index)
-    rows = table[side != ""].assign(_side=side[side != ""])
+    is_focal = labels.isin(focal).to_numpy()
+    on_side = is_focal | (labels.isin(reference).to_numpy() if reference else ~is_focal)
+    rows = table[on_side]
+    side = np.where(is_focal[on_side], 0, 1)
     level_columns = summary.level_columns
-    if "successes" not in rows:
+    stats = {name: pd.to_numeric(rows[name]).to_numpy(float) for name in ["n", "mean", "sd", *level_columns]}
+    if "successes" in rows:
+        stats["successes"] = pd.to_numeric(rows["successes"]).to_numpy(float)
+    else:
         proficient_columns = [f"level_{label}" for label in summary.levels if label >= proficient]
-        rows["successes"] = rows[proficient_columns].sum(axis=1, min_count=1) if proficient_columns else np.nan
+        stats["successes"] = (rows[proficient_columns].sum(axis=1, min_count=1).to_numpy(float)
+                              if proficient_columns else np.full(len(rows), np.nan))
+    incomplete = rows["source_suppressed"].to_numpy(bool) | np.isnan(stats["n"])
     by = list(summary.by)
-    if not by:  # a single cell
-        by = ["_cell"]
-        rows["_cell"] = "all"
-    pooled = [pool(rows, [*by, "_side"], level_columns)]
-    if margins and summary.by:
-        for size in range(1, len(by) + 1):
-            for rolled in itertools.combinations(by, size):
-                kept = [c for c in by if c not in rolled]
-                part = pool(rows, [*kept, "_side"], level_columns)
-                for column in rolled:
-                    part[column] = "All"
-                pooled.append(part[pooled[0].columns])
-    pooled = pd.concat(pooled, ignore_index=True) if len(pooled) > 1 else pooled[0]
-    wide = pooled.set_index([*by, "_side"]).unstack("_side")  # only cells that exist
-    wide.columns = [f"{stat}_{side}" for stat, side in wide.columns]
-    wide = wide.reset_index()
-    for stat in ["n", "successes", "mean", "sd", "source_suppressed", *level_columns]:
-        for s in _SIDES:
-            column = f"{stat}_{s}"
-            if column not in wide:
-                wide[column] = np.nan
-    for s in _SIDES:
-        wide[f"n_{s}"] = wide[f"n_{s}"].fillna(0)
-        wide[f"source_suppressed_{s}"] = wide[f"source_suppressed_{s}"].eq(True)
-    return wide
+    factors = [pd.factorize(rows[b], sort=True, use_na_sentinel=False) for b in by]
+    parts = []
+    subsets = [()] if not margins or not by else \
+        [rolled for size in range(len(by) + 1) for rolled in itertools.combinations(by, size)]
+    for rolled in subsets:
+        kept = [i for i, b in enumerate(by) if b not in rolled]
+        if kept:
+            codes = np.ravel_multi_index([factors[i][0] for i in kept], [len(factors[i][1]) for i in kept])
+            cell_codes, cell = np.unique(codes, return_inverse=True)
+            keys = np.unravel_index(cell_codes, [len(factors[i][1]) for i in kept])
+        else:
+            cell_codes, cell, keys = np.zeros(1, dtype=np.int64), np.zeros(len(rows), dtype=np.int64), ()
+        pooled = pool_bins(cell.ravel() * 2 + side, 2 * len(cell_codes), stats, incomplete,
+                           ["n", "successes", *level_columns])
+        columns = {}
+        for i, b in enumerate(by):
+            if b in rolled:
+                columns[b] = np.full(len(cell_codes), "All", dtype=object)
+            else:
+                columns[b] = factors[i][1].take(keys[kept.index(i)])
+        parts.append((columns, pooled))
+    if len(parts) == 1:
+        keys, pooled = parts[0]
+    else:
+        keys = {b: np.concatenate([np.asarray(p[0][b], dtype=object) for p in parts]) for b in by}
+        pooled = {name: np.concatenate([p[1][name] for p in parts]) for name in parts[0][1]}
+    exists = pooled.pop("_rows").reshape(-1, 2).sum(axis=1) > 0  # only cells that exist
+    wide = {b: keys[b][exists] for b in by}
+    for stat, values in pooled.items():
+        values = values.reshape(-1, 2)[exists]
+        for i, s in enumerate(_SIDES):
+            wide[f"{stat}_{s}"] = values[:, i]
+    return pd.DataFrame(wide)
 
 
 def _privacy(cells, by, min_n):
     """Primary and complementary suppression of each cell (both groups' sizes are shown counts).
 
     Cells a published file hid (and totals over them) stay hidden; their counts are unknown, so they
-    are left out of the recoverability check, which protects the cells that are shown.
+    are left out of the recoverability check, which protects the cells that are shown. Returns the
+    ``suppressed`` flags and ``reason`` of each cell.
     """
-    dims = list(by) or ["_cell"]
-    hidden = cells["source_suppressed_focal"] | cells["source_suppressed_reference"]
-    shown = suppress(cells[~hidden], dims=dims, count_columns=["n_focal", "n_reference"], min_n=min_n)
-    source = cells[hidden].assign(suppressed=True, reason="hidden in the source", n_focal=np.nan,
-                                  n_reference=np.nan)
-    return pd.concat([shown, source]).sort_index() if len(source) else shown
+    dims = list(by)
+    hidden = cells["source_suppressed_focal"].to_numpy(bool) | cells["source_suppressed_reference"].to_numpy(bool)
+    suppressed = hidden.copy()
+    reason = np.where(hidden, "hidden in the source", "").astype(object)
+    counts = cells.loc[~hidden, [*dims, "n_focal", "n_reference"]]
+    if not dims:
+        counts = counts.assign(_cell="all")
+    shown = suppress(counts, dims=dims or ["_cell"], count_columns=["n_focal", "n_reference"], min_n=min_n)
+    suppressed[~hidden] = shown["suppressed"].to_numpy(bool)
+    reason[~hidden] = shown["reason"].to_numpy(object)
+    return suppressed, reason
 
 
-def _estimates(cells, summary, measures, level):
+def _estimates(cells, summary, measures, level, suppressed, reason):
     """Each measure over every computable cell at once; rows come out cell by cell, in measure order."""
-    n_focal = pd.to_numeric(cells["n_focal"]).fillna(0).to_numpy()
-    n_reference = pd.to_numeric(cells["n_reference"]).fillna(0).to_numpy()
-    suppressed = cells["suppressed"].to_numpy(bool)
+    arrays = {column: cells[column].to_numpy() for column in cells.columns if column not in summary.by}
+    n_focal = np.nan_to_num(arrays["n_focal"].astype(float))
+    n_reference = np.nan_to_num(arrays["n_reference"].astype(float))
     occupied = ~suppressed & (n_focal > 0) & (n_reference > 0)
     empty_note = np.where(suppressed, "", np.where((n_focal == 0) | (n_reference == 0),
                                                    "a group has no students in this cell",
                                                    "not computable from this cell's data")).astype(object)
-    columns = {c: [] for c in (*_HIDDEN, "method", "note")}
-    for measure in measures:
+    size, width = len(cells), len(measures)
+    columns = {c: np.full((size, width), np.nan) for c in _HIDDEN}
+    columns |= {c: np.full((size, width), "", dtype=object) for c in ("method", "note")}
+    for j, measure in enumerate(measures):
         kind = MEASURES[measure].needs
         computable = occupied.copy()
         if kind == "means":
-            computable &= cells["mean_focal"].notna().to_numpy() & cells["mean_reference"].notna().to_numpy()
-        estimates = estimate_table(measure, level=level, **_data(measure, cells[computable], summary))
+            computable &= ~np.isnan(arrays["mean_focal"]) & ~np.isnan(arrays["mean_reference"])
+        estimates = estimate_columns(measure, level=level, **_data(measure, arrays, computable, summary))
         for column, source in (("estimate", "value"), ("se", "se"), ("ci_low", "ci_low"), ("ci_high", "ci_high")):
-            values = np.full(len(cells), np.nan)
-            values[computable] = estimates[source].to_numpy(float)
-            columns[column].append(values)
-        for column, own in zip(("value_focal", "value_reference"), _own_values(kind, cells)):
-            columns[column].append(np.where(computable, own.to_numpy(float), np.nan))
-        method = np.full(len(cells), "", dtype=object)
-        method[computable] = estimates["method"].to_numpy(object)
-        note = empty_note.copy()
-        note[computable] = estimates["note"].to_numpy(object)
-        columns["method"].append(method)
-        columns["note"].append(note)
-    # (measures x cells) -> cell-major rows: each cell's measures together.
-    table = cells[[*summary.by, "n_focal", "n_reference", "suppressed", "reason"]].loc[
-        np.repeat(cells.index.to_numpy(), len(measures))].reset_index(drop=True)
-    table["measure"] = np.tile(np.asarray(measures, dtype=object), len(cells))
-    for column, parts in columns.items():
-        table[column] = np.stack(parts, axis=1).ravel()
-    for column in ("n_focal", "n_reference"):
-        table[column] = table[column].astype("Int64")
-    return table
+            columns[column][computable, j] = getattr(estimates, source)
+        for column, own in zip(("value_focal", "value_reference"), _own_values(kind, arrays, size)):
+            columns[column][:, j] = np.where(computable, own, np.nan)
+        columns["method"][computable, j] = estimates.method
+        columns["note"][:, j] = empty_note
+        columns["note"][computable, j] = estimates.note
+    # (cells x measures) -> cell-major rows: each cell's measures together.
+    table = {b: cells[b].take(np.repeat(np.arange(size), width)).reset_index(drop=True) for b in summary.by}
+    table["measure"] = np.tile(np.asarray(measures, dtype=object), size)
+    table["focal"] = table["reference"] = ""
+    hidden = np.repeat(suppressed, width)
+    for side in _SIDES:
+        n = pd.array(np.repeat(arrays[f"n_{side}"].astype(float), width), dtype="Int64")
+        n[hidden] = pd.NA
+        table[f"n_{side}"] = n
+    for column in ("estimate", "se", "ci_low", "ci_high", "value_focal", "value_reference", "method", "note"):
+        table[column] = columns[column].ravel()
+    table["suppressed"] = hidden
+    table["reason"] = np.repeat(reason, width)
+    return pd.DataFrame(table)
 
 
-def _data(measure, rows, summary):
-    """The arrays `estimate_table` takes for `measure`, from the cells' pooled statistics.
+def _data(measure, arrays, rows, summary):
+    """The arrays `estimate_columns` takes for `measure`, from the cells' pooled statistics (`rows` of them).
 
     Each data argument is named ``<statistic>_<side>``: counts, means and standard deviations are cell
     columns of the same name; ``p_<side>`` is the share with the outcome and ``counts_<side>`` the
@@ -247,12 +280,13 @@ def _data(measure, rows, summary):
     def column(name):
         stat, side = name.rsplit("_", 1)
         if stat == "p":
-            return rows[f"successes_{side}"].to_numpy(int) / rows[f"n_{side}"].to_numpy(int)
+            return arrays[f"successes_{side}"][rows] / arrays[f"n_{side}"][rows]
         if stat == "counts":
-            return rows[[f"{c}_{side}" for c in summary.level_columns]].to_numpy(int)
-        if name not in rows:
+            return np.stack([arrays[f"{c}_{side}"][rows] for c in summary.level_columns], axis=1) \
+                if summary.level_columns else np.zeros((int(rows.sum()), 0))
+        if name not in arrays:
             return None
-        return rows[name].to_numpy(int if stat in ("n", "successes") else float)
+        return arrays[name][rows].astype(float)
 
     entry = MEASURES[measure]
     data = {name: column(name) for name in entry.data}
@@ -260,14 +294,15 @@ def _data(measure, rows, summary):
     return data | optional if all(v is not None for v in optional.values()) else data
 
 
-def _own_values(kind, cells):
+def _own_values(kind, arrays, size):
     """Each group's own statistic beside the gap: its mean, or its proportion with the outcome."""
     if kind == "means":
-        return cells["mean_focal"].astype(float), cells["mean_reference"].astype(float)
+        return arrays["mean_focal"].astype(float), arrays["mean_reference"].astype(float)
     if kind == "proportions":
-        return tuple(pd.to_numeric(cells[f"successes_{side}"]) / pd.to_numeric(cells[f"n_{side}"])
-                     for side in _SIDES)
-    missing = pd.Series(np.nan, index=cells.index)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return tuple(arrays[f"successes_{side}"].astype(float) / arrays[f"n_{side}"].astype(float)
+                         for side in _SIDES)
+    missing = np.full(size, np.nan)
     return missing, missing
 
 

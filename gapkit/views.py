@@ -187,7 +187,7 @@ def _coded_percents(row) -> tuple[str, str] | None:
     nf, nr = row.get("n_focal"), row.get("n_reference")
     if any(_missing(v) for v in (pf, pr, nf, nr)):
         return None
-    return Rule.percent(float(pf)), Rule.percent(float(pr))
+    return Rule.percent(float(pf), nf), Rule.percent(float(pr), nr)
 
 
 def _coded_bounds(coded: str, p: float) -> tuple[float, float]:

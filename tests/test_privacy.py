@@ -352,3 +352,15 @@ class TestCodePercent:
         """Are bad arguments refused by name?"""
         with pytest.raises(error, match=message):
             code_percent(p, n)
+
+
+def test_percent_coding_never_pins_zero_or_all():
+    """For every group size from 3 to 400, a bottom-coded "<t%" covers at least 0 and 1 students and a
+    top-coded ">t%" at least n - 1 and n, so neither says "none" or "everyone" (by hand: 1 of 19 is 5.3%)."""
+    from gapkit.privacy import Rule
+
+    for n in range(3, 401):
+        low, high = Rule.coding_bounds(n)
+        assert 100 * 1 / n < low and 100 * (n - 1) / n > high, n
+        assert Rule.percent(0.0, n) == f"<{low}%" and Rule.percent(1.0, n) == f">{high}%"
+    assert Rule.coding_bounds(19) == (10, 90) and Rule.coding_bounds(21) == (5, 95)

@@ -283,8 +283,8 @@ class TestMapping:
 
     def test_unknown_layout_refused(self):
         """Is a published layout gapkit has no reader for refused by name, listing the layouts?"""
-        with pytest.raises(DataError, match=r"`layout` \('wide'\) not recognized; must be one of 'long'"):
-            read_mapping({"layout": "wide"})
+        with pytest.raises(DataError, match=r"`layout` \('diagonal'\) not recognized; must be one of 'long', 'wide'"):
+            read_mapping({"layout": "diagonal"})
 
     def test_codes_checked_against_the_schema(self):
         """Is a mapping to a code the schema does not allow refused, listing gapkit's codes?"""

@@ -98,3 +98,109 @@ class TestFromCounts:
         s = Summary.from_counts(frame, group="group", by=["grade"], levels=[1, 2])
         assert s.table["source_suppressed"].tolist() == [True, False]
         assert s.level_columns == ["level_1", "level_2"]
+
+
+class TestFilesAndRelations:
+    """summarize and gap_table read Parquet, CSV and DuckDB relations through DuckDB, without pandas."""
+
+    COLUMNS = ["n", "mean", "sd", "level_1", "level_2", "level_3", "level_4"]
+
+    @staticmethod
+    def expected(rows):
+        """pandas' own groupby and crosstab of the same rows (independent of DuckDB)."""
+        keys = ["school_id", "grade", "el_status"]
+        out = rows.groupby(keys)["score"].agg(n="count", mean="mean", sd="std")
+        levels = pd.crosstab([rows[k] for k in keys], rows.level).reindex(out.index)
+        for label in range(1, 5):
+            out[f"level_{label}"] = levels[label]
+        return out
+
+    def check(self, summary, rows):
+        got = summary.table.astype({"school_id": str, "grade": int, "el_status": str})
+        got = got.set_index(["school_id", "grade", "el_status"])[self.COLUMNS]
+        expected = self.expected(rows)
+        assert len(got) == len(expected)
+        got = got.loc[expected.index]
+        np.testing.assert_array_equal(got[["n", "level_1", "level_2", "level_3", "level_4"]],
+                                      expected[["n", "level_1", "level_2", "level_3", "level_4"]])
+        np.testing.assert_allclose(got[["mean", "sd"]], expected[["mean", "sd"]], rtol=1e-10)
+
+    @pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+    def test_file_equals_pandas_groupby(self, tmp_path, suffix):
+        """Does a Parquet or CSV file give the counts, means and SDs of pandas' groupby on its rows?"""
+        rows = school(seed=3, rows=2000)
+        path = tmp_path / f"students{suffix}"
+        rows.to_parquet(path) if suffix == ".parquet" else rows.to_csv(path, index=False)
+        self.check(summarize(path, "score", "el_status", by=["school_id", "grade"], levels="level"), rows)
+        self.check(summarize(str(path), "score", "el_status", by=["school_id", "grade"], levels="level"), rows)
+
+    def test_relation_equals_pandas_groupby(self, tmp_path):
+        """Does a DuckDB relation (here a filtered Parquet scan) give pandas' groupby of the same rows?"""
+        import duckdb
+
+        rows = school(seed=4, rows=2000)
+        rows.to_parquet(tmp_path / "students.parquet")
+        with duckdb.connect() as connection:
+            relation = connection.read_parquet(str(tmp_path / "students.parquet")).filter("grade > 3")
+            summary = summarize(relation, "score", "el_status", by=["school_id", "grade"], levels="level")
+        self.check(summary, rows[rows.grade > 3])
+
+    def test_gap_table_from_a_file_equals_the_frame(self, tmp_path):
+        """Does gap_table on a Parquet file give the table it gives on the same rows in memory?"""
+        from gapkit.tables import gap_table
+
+        rows = school(seed=5, rows=3000)
+        rows.to_parquet(tmp_path / "students.parquet")
+        kwargs = dict(focal="EL", reference=["IFEP", "EO"], by=["school_id", "grade"], levels="level")
+        from_file = gap_table(tmp_path / "students.parquet", "score", "el_status", **kwargs)
+        from_frame = gap_table(rows, "score", "el_status", **kwargs)
+        pd.testing.assert_frame_equal(from_file.astype({"school_id": object}), from_frame.astype({"school_id": object}),
+                                      check_exact=False, rtol=1e-10)
+
+    def test_missing_values_in_a_file_are_counted(self, tmp_path):
+        """Are a file's rows without a score or a group reported in `excluded`, as for a frame?"""
+        rows = school(seed=6).astype({"score": "float64", "el_status": "object"})
+        rows.loc[:6, "score"] = np.nan
+        rows.loc[10:11, "el_status"] = None
+        rows.to_parquet(tmp_path / "students.parquet")
+        s = summarize(tmp_path / "students.parquet", "score", "el_status", by=["school_id"])
+        assert dict(zip(s.excluded["reason"], s.excluded["rows"])) == {"missing el_status": 2, "missing score": 7}
+
+    def test_text_in_a_number_column_names_file_column_and_row(self, tmp_path):
+        """Is a '*' in a CSV's score column refused with the file, the column and the row (header = row 1)?"""
+        from gapkit.readers import DataError
+
+        path = tmp_path / "state.csv"
+        path.write_text("el_status,score\nEL,410\nEO,*\nEO,450\n")
+        with pytest.raises(DataError, match=r"state\.csv: column 'score' holds '\*' in row 3") as caught:
+            summarize(path, "score", "el_status")
+        assert (caught.value.column, caught.value.row) == ("score", 3)
+
+    def test_bad_value_past_duckdbs_type_sample_names_its_row(self, tmp_path):
+        """Is a bad value long after the rows DuckDB samples for the column's type refused with its row?"""
+        from gapkit.readers import DataError
+
+        path = tmp_path / "state.csv"
+        path.write_text("el_status,score\n" + "EL,410\n" * 30000 + "EO,<10\n")
+        with pytest.raises(DataError, match=r"column 'score' holds '<10' in row 30002") as caught:
+            summarize(path, "score", "el_status")
+        assert str(tmp_path) not in str(caught.value)  # the message names the file, not the server's folders
+
+    def test_fractional_level_is_refused(self, tmp_path):
+        """Is a level of 2.5 refused rather than rounded?"""
+        from gapkit.readers import DataError
+
+        pd.DataFrame({"g": ["a", "b"], "score": [1.0, 2.0], "level": [1.0, 2.5]}).to_parquet(tmp_path / "x.parquet")
+        with pytest.raises(DataError, match=r"column 'level' holds '2.5' in row 2, which is not a whole number"):
+            summarize(tmp_path / "x.parquet", "score", "g", levels="level")
+
+    def test_missing_file_and_missing_column_are_named(self, tmp_path):
+        from gapkit.readers import DataError
+
+        with pytest.raises(DataError, match="file not found"):
+            summarize(tmp_path / "none.parquet", "score", "g")
+        school().to_parquet(tmp_path / "s.parquet")
+        with pytest.raises(DataError, match=r"s\.parquet: column 'math' \(`records`\) is not in the file; its columns"):
+            summarize(tmp_path / "s.parquet", "math", "el_status")
+        with pytest.raises(TypeError, match="`records` must be a DataFrame, a path"):
+            summarize(42, "score", "el_status")

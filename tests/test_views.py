@@ -101,9 +101,11 @@ class TestDisplayTable:
                           levels="level", measures=["proportion_difference"], min_n=5)
         shown = views.display_table(small)
         g4 = shown[shown["Grade"] == "4"].iloc[0]
-        # 0 of 6 ELs and 30 of 30 never-ELs proficient: coded as "<5%" and ">95%", gap between 95 and 100.
-        assert (g4["Focal group: n"], g4["Focal group: value"], g4["Reference group: value"]) == ("6", "<5%", ">95%")
-        assert "0% of" not in views.gap_sentence(small[small["grade"] == 4].iloc[0])
+        # 0 of 6 ELs and 30 of 30 never-ELs proficient. One student of 6 is 16.7%, so "<5%" would say "none":
+        # the bottom code widens to the next 5 points above it, "<20%"; one of 30 is 3.3%, so ">95%" stays.
+        assert (g4["Focal group: n"], g4["Focal group: value"], g4["Reference group: value"]) == ("6", "<20%", ">95%")
+        sentence = views.gap_sentence(small[small["grade"] == 4].iloc[0])
+        assert "<20% of EL" in sentence and " 0% of" not in sentence
 
     def test_suppressed_shown_as_such(self, table):
         """Are grade 4 and the total shown as "suppressed", and grade 3 as coded percentages?"""

@@ -10,6 +10,7 @@ from gapkit.privacy import Rule
 from gapkit.readers import DataError
 from gapkit.records import SUBJECTS
 from gapkit.report import EACH, EL_COMPARISONS, KINDS, LANGUAGES, OTHER_COMPARISONS, ReportError, write_reports
+from gapkit.report.write import Interrupted, stop_on_signals
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -47,16 +48,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"gapkit report: `--jobs` must be a positive integer; got {args.jobs}.", file=sys.stderr)
         return 1
     try:
-        with _kernel_noise_hidden() as terminal:
+        with stop_on_signals(), _kernel_noise_hidden() as terminal:
             bar = _ProgressBar(terminal)
             written = write_reports(args.data, args.out, mapping=args.mapping, kind=args.kind, school=args.school,
                                     each=args.each, subjects=args.subjects, comparisons=args.groups,
                                     years=args.years, min_n=args.min_n, language=args.language, jobs=args.jobs,
-                                    progress=bar.update)
+                                    progress=bar.update,
+                                    warn=lambda text: print(f"warning: {text}", file=terminal))
             bar.close()
     except (DataError, ReportError, ValueError, TypeError, OSError) as error:
         print(f"gapkit report: {error}", file=sys.stderr)
         return 1
+    except (Interrupted, KeyboardInterrupt) as error:
+        print(f"gapkit report: {error or 'stopped; nothing was written'}", file=sys.stderr)
+        return 130
     except Exception as error:  # anything else: a message, never a traceback
         print(f"gapkit report: the report could not be made ({type(error).__name__}: {error}).", file=sys.stderr)
         return 1

@@ -26,6 +26,9 @@ _SQRT2 = math.sqrt(2.0)
 # A binormal V with a standard error this large (in SD units) carries no information: its
 # likelihood is nearly flat because zero counts push the optimum toward the boundary.
 _MAX_V_SE = 5.0
+_EQUAL_VARIANCE_NOTE = ("With two performance levels the binormal model cannot estimate a separate "
+                        "spread for each group, so equal spreads were assumed (V is then the probit "
+                        "gap in the share above the cut score).")
 
 
 def _counts_per_level(counts, name):
@@ -220,11 +223,332 @@ def _v_binormal(focal, reference):
     if not se < _MAX_V_SE:
         return None  # an almost flat likelihood: the optimum drifts toward the boundary
     if equal_variance:
-        return (v, se, "binormal (equal variance)",
-                "With two performance levels the binormal model cannot estimate a separate "
-                "spread for each group, so equal spreads were assumed (V is then the probit "
-                "gap in the share above the cut score).")
+        return v, se, "binormal (equal variance)", _EQUAL_VARIANCE_NOTE
     return v, se, "binormal", ""
+
+
+# ---------------------------------------------------------------------------
+# The binormal fit on many comparisons at once (Newton's method on stacked arrays)
+# ---------------------------------------------------------------------------
+
+# Newton iterations before a comparison is handed to the scalar fit, and the box outside which an
+# iterate is taken to be running off to the boundary (wider than the interior tests of
+# `_binormal_fit`, so nothing the scalar fit would accept is cut off).
+_MAX_NEWTON = 60
+_FLAT_AFTER = 15
+_OUTSIDE = 20.0  # SDs; |log sigma| beyond 6
+_OUTSIDE_STEPS = 3  # iterations in a row outside the box
+
+
+def _multinomial_parts(edges, jac, hess, counts):
+    """Log-likelihood, score and observed and expected information of one group, stacked.
+
+    ``edges`` (m, K-1) are the group's cut points on its own standard-normal scale, ``jac``
+    (m, K-1, P) and ``hess`` (m, K-1, P, P) (or None when zero) their derivatives in the P
+    parameters, ``counts`` (m, K). Level k has probability ``Phi(edge_k) - Phi(edge_{k-1})``.
+    """
+    m, k = counts.shape
+    inf = np.full((m, 1), np.inf)
+    prob = np.diff(special.ndtr(np.concatenate((-inf, edges, inf), axis=1)), axis=1)
+    dens = _normal_pdf(edges)
+    djac = dens[..., None] * jac
+    zero = np.zeros((m, 1, jac.shape[2]))
+    dprob = np.diff(np.concatenate((zero, djac, zero), axis=1), axis=1)        # (m, K, P)
+    seen = counts > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loglik = np.where(seen, counts * np.log(prob), 0.0).sum(axis=1)
+        loglik = np.where((seen & (prob <= 0)).any(axis=1), -np.inf, loglik)
+        ratio = np.where(seen, counts / prob, 0.0)
+        weight = np.where(seen, counts / prob**2, 0.0)
+        expected = np.where(prob > 0, counts.sum(axis=1, keepdims=True) / prob, 0.0)
+    score = (ratio[:, None, :] @ dprob)[:, 0]
+    step = dens * (ratio[:, :-1] - ratio[:, 1:])                                # (m, K-1)
+    dprob_t = dprob.transpose(0, 2, 1)
+    # sum_j step_j (hess_j - edge_j jac_j jac_j')
+    observed = dprob_t @ (weight[..., None] * dprob) + (jac.transpose(0, 2, 1) * (step * edges)[:, None, :]) @ jac
+    if hess is not None:
+        observed = observed - np.einsum("mj,mjpq->mpq", step, hess)
+    fisher = dprob_t @ (expected[..., None] * dprob)
+    return loglik, score, observed, fisher
+
+
+def _multinomial_loglik(edges, counts):
+    """The log-likelihood part of `_multinomial_parts` alone."""
+    inf = np.full((counts.shape[0], 1), np.inf)
+    prob = np.diff(special.ndtr(np.concatenate((-inf, edges, inf), axis=1)), axis=1)
+    seen = counts > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loglik = np.where(seen, counts * np.log(prob), 0.0).sum(axis=1)
+    return np.where((seen & (prob <= 0)).any(axis=1), -np.inf, loglik)
+
+
+def _binormal_loglik_rows(eta, focal, reference, equal_variance):
+    """The log-likelihood of `_binormal_parts` alone, stacked."""
+    off = 1 if equal_variance else 2
+    cuts = eta[:, off:]
+    z = (cuts - eta[:, :1]) / (1.0 if equal_variance else eta[:, 1:2])
+    return _multinomial_loglik(cuts, reference) + _multinomial_loglik(z, focal)
+
+
+def _binormal_parts(eta, focal, reference, equal_variance):
+    """Log-likelihood, score and observed and expected information at stacked ``eta``.
+
+    ``eta`` rows are ``(mu, sigma, c_1, ..., c_{K-1})`` (``(mu, c_1, ...)`` with sigma = 1 when
+    ``equal_variance``), as in `_binormal_loglik`.
+    """
+    m, p = eta.shape
+    off = 1 if equal_variance else 2
+    mu = eta[:, :1]
+    sigma = np.ones((m, 1)) if equal_variance else eta[:, 1:2]
+    cuts = eta[:, off:]
+    z = (cuts - mu) / sigma
+    j = cuts.shape[1]
+    jac_r = np.zeros((m, j, p))
+    jac_r[:, np.arange(j), off + np.arange(j)] = 1.0
+    jac_f = jac_r / sigma[..., None]
+    jac_f[:, :, 0] = -1.0 / sigma
+    hess_f = None
+    if not equal_variance:
+        jac_f[:, :, 1] = -z / sigma
+        hess_f = np.zeros((m, j, p, p))
+        s2 = sigma**2
+        hess_f[:, :, 0, 1] = hess_f[:, :, 1, 0] = 1.0 / s2
+        hess_f[:, :, 1, 1] = 2.0 * z / s2
+        rows = np.arange(j)
+        hess_f[:, rows, 1, off + rows] = hess_f[:, rows, off + rows, 1] = -1.0 / s2
+    parts_r = _multinomial_parts(cuts, jac_r, None, reference)
+    parts_f = _multinomial_parts(z, jac_f, hess_f, focal)
+    return tuple(a + b for a, b in zip(parts_r, parts_f))
+
+
+def _positive_definite(matrices):
+    """Per stacked symmetric matrix: is it positive definite?"""
+    finite = np.isfinite(matrices).all(axis=(1, 2))
+    safe = np.where(finite[:, None, None], matrices, -np.eye(matrices.shape[1]))
+    try:
+        return finite & (np.linalg.eigvalsh(safe)[:, 0] > 0)
+    except np.linalg.LinAlgError:
+        return np.array([finite[i] and np.linalg.eigvalsh(a)[0] > 0 for i, a in enumerate(safe)])
+
+
+def _binormal_start(focal, reference, equal_variance):
+    """Starting values of `_binormal_fit`, stacked."""
+    cum_r = (np.cumsum(reference, axis=1)[:, :-1] + 0.5) / (reference.sum(axis=1, keepdims=True) + 1)
+    cum_f = (np.cumsum(focal, axis=1)[:, :-1] + 0.5) / (focal.sum(axis=1, keepdims=True) + 1)
+    cuts0 = special.ndtri(cum_r)
+    cuts0 = cuts0[:, :1] + np.concatenate(
+        (np.zeros((cuts0.shape[0], 1)), np.cumsum(np.maximum(np.diff(cuts0, axis=1), 1e-2), axis=1)),
+        axis=1)
+    zf = special.ndtri(cum_f)
+    sigma0 = np.ones(focal.shape[0])
+    if not equal_variance and focal.shape[1] > 2:
+        dz = zf - zf.mean(axis=1, keepdims=True)
+        spread = np.ptp(zf, axis=1) > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            slope = (dz * (cuts0 - cuts0.mean(axis=1, keepdims=True))).sum(axis=1) / (dz**2).sum(axis=1)
+        sigma0 = np.where(spread, np.clip(slope, 0.2, 5.0), 1.0)
+    mu0 = (cuts0 - sigma0[:, None] * zf).mean(axis=1)
+    if equal_variance:
+        return np.column_stack((mu0, cuts0))
+    return np.column_stack((mu0, sigma0, cuts0))
+
+
+def _to_eta(theta, equal_variance):
+    """Stacked natural parameters from the unconstrained ``(mu, log sigma, c_1, log(c_2 - c_1), ...)``
+    of `_binormal_fit` (no ``log sigma`` when ``equal_variance``); also ``d eta / d theta``."""
+    m, p = theta.shape
+    off = 1 if equal_variance else 2
+    gaps = np.exp(theta[:, off + 1:])
+    cuts = theta[:, off:off + 1] + np.concatenate((np.zeros((m, 1)), np.cumsum(gaps, axis=1)), axis=1)
+    jac = np.zeros((m, p, p))
+    jac[:, 0, 0] = 1.0
+    parts = [theta[:, :1]]
+    if not equal_variance:
+        parts.append(np.exp(theta[:, 1:2]))
+        jac[:, 1, 1] = parts[1][:, 0]
+    j = cuts.shape[1]
+    jac[:, off:, off] = 1.0
+    lower = np.tril(np.ones((j, j)), -1)[:, :-1]            # c_j depends on the gaps before it
+    jac[:, off:, off + 1:] = lower[None] * gaps[:, None, :]
+    return np.concatenate(parts + [cuts], axis=1), jac
+
+
+def _theta_parts(theta, focal, reference, equal_variance):
+    """`_binormal_parts` in the unconstrained parameters (chain rule, exact second derivatives)."""
+    eta, jac = _to_eta(theta, equal_variance)
+    loglik, score, observed, fisher = _binormal_parts(eta, focal, reference, equal_variance)
+    jac_t = jac.transpose(0, 2, 1)
+    score_t = (jac_t @ score[..., None])[..., 0]
+    observed_t = jac_t @ observed @ jac
+    fisher_t = jac_t @ fisher @ jac
+    # d2 sigma / d(log sigma)^2 = sigma and d2 c_j / d(log gap_i)^2 = gap_i (i < j): the score
+    # in those coordinates times -1 on the diagonal of the observed information.
+    off = 1 if equal_variance else 2
+    p = theta.shape[1]
+    curved = np.ones(p, dtype=bool)
+    curved[[0, off]] = False
+    diag = np.arange(p)[curved]
+    observed_t[:, diag, diag] -= score_t[:, diag]
+    return loglik, score_t, observed_t, fisher_t
+
+
+def _solve(matrices, vectors):
+    """Stacked ``matrices^-1 vectors``; least squares for the singular or non-finite ones."""
+    finite = np.isfinite(matrices).all(axis=(1, 2)) & np.isfinite(vectors).all(axis=1)
+    with np.errstate(all="ignore"):
+        regular = finite & (np.abs(np.linalg.det(np.where(finite[:, None, None], matrices, 0.0))) > 0)
+    out = np.full(vectors.shape, np.nan)
+    try:
+        out[regular] = np.linalg.solve(matrices[regular], vectors[regular][..., None])[..., 0]
+    except np.linalg.LinAlgError:  # numerically singular after all
+        regular[:] = False
+    for i in np.flatnonzero(finite & ~regular):
+        out[i] = np.linalg.lstsq(matrices[i], vectors[i], rcond=None)[0]
+    return out
+
+
+def _v_gradient(eta, equal_variance):
+    """V = -mu / sqrt((1 + sigma^2) / 2) and its gradient in ``eta``, stacked."""
+    mu = eta[:, 0]
+    sigma = 1.0 if equal_variance else eta[:, 1]
+    scale = np.sqrt((1 + sigma**2) / 2)
+    grad = np.zeros_like(eta)
+    grad[:, 0] = -1 / scale
+    if not equal_variance:
+        grad[:, 1] = mu * sigma / (2 * scale**3)
+    return -mu / scale + 0.0, grad
+
+
+def _v_variance(theta, information, equal_variance):
+    """Delta-method variance of V from ``information`` in the unconstrained parameters."""
+    eta, jac = _to_eta(theta, equal_variance)
+    grad = np.einsum("mip,mi->mp", jac, _v_gradient(eta, equal_variance)[1])
+    with np.errstate(all="ignore"):
+        variance = np.einsum("mp,mp->m", grad, _solve(information, grad))
+    return np.where(np.isfinite(variance), variance, np.inf)
+
+
+def _binormal_newton(focal, reference, equal_variance):
+    """Newton's method on stacked comparisons with the same number of levels.
+
+    Iterates in the unconstrained parameters of `_binormal_fit`, with a step halved until the
+    likelihood does not fall. Returns ``(eta, state)``: ``state`` is 1 where the iterates
+    converged, -1 where they ran off toward the boundary of the parameter space (no interior
+    maximum), 0 where neither happened within `_MAX_NEWTON` steps (left to the scalar fit).
+    """
+    off = 1 if equal_variance else 2
+    start = _binormal_start(focal, reference, equal_variance)
+    theta = np.column_stack((start[:, :1], np.log(start[:, 1:off]), start[:, off],
+                             np.log(np.diff(start[:, off:], axis=1))))
+    state = np.zeros(theta.shape[0], dtype=int)
+    away = np.zeros(theta.shape[0], dtype=int)  # iterations in a row outside the box
+    active = np.arange(theta.shape[0])
+    for step in range(_MAX_NEWTON):
+        if active.size == 0:
+            break
+        f, r, x = focal[active], reference[active], theta[active]
+        loglik, score, observed, fisher = _theta_parts(x, f, r, equal_variance)
+        if step >= _FLAT_AFTER:
+            # Still moving after many steps, along a direction in which V is nearly free: the
+            # likelihood is flat toward the boundary and V's standard error is already far
+            # above what the interior tests accept.
+            flat = _v_variance(x, fisher, equal_variance) > (10 * _MAX_V_SE) ** 2
+            state[active[flat]] = -1
+            active, f, r, x = active[~flat], f[~flat], r[~flat], x[~flat]
+            loglik, score, observed, fisher = loglik[~flat], score[~flat], observed[~flat], fisher[~flat]
+            if active.size == 0:
+                break
+        # Newton where the observed information is positive definite, Fisher scoring elsewhere.
+        use = np.where(_positive_definite(observed)[:, None, None], observed, fisher)
+        with np.errstate(all="ignore"):
+            delta = _solve(use, score)
+        delta = np.where(np.isfinite(delta), delta, 0.0)
+        t = np.ones(active.size)
+        new = x.copy()
+        pending = np.ones(active.size, dtype=bool)
+        for _ in range(40):
+            idx = np.flatnonzero(pending)
+            if idx.size == 0:
+                break
+            trial = x[idx] + t[idx, None] * delta[idx]
+            eta, _ = _to_eta(trial, equal_variance)
+            with np.errstate(all="ignore"):
+                ll = _binormal_loglik_rows(eta, f[idx], r[idx], equal_variance)
+            good = np.isfinite(ll) & (ll >= loglik[idx] - 1e-10 * (1 + np.abs(loglik[idx])))
+            new[idx[good]] = trial[good]
+            pending[idx[good]] = False
+            t[idx[~good]] /= 2
+        theta[active] = new
+        eta, _ = _to_eta(new, equal_variance)
+        z = (eta[:, off:] - eta[:, :1]) / (1.0 if equal_variance else eta[:, 1:2])
+        with np.errstate(all="ignore"):
+            outside = ~((np.abs(eta[:, off:]) <= _OUTSIDE).all(axis=1) & (np.abs(z) <= _OUTSIDE).all(axis=1)
+                        & (np.abs(eta[:, 0]) <= _OUTSIDE) & (new[:, off + 1:] > -20).all(axis=1))
+            if not equal_variance:
+                outside |= ~((np.abs(new[:, 1]) <= 6) & (np.abs(eta[:, 0] / eta[:, 1]) <= _OUTSIDE))
+        away[active] = np.where(outside, away[active] + 1, 0)
+        outside = away[active] >= _OUTSIDE_STEPS
+        moved = np.max(np.abs(t[:, None] * delta), axis=1)
+        small = moved < 1e-10 * (1 + np.max(np.abs(new), axis=1))
+        # No step can rise at a stationary point that is not a maximum (a saddle): the interior
+        # tests then reject it, as they reject the scalar fit stopped there.
+        flat = np.max(np.abs(score), axis=1) < 1e-9 * (f.sum(axis=1) + r.sum(axis=1))
+        done = ~outside & ((~pending & (t == 1) & small) | (pending & flat))
+        state[active[done]] = 1
+        state[active[outside]] = -1
+        active = active[~done & ~outside & ~pending]  # any other step that cannot rise stays 0
+    eta, _ = _to_eta(theta, equal_variance)
+    return eta, state
+
+
+def _v_binormal_rows(focal, reference):
+    """Binormal V on stacked comparisons with the same levels, all kept (no level empty in both).
+
+    Returns ``(v, se, fitted)``: where ``fitted`` is False there is no interior maximum (the
+    caller reports the nonparametric V). Decides as `_v_binormal`, which it calls for any
+    comparison on which Newton's method neither converges nor runs off.
+    """
+    m, k = focal.shape
+    v, se = np.full(m, np.nan), np.full(m, np.nan)
+    fitted = np.zeros(m, dtype=bool)
+    nonzero_f, nonzero_r = np.count_nonzero(focal, axis=1), np.count_nonzero(reference, axis=1)
+    tried = (nonzero_f >= 2) & (nonzero_r >= 2)
+    if k <= 3:  # saturated: a share of 0 lies at infinity on the probit scale
+        tried &= (nonzero_f == k) & (nonzero_r == k)
+    rows = np.flatnonzero(tried)
+    if rows.size == 0:
+        return v, se, fitted
+    equal_variance = k == 2
+    f, r = focal[rows], reference[rows]
+    eta, state = _binormal_newton(f, r, equal_variance)
+    for i in np.flatnonzero(state == 0):  # the scalar fit, the reference, decides these
+        one = _v_binormal(f[i], r[i])
+        if one is not None:
+            v[rows[i]], se[rows[i]], fitted[rows[i]] = one[0], one[1], True
+    ok = np.flatnonzero(state == 1)
+    if ok.size == 0:
+        return v, se, fitted
+    eta, f, r, rows = eta[ok], f[ok], r[ok], rows[ok]
+    _, score, observed, _ = _binormal_parts(eta, f, r, equal_variance)
+    off = 1 if equal_variance else 2
+    mu = eta[:, 0]
+    sigma = np.ones(ok.size) if equal_variance else eta[:, 1]
+    cuts = eta[:, off:]
+    z = (cuts - mu[:, None]) / sigma[:, None]
+    n_total = f.sum(axis=1) + r.sum(axis=1)
+    with np.errstate(all="ignore"):
+        # The interior tests of `_binormal_fit`, on both groups' scales.
+        interior = ((np.abs(np.log(sigma)) < 4) & (np.maximum(np.abs(mu), np.abs(mu / sigma)) < 10)
+                    & (np.abs(cuts) < 10).all(axis=1) & (np.abs(z) < 10).all(axis=1)
+                    & (np.diff(cuts, axis=1) > 1e-4).all(axis=1)
+                    & (np.max(np.abs(score), axis=1) < 1e-4 * n_total)
+                    & _positive_definite(observed))
+        value, grad = _v_gradient(eta, equal_variance)
+        good = np.where(interior[:, None, None], observed, np.eye(eta.shape[1]))
+        error = np.sqrt(np.einsum("mp,mp->m", grad, np.linalg.solve(good, grad[..., None])[..., 0]))
+    keep = interior & (error < _MAX_V_SE)
+    v[rows[keep]], se[rows[keep]], fitted[rows[keep]] = value[keep], error[keep], True
+    return v, se, fitted
 
 
 def v_statistic(counts_focal, counts_reference, *, method="binormal", level=0.95):
@@ -367,7 +691,8 @@ def _joined(*parts):
 def _v_statistic_rows(focal, reference, method, level):
     """V for each row of 2-D float counts (comparisons x levels); see :func:`v_statistic`.
 
-    The nonparametric V is computed on all rows at once; the binormal fit runs row by row.
+    Both estimators work on all rows at once (the binormal fit on all rows with the same number of
+    levels kept).
     """
     size = focal.shape[0]
     n_f, n_r = focal.sum(axis=1), reference.sum(axis=1)
@@ -390,15 +715,20 @@ def _v_statistic_rows(focal, reference, method, level):
     used = np.full(size, method, dtype=object)
     fallback = np.full(size, "", dtype=object)
     if method == "binormal":
-        for i in np.flatnonzero(~empty & ~one_level):
-            fitted = _v_binormal(focal[i, keep[i]], reference[i, keep[i]])
-            if fitted is None:
-                used[i] = "nonparametric"
-                fallback[i] = ("The binormal model has no interior maximum for these counts "
-                               "(zero counts leave a group's mean or spread undetermined), so "
-                               "the nonparametric V is reported instead.")
-            else:
-                v[i], se[i], used[i], note[i] = fitted
+        kept = keep.sum(axis=1)
+        for k in np.unique(kept[~empty & ~one_level]):
+            rows = np.flatnonzero(~empty & ~one_level & (kept == k))
+            columns = np.nonzero(keep[rows])[1].reshape(rows.size, k)  # the kept levels, in order
+            fit_v, fit_se, fitted = _v_binormal_rows(np.take_along_axis(focal[rows], columns, 1),
+                                                     np.take_along_axis(reference[rows], columns, 1))
+            done, missed = rows[fitted], rows[~fitted]
+            v[done], se[done] = fit_v[fitted], fit_se[fitted]
+            used[done] = "binormal (equal variance)" if k == 2 else "binormal"
+            note[done] = _EQUAL_VARIANCE_NOTE if k == 2 else ""
+            used[missed] = "nonparametric"
+            fallback[missed] = ("The binormal model has no interior maximum for these counts "
+                                "(zero counts leave a group's mean or spread undetermined), so "
+                                "the nonparametric V is reported instead.")
     note = np.where(one_level, "All students of both groups are in one performance level, so "
                                "the gap is not identified.", note).astype(object)
     note = _joined(dropped_note, fallback, note)

@@ -236,6 +236,10 @@ def estimate_table(measure, *, level=0.95, **data):
     >>> table.loc[2, "note"]
     'A group has only one student, so there is no standard error or interval.'
     """
+    return pd.DataFrame(dict(zip(_TABLE_COLUMNS, estimate_columns(measure, level=level, **data))))
+
+
+def estimate_columns(measure, *, level=0.95, **data) -> _Columns:
+    """`estimate_table` as arrays (``value``, ``se``, ``ci_low``, ``ci_high``, ``method``, ``note``), not a frame."""
     entry, level, arrays, options = _estimate_table_iv(measure, level, dict(data))
-    columns = entry.table(arrays, level, **options)
-    return pd.DataFrame(dict(zip(_TABLE_COLUMNS, columns)))
+    return entry.table(arrays, level, **options)

@@ -49,11 +49,34 @@ def guess_kind(path: Path, mapping=None) -> str:
     mapping = read_mapping(mapping)
     if any(name in mapping.columns for name in ("student_id", "el_status")):
         return "records"
-    if any(name in mapping.columns for name in ("student_group", "n_tested")):
+    if any(name in mapping.columns for name in ("student_group", "n_tested")) or mapping.layout != "long" \
+            or mapping.denominator != "tested" or mapping.level_units != "count":
         return "published"
     raw = _read_raw(path, mapping)
     headers = {_normal_header(c) for c in raw.frame.columns}
     return "published" if {"student_group", "n_tested"} & headers else "records"
+
+
+def _what_a_report_shows(report: _Report, result) -> str:
+    """The measures a report made from this file has numbers for, per subject (what ``gapkit report`` will show)."""
+    from gapkit.records import SUBJECTS
+
+    if report.kind != "student records":
+        return ("gaps in percent proficient and the V statistic (published counts per level; no standardised "
+                "gaps, which need student scores).")
+    parts = []
+    for key, subject in SUBJECTS.items():
+        levels, scores = result[subject.level].notna().any(), result[subject.scale].notna().any()
+        if levels and scores:
+            parts.append(f"{subject.name}: percent proficient and standardised gaps")
+        elif scores:
+            parts.append(f"{subject.name}: mean and standardised gaps (no performance levels, so no percent "
+                         f"proficient)")
+        elif levels:
+            parts.append(f"{subject.name}: percent proficient and V (no scale scores, so no standardised gaps)")
+        else:
+            parts.append(f"{subject.name}: nothing (no score or level)")
+    return "; ".join(parts) + "."
 
 
 def _summary_lines(report: _Report, result) -> list[str]:
@@ -85,6 +108,12 @@ def _summary_lines(report: _Report, result) -> list[str]:
         total = sum(report.suppressed.values())
         p(f"Suppressed or range cells: {total}" + (" (" + ", ".join(f"{c}: {n}" for c, n in
                                                                   report.suppressed.items()) + ")" if total else ""))
+    if result is not None and not report.problems:
+        p("A report can show: " + _what_a_report_shows(report, result))
+    if report.warnings:
+        p(f"Warnings: {len(report.warnings)}")
+        for warning in report.warnings:
+            p(f"  {warning}")
     if report.problems:
         p(f"Problems: {len(report.problems)}")
         for problem in report.problems:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gapkit.readers._cells import _codes_column, _factorize, _numbers_column
+from gapkit.readers._cells import _codes_column, _factorize, _number_format, _numbers_column
 from gapkit.readers._raw import DataError, _first_problem, _match_columns, _read_raw, _Report, _rows
 from gapkit.readers.mapping import BOOLEAN_CODES, BUILTIN_CODES, MISSING, read_mapping
 from gapkit.records import COLUMNS, REQUIRED, SUBJECTS
@@ -87,6 +87,20 @@ def _records(path, mapping) -> tuple[pd.DataFrame | None, _Report]:
         raise DataError(f"{name}: no score or level column found (one of {', '.join(outcomes)}); columns are: "
                         f"{', '.join(frame.columns)}.", path=raw.path, column="math_scale")
     report.rows = len(frame)
+    filled = ~(frame.apply(lambda c: c.str.strip() == "")).all(axis=1)
+    for column in REQUIRED if filled.any() else ():
+        if (frame.loc[filled, found[column]].str.strip() == "").all():
+            raise DataError(f"{name}: column {found[column]!r} ({column}) is empty in every row (rows "
+                            f"{int(frame.index[0]) + 2}-{int(frame.index[-1]) + 2}); a report needs it.",
+                            path=raw.path, column=found[column], row=int(frame.index[0]) + 2)
+    numeric = {c: (frame[found[c]], COLUMNS[c].kind == "whole number") for c in found
+               if c in COLUMNS and COLUMNS[c].kind in ("whole number", "number") and c != "year"}
+    fmt = _number_format(numeric, mapping, report)
+    levels = [c for c in (s.level for s in SUBJECTS.values()) if c in found]
+    if levels and mapping.proficient is None:
+        report.warnings.append(f"{name}: performance levels read as 1-{mapping.levels} with level "
+                               f"{mapping.proficient_level} and above proficient (the default); if your test "
+                               f"differs, set `performance_levels:` and `proficient:` in a mapping file.")
     out = {}
     for column, kind in COLUMNS.items():
         if column not in found:
@@ -104,11 +118,11 @@ def _records(path, mapping) -> tuple[pd.DataFrame | None, _Report]:
             coded = _codes_column(values, column, mapping, report, table=BOOLEAN_CODES, missing=MISSING)
             out[column] = coded.astype("boolean")
         else:
-            out[column] = _numbers_column(values, column, kind, mapping, report, missing=MISSING)
+            out[column] = _numbers_column(values, column, kind, mapping, report, missing=MISSING, fmt=fmt)
     records = pd.DataFrame(out, index=frame.index)
     for column in COLUMNS:
         if column not in records:
-            records[column] = _empty(column, len(records))
+            records[column] = _empty(column, records.index)
     extras = [c for c in frame.columns if c not in found.values()]
     records = pd.concat([records[list(COLUMNS)], frame[extras]], axis=1) if extras else records[list(COLUMNS)]
     records = _exclude_rows(records, frame, report)
@@ -118,13 +132,16 @@ def _records(path, mapping) -> tuple[pd.DataFrame | None, _Report]:
     records = _final_types(records)
     records.attrs["source"] = name
     records.attrs["excluded"] = report.excluded_records()
+    records.attrs["warnings"] = tuple(report.warnings)
+    records.attrs["performance_levels"] = mapping.levels
+    records.attrs["proficient"] = mapping.proficient_level
     return records, report
 
 
-def _empty(column: str, n: int) -> pd.Series:
+def _empty(column: str, index) -> pd.Series:
     """An empty column of the type `read_records` gives that column."""
     dtype = {"whole number": "Int64", "number": "float64", "yes/no": "boolean"}.get(COLUMNS[column].kind, object)
-    return pd.Series(np.nan if dtype == "float64" else (None if dtype is object else pd.NA), index=range(n),
+    return pd.Series(np.nan if dtype == "float64" else (None if dtype is object else pd.NA), index=index,
                      dtype=dtype)
 
 

@@ -9,6 +9,8 @@ one call per section into this package. The parts, in the order a report is made
   progress, every one suppressed (see `gapkit.report.tables`);
 * `sections` -- each section a pure function of a `ReportData`, returning a `Section` of tables,
   figures and sentences made from those tables;
+* `joint` -- `hide_across`: suppression over the school reports of one ``--each school`` run and the
+  district report together (no hidden count follows from reading them side by side);
 * `html` -- `show` puts a section into the notebook as HTML, `export_html` writes the executed notebook
   as one page with no code;
 * `write` -- `write_reports` (what ``gapkit report`` calls) reads and checks the data file *before*

@@ -11,7 +11,7 @@ import pandas as pd
 from gapkit import readers
 from gapkit._validation import int_like, label_tuple, one_of
 from gapkit.privacy import Rule
-from gapkit.records import ALL_STUDENTS, COMPARISONS, PUBLISHED_COMPLEMENTS, SUBJECTS, add_el_groups
+from gapkit.records import ALL_STUDENTS, COMPARISONS, PROFICIENT_LEVEL, PUBLISHED_COMPLEMENTS, SUBJECTS, add_el_groups
 from gapkit.summary import Summary
 
 __all__ = ["ReportData", "ReportError", "load", "schools", "KINDS", "LANGUAGES", "EL_COMPARISONS",
@@ -71,6 +71,14 @@ class ReportData:
         Language of the summary for families.
     all_schools : tuple of (id, name)
         Every school of the file (for ``--each school``).
+    proficient : int
+        The lowest performance level that counts as proficient (from the mapping; 3 by default).
+    hide : frozenset of (comparison, subject, year, grade)
+        Gap-table cells hidden besides the report's own suppression: those `gapkit.report.joint.hide_across`
+        found that the other reports of the same run would give away.
+    warnings : tuple of str
+        What the reader assumed or found worth a look (a default proficiency cut, outlying scores, how a
+        marker was read); shown in the report's data section and by ``gapkit validate``.
     computed : dict
         Tables already computed for this data (gap tables are shared by several sections).
     """
@@ -88,11 +96,14 @@ class ReportData:
     rule: Rule = field(default_factory=Rule)
     language: str = "en"
     all_schools: tuple = ()
+    proficient: int = PROFICIENT_LEVEL
+    warnings: tuple = ()
+    hide: frozenset = frozenset()
     computed: dict = field(default_factory=dict, repr=False)
 
 
 def load(data, *, mapping=None, kind="auto", school=None, subjects=None, comparisons=None, years=None,
-         min_n=None, language="en") -> ReportData:
+         min_n=None, language="en", hide=()) -> ReportData:
     """Read a data file (or take a frame) and keep what one report needs.
 
     Parameters
@@ -115,6 +126,8 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
         Minimum group size shown (default: `gapkit.privacy.Rule`'s, 10).
     language : {'en', 'es'}
         Language of the short summary for families.
+    hide : sequence of (comparison, subject, year, grade), optional
+        Gap-table cells to hide besides the report's own suppression (see `ReportData.hide`).
 
     Raises
     ------
@@ -153,6 +166,12 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
         present = tuple(sorted(int(y) for y in records["year"].dropna().unique()))
     else:
         records = None
+        absent = [c for c in ("year", "grade") if c not in frame]
+        if absent:
+            raise ReportError(f"{source} has no {' and no '.join(absent)} column: a report shows results by school "
+                              f"year and grade. A file for one {' and one '.join(absent)} can say so in its mapping "
+                              f"(`constants: {{{absent[0]}: ...}}`); results for all grades together can be read "
+                              f"(`gapkit validate`, `gapkit.read_published`) but not made into a report.")
         published, school_name = _published_rows(frame, school, source)
         district = _district_id(frame)
         every = [(i, n) for i, n in schools(frame) if i != district]
@@ -160,9 +179,13 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
         published = published[published["year"].isin(wanted)].reset_index(drop=True)
         present = tuple(sorted(int(y) for y in published["year"].unique()))
         comparisons = tuple(c for c in comparisons if COMPARISONS[c].published is not None)
+    attrs = frame.attrs
     return ReportData(source=source, kind=kind, records=records, published=published, excluded=excluded,
                       rows_read=int(rows_read), school=school_name, subjects=subjects, comparisons=comparisons,
-                      years=present, rule=rule, language=language, all_schools=tuple(every))
+                      years=present, rule=rule, language=language, all_schools=tuple(every),
+                      proficient=int(attrs.get("proficient", PROFICIENT_LEVEL)),
+                      warnings=tuple(attrs.get("warnings", ())),
+                      hide=frozenset((str(c), str(s), int(y), str(g)) for c, s, y, g in hide or ()))
 
 
 def _read(path, *, kind, mapping):
@@ -205,14 +228,15 @@ def _published_frame(summary: Summary) -> pd.DataFrame:
 def _one_school(records, school, source):
     school = str(school)
     ids = records["school_id"].astype(str)
-    names = records["school_name"].astype(str) if "school_name" in records else ids
+    names = _names_or_ids(records)
     match = (ids == school) | (names.str.casefold() == school.casefold())
     if not match.any():
         known = sorted(set(zip(ids, names)))
         listed = "; ".join(f"{i} ({n})" for i, n in known)
         raise ReportError(f"`school` ({school!r}) is not in {source}; schools are: {listed}.")
     rows = records[match].reset_index(drop=True)
-    return rows, str(rows["school_name"].iloc[0]) if "school_name" in rows else school
+    name = rows["school_name"].dropna() if "school_name" in rows else pd.Series(dtype=object)
+    return rows, str(name.iloc[0]) if len(name) else str(rows["school_id"].iloc[0])
 
 
 def _district_id(frame):
@@ -228,7 +252,7 @@ def _district_id(frame):
 
 def _published_rows(frame, school, source):
     ids = frame["school_id"].astype(str)
-    names = frame["school_name"].astype(str) if "school_name" in frame else ids
+    names = _names_or_ids(frame)
     if school is None:
         district = _district_id(frame)
         present = ids.unique()
@@ -287,9 +311,16 @@ def _years_iv(years, column, source):
 def schools(data: ReportData | pd.DataFrame) -> list[tuple[str, str]]:
     """(school_id, school_name) of every school in the data, sorted by id."""
     frame = data if isinstance(data, pd.DataFrame) else (data.records if data.kind == "records" else data.published)
+    return sorted(set(zip(frame["school_id"].astype(str), _names_or_ids(frame))))
+
+
+def _names_or_ids(frame) -> pd.Series:
+    """Each row's school name, or its school id where the file names no school (names are never missing)."""
     ids = frame["school_id"].astype(str)
-    names = frame["school_name"].astype(str) if "school_name" in frame else ids
-    return sorted(set(zip(ids, names)))
+    if "school_name" not in frame:
+        return ids
+    names = frame["school_name"]
+    return names.where(names.notna() & (names.astype(str).str.strip() != ""), ids).astype(str)
 
 
 def _spec(data: ReportData, comparison: str):

@@ -13,7 +13,7 @@ from gapkit.measures import MEASURES
 from gapkit.privacy import SUPPRESSED_MARK, Rule, suppress
 from gapkit.records import COMPARISONS, SUBJECTS
 from gapkit.report.data import _ALL, EL_COMPARISONS, OTHER_COMPARISONS, ReportData
-from gapkit.report.tables import _CURRENT, gaps, opportunity_table, progress_table, trend_table
+from gapkit.report.tables import _CURRENT, gaps, has, headline, opportunity_table, progress_table, trend_table
 
 __all__ = ["Section", "ReportTable", "ReportFigure", "Finding", "cover", "data_used", "el_gaps", "other_gaps",
            "trends", "cohorts", "opportunity", "elp_progress", "findings", "how_to_read", "family_summary"]
@@ -125,11 +125,13 @@ def data_used(data: ReportData) -> Section:
                           "were used.")
     else:
         paragraphs.append(f"The file has {data.rows_read:,} rows; none was left out.")
+    if any(has(data, subject)["levels"] for subject in data.subjects):
+        paragraphs.append(f"Percent proficient counts students at performance level {data.proficient} or above.")
     if data.kind == "records":
         for subject in data.subjects:
             scale = SUBJECTS[subject].scale
             missing = int(data.records[scale].isna().sum())
-            if missing:
+            if missing and has(data, subject)["scores"]:
                 paragraphs.append(
                     f"In {_subject_name(subject)}, rows without a score (for example untested grades) are "
                     "not counted in that subject's gaps.")
@@ -152,21 +154,31 @@ def _count_text(value) -> str:
         else f"{int(value):,}"
 
 
+#: How a caption names the headline measure of a gap table.
+_HEADLINE_WORDS = {"proportion_difference": ("gap in percent proficient", "percentage points"),
+                   "mean_difference": ("gap in average scale score", "scale-score points")}
+
+
 def _gap_section(data, comparisons, key, title):
     paragraphs, tables, figures, details = [], [], [], []
-    measure = "proportion_difference"
-    other = "hedges_g" if data.kind == "records" else "v_statistic"
     for subject in data.subjects:
+        measure = headline(data, subject)
+        other = "hedges_g" if has(data, subject)["scores"] else "v_statistic"
+        words, units = _HEADLINE_WORDS[measure]
         table = gaps(data, subject)
         table = table[table["comparison"].isin(comparisons)] if len(table) else table
         if table.empty:
             paragraphs.append(f"No comparison could be made in {_subject_name(subject)}.")
             continue
+        if measure == "mean_difference":
+            paragraphs.append(f"The file has no performance levels in {_subject_name(subject)}, so this report "
+                              "shows gaps in average scale scores and standardised gaps; gaps in percent "
+                              "proficient need performance levels.")
         overall = table[table["grade"] == _ALL]
         head = overall[overall["measure"] == measure].drop(columns=["subject", "grade"])
         tables.append(ReportTable(
-            caption=f"{_cap(_subject_name(subject))}: gap in percent proficient, all grades, by year "
-                    "(comparison group minus focal group, percentage points)",
+            caption=f"{_cap(_subject_name(subject))}: {words}, all grades, by year "
+                    f"(comparison group minus focal group, {units})",
             frame=_display(_ordered(head, comparisons), focal_name="Focal group",
                                       reference_name="Comparison group"),
             kind="gap"))
@@ -176,27 +188,32 @@ def _gap_section(data, comparisons, key, title):
             figure = views.gap_chart(chart_rows, measure=measure, focal_name="the focal group",
                                      reference_name="the comparison group", subject=_subject_name(subject),
                                      title=f"{_cap(_subject_name(subject))}, {views.school_year(_latest(data))}: "
-                                           "gap in percent proficient")
+                                           f"{words}")
             figures.append(_figure(figure, caption=f"{_cap(_subject_name(subject))}, "
                                    f"{views.school_year(_latest(data))}, all grades: each dot is a gap with its "
                                    "95% interval; right of the dashed line, the focal group is behind."))
         standardised = overall[overall["measure"] == other].drop(columns=["subject", "grade"])
-        details.append(ReportTable(
-            caption=f"{_cap(_subject_name(subject))}: {MEASURES[other].words.name}, all grades, by year",
-            frame=_display(_ordered(standardised, comparisons), focal_name="Focal group",
-                                      reference_name="Comparison group"),
-            kind="gap"))
-        for comparison in comparisons:
-            part = table[(table["comparison"] == comparison) & (table["measure"] == measure)]
-            if part.empty:
-                continue
+        if len(standardised):
             details.append(ReportTable(
-                caption=f"{_cap(_subject_name(subject))}: {comparison}, gap in percent proficient by grade "
-                        "and year",
-                frame=_display(part.drop(columns=["subject", "comparison"]),
-                                          focal_name=_cap(COMPARISONS[comparison].focal_words),
-                                          reference_name=_cap(COMPARISONS[comparison].reference_words)),
+                caption=f"{_cap(_subject_name(subject))}: {MEASURES[other].words.name}, all grades, by year",
+                frame=_display(_ordered(standardised, comparisons), focal_name="Focal group",
+                                          reference_name="Comparison group"),
                 kind="gap"))
+        # By grade: the headline gap, and for published counts the V statistic too.
+        by_grade = {measure: words}
+        if data.kind == "published" and other == "v_statistic":
+            by_grade[other] = MEASURES[other].words.name
+        for comparison in comparisons:
+            for shown, shown_words in by_grade.items():
+                part = table[(table["comparison"] == comparison) & (table["measure"] == shown)]
+                if part.empty:
+                    continue
+                details.append(ReportTable(
+                    caption=f"{_cap(_subject_name(subject))}: {comparison}, {shown_words} by grade and year",
+                    frame=_display(part.drop(columns=["subject", "comparison"]),
+                                   focal_name=_cap(COMPARISONS[comparison].focal_words),
+                                   reference_name=_cap(COMPARISONS[comparison].reference_words)),
+                    kind="gap"))
     missing = [c for c in comparisons if c not in data.comparisons]
     if missing and data.kind == "published":
         paragraphs.append("Not available from published counts: " + "; ".join(missing) + ".")
@@ -324,32 +341,37 @@ def findings(data: ReportData) -> Section:
     year = _latest(data)
     if year is None:
         return Section(key="findings", title="What this shows", paragraphs=("The data has no school year.",))
+    shown_years = [y for y in data.years for subject in data.subjects
+                   if len(t := gaps(data, subject)) and ((t["year"] == y) & (t["grade"] == _ALL)
+                                                        & ~t["suppressed"].astype(bool)).any()]
+    if shown_years and year not in shown_years:  # the latest year is too small: the latest with a gap shown
+        year = max(shown_years)
     when = views.school_year(year)
     for subject in data.subjects:
         table = gaps(data, subject)
         if table.empty:
             continue
+        measure = headline(data, subject)
         for comparison in ("Current EL vs never EL", "Former EL vs never EL"):
-            row = _cell(table, comparison=comparison, year=year, grade=_ALL, measure="proportion_difference")
+            row = _cell(table, comparison=comparison, year=year, grade=_ALL, measure=measure)
             if row is None:
                 continue
             grade = _ALL
             if row["suppressed"]:  # e.g. published data with a hidden grade: the largest gap shown by grade
                 by_grade = table[(table["comparison"] == comparison) & (table["year"] == year)
-                                 & (table["grade"] != _ALL) & (table["measure"] == "proportion_difference")
+                                 & (table["grade"] != _ALL) & (table["measure"] == measure)
                                  & ~table["suppressed"].astype(bool) & table["estimate"].notna()]
                 if len(by_grade):
                     row = by_grade.loc[by_grade["estimate"].abs().idxmax()]
                     grade = row["grade"]
             cell = f"{when}, all grades" if grade == _ALL else f"{when}, grade {grade} (largest gap shown by grade)"
             text = views.gap_sentence(row, **_names(comparison), subject=_subject_name(subject), cell=cell)
-            items.append(Finding(text=text, source="gap", keys=(comparison, subject, year, grade,
-                                                                "proportion_difference")))
+            items.append(Finding(text=text, source="gap", keys=(comparison, subject, year, grade, measure)))
         row = _trend_finding(data, table, subject)
         if row is not None:
             items.append(row)
         others = table[(table["comparison"].isin(OTHER_COMPARISONS)) & (table["year"] == year)
-                       & (table["grade"] == _ALL) & (table["measure"] == "proportion_difference")
+                       & (table["grade"] == _ALL) & (table["measure"] == measure)
                        & ~table["suppressed"].astype(bool) & table["estimate"].notna()]
         if len(others):
             row = others.loc[others["estimate"].abs().idxmax()]
@@ -357,8 +379,7 @@ def findings(data: ReportData) -> Section:
             text = ("Largest gap among the other groups: " +
                     views.gap_sentence(row, **_names(comparison), subject=_subject_name(subject),
                                        cell=f"{when}, all grades"))
-            items.append(Finding(text=text, source="gap", keys=(comparison, subject, year, _ALL,
-                                                                "proportion_difference")))
+            items.append(Finding(text=text, source="gap", keys=(comparison, subject, year, _ALL, measure)))
     if data.kind == "records":
         access = opportunity_table(data)
         if len(access):
@@ -375,7 +396,8 @@ def findings(data: ReportData) -> Section:
                          f"level this year and last year (n = {int(row['n']):,}) moved up at least one level.",
                     source="progress", keys=(year,)))
     if not items:
-        items.append(Finding(text="No finding can be shown: every group is below the minimum size.",
+        items.append(Finding(text=f"No finding can be shown: in every school year, every group is below the "
+                                  f"minimum size ({data.rule.min_n} students) or a side has no student.",
                              source="none"))
     return Section(key="findings", title="What this shows", findings=tuple(items))
 
@@ -387,7 +409,8 @@ def _access_sentence(row, when):
         return f"{when}: access to advanced coursework for {focal} is not shown ({row['reason']})."
     if pd.isna(row["estimate"]):
         return f"{when}: access to advanced coursework for {focal} cannot be computed ({row['note']})."
-    pf, pr = Rule.percent(float(row["value_focal"])), Rule.percent(float(row["value_reference"]))
+    pf = Rule.percent(float(row["value_focal"]), row["n_focal"])
+    pr = Rule.percent(float(row["value_reference"]), row["n_reference"])
     return (f"{when}: {pf} of {focal} (n = {int(row['n_focal']):,}) and {pr} of {reference} "
             f"(n = {int(row['n_reference']):,}) took advanced coursework; {focal} were "
             f"{row['estimate']:.2f} times as likely to be enrolled (95% interval {row['ci_low']:.2f} to "
@@ -427,10 +450,16 @@ def family_summary(data: ReportData) -> Section:
                                                                   grade=_ALL, measure="proportion_difference")
             if row is None or row["suppressed"] or pd.isna(row["value_focal"]):
                 continue
-            pf, pr = Rule.percent(float(row["value_focal"])), Rule.percent(float(row["value_reference"]))
+            pf = Rule.percent(float(row["value_focal"]), row["n_focal"])
+            pr = Rule.percent(float(row["value_reference"]), row["n_reference"])
             lines.append(_family_line(data.language, subject, year, pf, pr, _where(data),
                                       ever=comparison.startswith("Ever")))
             break
+    if not lines and not any(has(data, subject)["levels"] for subject in data.subjects):
+        lines.append("Este archivo no tiene niveles de desempeño, así que no se puede decir cuántos estudiantes "
+                     "alcanzaron el nivel esperado." if data.language == "es" else
+                     "This file has no performance levels, so it cannot say how many students met the expected "
+                     "level.")
     if not lines:
         lines.append("No hay datos suficientes para un resumen: los grupos son demasiado pequeños."
                      if data.language == "es" else

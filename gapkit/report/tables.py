@@ -8,6 +8,7 @@ Each is computed once per `ReportData` (several sections share them).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -21,13 +22,32 @@ from gapkit.summary import Summary, summarize
 from gapkit.tables import gap_table, group_counts, hide, protect_linked
 from gapkit.trends import VIEWS, gap_trend
 
-__all__ = ["gaps", "trend_table", "opportunity_table", "progress_table"]
+__all__ = ["gaps", "has", "headline", "trend_table", "opportunity_table", "progress_table"]
 
 _GAP_KEYS = ("comparison", "subject", "year", "grade")
 
 
-def _measures(data: ReportData):
-    return ("proportion_difference", "hedges_g") if data.kind == "records" else ("proportion_difference",)
+def has(data: ReportData, subject: str) -> dict:
+    """What the data holds for `subject`: ``{"levels": bool, "scores": bool}`` (published files: levels only)."""
+    if data.kind != "records":
+        return {"levels": True, "scores": False}
+    records, subj = data.records, SUBJECTS[subject]
+    return {"levels": bool(records[subj.level].notna().any()), "scores": bool(records[subj.scale].notna().any())}
+
+
+def headline(data: ReportData, subject: str) -> str:
+    """The measure a report leads with: percent proficient where the data has levels, else the mean score gap."""
+    return "proportion_difference" if has(data, subject)["levels"] else "mean_difference"
+
+
+def _measures(data: ReportData, subject: str | None):
+    if data.kind != "records":
+        return ("proportion_difference",)
+    if subject is None:
+        return ("proportion_difference", "hedges_g")
+    holds = has(data, subject)
+    return (*(("proportion_difference",) if holds["levels"] else ()),
+            *(("hedges_g",) if holds["levels"] else ("mean_difference", "hedges_g")) * holds["scores"])
 
 
 def gaps(data: ReportData, subject: str) -> pd.DataFrame:
@@ -59,31 +79,49 @@ def _gaps(data, subject):
     table["grade"] = table["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
     counts = pd.concat(counts, ignore_index=True) if data.kind == "records" else _published_counts(data, subject)
     table = protect_linked(table, counts, by=("year", "grade"), min_n=data.rule.min_n)
-    if data.kind == "published":
+    if data.hide:  # cells the other reports of the same run would give away (gapkit.report.joint)
+        extra = pd.Series([(c, subject, int(y), str(g)) in data.hide for c, y, g in
+                           zip(table["comparison"], table["year"], table["grade"])], index=table.index)
+        extra &= ~table["suppressed"].astype(bool)
+        table = hide(table, extra)
+        table.loc[extra, "reason"] = COMPLEMENTARY_REASON
+        table = protect_linked(table, counts, by=("year", "grade"), min_n=data.rule.min_n)
+    if not has(data, subject)["scores"]:  # counts per level only: V is the gap across every level
         table = pd.concat([table, _v_statistics(data, subject, table)], ignore_index=True)
     return table
 
 
 def _v_statistics(data, subject, table):
-    """The V statistic for the all-grades rows of published data, shown only where the main table shows the cell.
+    """The V statistic for every cell of published data (each grade and all grades), shown only where
+    the main table shows the cell.
 
-    V needs a model fit per cell, so it is computed for all grades only; each row takes its cell's
-    suppression from the percent-proficient table (same counts, same cells), so it hides what that hides.
+    The binormal fits run on all cells at once. Each row takes its cell's suppression from the
+    percent-proficient table (same counts, same cells), so it hides what that hides.
     """
-    shown = table[(table["grade"] == _ALL) & (table["measure"] == "proportion_difference")]
+    shown = table[table["measure"] == "proportion_difference"]
     frames = []
     for comparison in shown["comparison"].unique():
         column, focal, reference = _spec(data, comparison)
-        summary = _summary(data, column, subject, by=("year",), outcome=None, labels=(*focal, *reference))
-        part = gap_table(summary, focal=list(focal), reference=list(reference), measures=["v_statistic"],
-                         min_n=data.rule.min_n)
-        mask = shown[shown["comparison"] == comparison].set_index(shown.columns[0])[["suppressed", "reason"]]
-        part["year"] = part["year"].astype(int)
-        hidden = part["year"].map(mask["suppressed"]).fillna(True).astype(bool)
-        part = hide(part, hidden & ~part["suppressed"].astype(bool))
-        part["reason"] = np.where(hidden, part["year"].map(mask["reason"]).fillna(COMPLEMENTARY_REASON),
-                                  part["reason"])
-        frames.append(part.assign(grade=_ALL, comparison=comparison, subject=subject))
+        mask = shown[shown["comparison"] == comparison].set_index(["year", "grade"])[["suppressed", "reason"]]
+        for by in (("year", "grade"), ("year",)):
+            summary = _summary(data, column, subject, by=by, outcome=None, labels=(*focal, *(reference or ())))
+            if summary is None:
+                continue
+            present = set(summary.table[summary.group].dropna())
+            focal_here = [label for label in focal if label in present]
+            reference_here = [label for label in reference or () if label in present] or None
+            part = gap_table(summary, focal=focal_here, reference=reference_here, measures=["v_statistic"],
+                             min_n=data.rule.min_n)
+            part["year"] = part["year"].astype(int)
+            part["grade"] = (part["grade"].astype(str).str.replace(r"\.0$", "", regex=True) if "grade" in by
+                             else _ALL)
+            key = pd.MultiIndex.from_frame(part[["year", "grade"]])
+            hidden = pd.Series(mask["suppressed"].reindex(key).to_numpy(), dtype=object).fillna(True).astype(bool)
+            reason = mask["reason"].reindex(key).to_numpy()
+            part = hide(part, (hidden & ~part["suppressed"].astype(bool)).to_numpy())
+            part["reason"] = np.where(hidden, pd.Series(reason, dtype=object).fillna(COMPLEMENTARY_REASON),
+                                      part["reason"])
+            frames.append(part.assign(comparison=comparison, subject=subject))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -104,14 +142,27 @@ def _comparison_table(data, comparison, subject, *, by, outcome=None, measures=N
     if not focal or (reference and not any(label in present for label in reference)):
         return None  # a side has no student with this outcome
     reference = [label for label in reference if label in present]
-    measures = list(measures or _measures(data))
+    measures = list(measures or _measures(data, subject))
     if not (summary.table["mean"].notna().any() and summary.table["sd"].notna().any()):
         # Too few students for any standard deviation: the standardised gap cannot be computed anywhere.
         measures = [m for m in measures if MEASURES[m].needs != "means"]
     if data.kind == "published" and "grade" in by:
         return _published_grades(data, summary, focal, reference, measures), None
-    table = gap_table(summary, focal=focal, reference=reference or None, measures=measures, min_n=data.rule.min_n,
-                      margins="grade" in by)
+    if "grade" in by:  # all-grades rows per year; no margin over years (never shown, so never protected)
+        parts = []
+        for year in sorted(summary.table["year"].dropna().unique()):
+            one = replace(summary, table=summary.table[summary.table["year"] == year].reset_index(drop=True))
+            here = set(one.table[one.group].dropna())
+            sides = [label for label in focal if label in here], [label for label in reference if label in here]
+            if sides[0] and (sides[1] or not reference):
+                parts.append(gap_table(one, focal=sides[0], reference=sides[1] or None, measures=measures,
+                                       min_n=data.rule.min_n, margins=True, proficient=data.proficient))
+        if not parts:
+            return None
+        table = pd.concat(parts, ignore_index=True)
+    else:
+        table = gap_table(summary, focal=focal, reference=reference or None, measures=measures,
+                          min_n=data.rule.min_n, proficient=data.proficient)
     if "grade" in by:
         table = table[table["year"].astype(str) != _ALL].reset_index(drop=True)
         table["grade"] = table["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
@@ -129,9 +180,10 @@ def _published_grades(data, summary, focal, reference, measures):
     """
     by_year = _summary(data, summary.group, summary.outcome, by=("year",), outcome=None,
                        labels=(*focal, *reference))
-    parts = [gap_table(summary, focal=focal, reference=reference, measures=measures, min_n=data.rule.min_n),
-             gap_table(by_year, focal=focal, reference=reference, measures=measures, min_n=data.rule.min_n)
-             .assign(grade=_ALL)]
+    parts = [gap_table(summary, focal=focal, reference=reference, measures=measures, min_n=data.rule.min_n,
+                       proficient=data.proficient),
+             gap_table(by_year, focal=focal, reference=reference, measures=measures, min_n=data.rule.min_n,
+                       proficient=data.proficient).assign(grade=_ALL)]
     table = pd.concat(parts, ignore_index=True)
     table["grade"] = table["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
     # True counts per cell and side (unknown where the source hid them: 0, and marked hidden).
@@ -174,12 +226,16 @@ def _summary(data, column, subject, *, by, outcome, labels):
     if data.kind == "records":
         records = data.records
         present = set(records[column].dropna().unique())
-        if not set(labels) <= present:
+        if not set(labels) & present:  # a side with no student is caught by the caller
             return None
         scale, level = (SUBJECTS[subject].scale, SUBJECTS[subject].level) if outcome is None else (outcome, None)
+        if outcome is None and not has(data, subject)["scores"]:
+            scale = level  # levels only: counted per level; no mean measure is asked of it (`_measures`)
+        if level is not None and not has(data, subject)["levels"]:
+            level = None
         return summarize(records, scale, column, by=by, levels=level)
     rows = data.published[data.published["subject"] == subject]
-    if not set(labels) <= set(rows["student_group"].unique()):
+    if not set(labels) & set(rows["student_group"].unique()):
         return None
     level_columns = sorted(c for c in rows.columns if re.fullmatch(r"level_\d+", str(c)))
     levels = tuple(int(c.split("_")[1]) for c in level_columns)
@@ -304,4 +360,5 @@ def trend_table(data: ReportData, subject: str, *, view: str = "cross-sectional"
 def _is_coded(row) -> bool:
     if row["suppressed"] or pd.isna(row["value_focal"]) or pd.isna(row["value_reference"]):
         return False
-    return any(Rule.percent(float(row[v])).startswith(("<", ">")) for v in ("value_focal", "value_reference"))
+    return any(Rule.percent(float(row[f"value_{side}"]), row[f"n_{side}"]).startswith(("<", ">"))
+               for side in ("focal", "reference"))

@@ -10,8 +10,9 @@ from pathlib import Path
 from gapkit._validation import int_like, one_of
 from gapkit.report.data import ReportError, load
 from gapkit.report.html import _index_html, export_html
+from gapkit.report.joint import hide_across
 
-__all__ = ["write_reports", "NOTEBOOK", "EACH"]
+__all__ = ["write_reports", "NOTEBOOK", "EACH", "Interrupted", "stop_on_signals"]
 
 #: The report notebook, relative to the repository root.
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "reports" / "gap_report.ipynb"
@@ -21,7 +22,7 @@ EACH = ("school",)
 
 
 def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=None, subjects=None, comparisons=None,
-                  years=None, min_n=None, language="en", jobs=1, progress=None) -> list[Path]:
+                  years=None, min_n=None, language="en", jobs=1, progress=None, warn=None) -> list[Path]:
     """Write the report (or one per school) for a data file into `out`; return the files written.
 
     The data file is read and checked first, so a file that cannot be used leaves nothing behind. The
@@ -42,6 +43,9 @@ def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=Non
         With `each`: reports made at the same time, each in its own kernel.
     progress : callable, optional
         With `each`: called as ``progress(done, total)`` when the reports start and after each one.
+    warn : callable, optional
+        Called with each warning of the reader (a default assumed, scores far from the others, how a
+        marker was read) before any report is made.
 
     Raises
     ------
@@ -55,6 +59,8 @@ def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=Non
     mapping_path = _existing(mapping, "mapping")
     loaded = load(data_path, mapping=mapping_path, kind=kind, school=school, subjects=subjects,
                   comparisons=comparisons, years=years, min_n=min_n, language=language)
+    for warning in loaded.warnings if warn is not None else ():
+        warn(warning)
     options = {"data_path": data_path, "mapping_path": mapping_path, "kind": loaded.kind,
                "subjects": list(subjects) if subjects else None,
                "groups": list(comparisons) if comparisons else None,
@@ -63,17 +69,88 @@ def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=Non
     if out.exists() and not out.is_dir():
         raise ReportError(f"`out` ({out}) is a file; give a folder.")
     out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".gapkit-report-", dir=out.parent))
+    _remove_abandoned(out.parent)
+    work = Path(tempfile.mkdtemp(prefix=_WORK_PREFIX, dir=out.parent))
+    (work / _OWNER).write_text(str(os.getpid()), encoding="utf-8")
     try:
         if each == "school":
             pages = [(name, school_id, _slug(f"{school_id}-{name}")) for school_id, name in loaded.all_schools]
-            _make_many(options, pages, folder=work, jobs=jobs, progress=progress)
+            # Suppression over the whole set: the school reports and the district's report, read together.
+            each_school = {school_id: load(data_path, mapping=mapping_path, kind=kind, school=school_id,
+                                           subjects=subjects, comparisons=comparisons, years=years, min_n=min_n,
+                                           language=language) for school_id, _ in loaded.all_schools}
+            hides = hide_across(loaded, each_school)
+            _make_many(options, pages, folder=work, jobs=jobs, progress=progress, hides=hides)
             (work / "index.html").write_text(_index_html(loaded, pages, work), encoding="utf-8")
         else:
             _make_one(options, school=school, name=loaded.school or "the district", stem="gap_report", folder=work)
+        (work / _OWNER).unlink()
         return _move_into_place(work, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+#: The temporary folder of a report being made, beside `out`, and the file in it naming the process making it.
+_WORK_PREFIX = ".gapkit-report-"
+_OWNER = ".owner-pid"
+
+
+def _remove_abandoned(folder: Path) -> None:
+    """Remove temporary report folders left by a process that no longer runs (killed, so no `finally` ran:
+    they may hold partial notebooks with the data's numbers)."""
+    for work in folder.glob(_WORK_PREFIX + "*"):
+        try:
+            pid = int((work / _OWNER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # not ours, or not started yet: leave it
+        if not _alive(pid):
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Interrupted(Exception):
+    """The report was stopped by a signal (SIGTERM, SIGHUP); raised so that every `finally` runs."""
+
+
+class stop_on_signals:
+    """While active, SIGTERM and SIGHUP raise `Interrupted` (Ctrl-C already raises KeyboardInterrupt), so that
+    papermill shuts the kernel down and `write_reports` removes its temporary folder. Main thread only."""
+
+    SIGNALS = ("SIGTERM", "SIGHUP")
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        self.saved = {}
+        if threading.current_thread() is threading.main_thread():
+            for name in self.SIGNALS:
+                number = getattr(signal, name, None)
+                if number is not None:
+                    self.saved[number] = signal.signal(number, self._raise)
+        return self
+
+    @staticmethod
+    def _raise(number, frame):
+        import signal
+
+        raise Interrupted(f"stopped by {signal.Signals(number).name}; nothing was written")
+
+    def __exit__(self, *exc):
+        import signal
+
+        for number, handler in self.saved.items():
+            signal.signal(number, handler)
+        return False
 
 
 def _existing(value, name):
@@ -86,7 +163,7 @@ def _existing(value, name):
     return str(path.resolve())
 
 
-def _make_many(options, pages, *, folder, jobs, progress):
+def _make_many(options, pages, *, folder, jobs, progress, hides):
     """One report per school, `jobs` at a time (each in its own kernel)."""
     from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
@@ -94,7 +171,8 @@ def _make_many(options, pages, *, folder, jobs, progress):
     if progress is not None:
         progress(0, len(pages))
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        pending = {pool.submit(_make_one, options, school=school_id, name=name, stem=stem, folder=folder)
+        pending = {pool.submit(_make_one, {**options, "hide_cells": [list(c) for c in sorted(hides[school_id])]},
+                               school=school_id, name=name, stem=stem, folder=folder)
                    for name, school_id, stem in pages}
         while pending:
             done, pending = wait(pending, return_when=FIRST_EXCEPTION)

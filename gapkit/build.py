@@ -15,15 +15,16 @@ differs and writes nothing (``gapkit build --check``, which the tests call).
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from gapkit import content, course, serve
+from gapkit import content, course, outputs, serve
 
-__all__ = ["PARTS", "Part", "Text", "build", "notebook_text", "out_of_date"]
+__all__ = ["PARTS", "Part", "Text", "Notebook", "build", "notebook_text", "out_of_date"]
 
 
 def notebook_text(nb: nbformat.NotebookNode) -> str:
@@ -45,6 +46,25 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Notebook:
+    """A generated notebook kept with its outputs (`gapkit.outputs`), committed at `path`.
+
+    Compared without outputs (the tests re-run it with nbval and compare those); written with the
+    stored outputs of every cell whose source is unchanged.
+    """
+
+    nb: nbformat.NotebookNode
+    path: Path
+
+    def data(self) -> bytes:
+        return notebook_text(outputs.keep_outputs(copy.deepcopy(self.nb), self.path)).encode("utf-8")
+
+    def is_current(self, path: Path) -> bool:
+        return path.is_file() and (notebook_text(outputs.without_outputs(nbformat.read(path, as_version=4)))
+                                   == notebook_text(self.nb))
+
+
+@dataclass(frozen=True)
 class Part:
     """One kind of generated file: the files it owns (globs under the root) and how to make them.
 
@@ -63,11 +83,13 @@ def _guide(course_, root):
 
 
 def _lessons(course_, root):
-    return {serve.LESSONS_DIR / name: Text(notebook_text(nb)) for name, nb in serve.build_notebooks(course_).items()}
+    return {serve.LESSONS_DIR / name: Notebook(nb, Path(root) / serve.LESSONS_DIR / name)
+            for name, nb in serve.build_notebooks(course_).items()}
 
 
 def _assignments(course_, root):
-    return {course.ASSIGNMENTS_DIR / a.id / a.notebook: Text(notebook_text(course.assignment_notebook(a)))
+    return {course.ASSIGNMENTS_DIR / a.id / a.notebook: Notebook(course.assignment_notebook(a),
+                                                                  Path(root) / course.ASSIGNMENTS_DIR / a.id / a.notebook)
             for a in course.course_assignments(course_, root=root)}
 
 

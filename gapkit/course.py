@@ -52,6 +52,7 @@ __all__ = [
     "course_assignments",
     "assignment_notebook",
     "criterion_grade_id",
+    "write_model_answers",
     "init_course",
     "drop_journal_from_release",
     "RemoveHiddenTests",
@@ -296,7 +297,8 @@ def assignment_notebook(assignment: Assignment) -> nbformat.NotebookNode:
                 cells.append(_cell("code", f'task_widget("{t.id}", module="{t.module_id}")', f"{aid}-{t.id}-box",
                                    locked=True))
             if t.code_route:
-                cells.append(_cell("code", f"{t.answer}\n{_BEGIN_SOLUTION}\n{t.solution}\n{_END_SOLUTION}",
+                # The model answer ends by showing its value, which the source notebook keeps (`gapkit.outputs`).
+                cells.append(_cell("code", f"{t.answer}\n{_BEGIN_SOLUTION}\n{t.solution}\n{t.name}\n{_END_SOLUTION}",
                                    f"{aid}-{t.id}-answer", solution=True))
             cells.append(_cell("code", _test_source(t), f"{aid}-{t.id}-tests", grade=True, locked=True,
                                points=t.points))
@@ -316,6 +318,20 @@ def assignment_notebook(assignment: Assignment) -> nbformat.NotebookNode:
     }
     nbformat.validate(nb)
     return nb
+
+
+def write_model_answers(assignment: Assignment, path) -> Path:
+    """Write the journal a participant leaves who typed the model answer in every box-only exercise.
+
+    Such an answer reaches the checks only through the journal (`gapkit.widgets.practice_answer`),
+    so the source notebook passes its tests, hidden ones included, only with this journal beside
+    it. Returns `path`.
+    """
+    journal = _journal.Journal(path)
+    for t in assignment.practice.tasks if assignment.practice else ():
+        if t.box_route and not t.code_route:
+            journal.put("answers", f"{t.module_id}:{t.id}", {"text": str(t.model), "value": t.model})
+    return Path(path)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ COMMANDS = {
     "kit": "the facilitator's kit: build handouts, summarise self-assessments, write completion records",
     "build": "regenerate everything made from the course files: the guide, the lesson and assignment notebooks, "
              "the facilitator's kit",
+    "outputs": "run the notebooks kept with their outputs and store what they show (checked by nbval)",
 }
 
 

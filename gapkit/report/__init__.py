@@ -23,12 +23,12 @@ from gapkit.report.html import CSS, export_html, show, to_html
 from gapkit.report.sections import (Finding, ReportFigure, ReportTable, Section, cohorts, cover, data_used, el_gaps,
                                     elp_progress, family_summary, findings, how_to_read, opportunity, other_gaps,
                                     trends)
-from gapkit.report.tables import gaps, opportunity_table, progress_table, trend_table
+from gapkit.report.tables import former_table, gaps, long_term_table, opportunity_table, progress_table, trend_table
 from gapkit.report.write import EACH, NOTEBOOK, write_reports
 
 __all__ = [
     "ReportData", "ReportTable", "ReportFigure", "Finding", "Section", "ReportError",
-    "load", "schools", "gaps", "trend_table", "opportunity_table", "progress_table",
+    "load", "schools", "gaps", "trend_table", "opportunity_table", "progress_table", "long_term_table", "former_table",
     "cover", "data_used", "el_gaps", "other_gaps", "trends", "cohorts", "opportunity", "elp_progress",
     "findings", "how_to_read", "family_summary", "to_html", "show", "export_html", "write_reports", "NOTEBOOK",
     "EACH", "KINDS", "LANGUAGES", "EL_COMPARISONS", "OTHER_COMPARISONS", "CSS",

@@ -13,7 +13,9 @@ from gapkit.measures import MEASURES
 from gapkit.privacy import SUPPRESSED_MARK, Rule, suppress
 from gapkit.records import COMPARISONS, SUBJECTS
 from gapkit.report.data import _ALL, EL_COMPARISONS, OTHER_COMPARISONS, ReportData
-from gapkit.report.tables import _CURRENT, gaps, has, headline, opportunity_table, progress_table, trend_table
+from gapkit.proficiency import LONG_TERM_YEARS, SELECTION_CAVEAT
+from gapkit.report.tables import (_CURRENT, former_table, gaps, has, headline, long_term_table, opportunity_table,
+                                  progress_table, trend_table)
 
 __all__ = ["Section", "ReportTable", "ReportFigure", "Finding", "cover", "data_used", "el_gaps", "other_gaps",
            "trends", "cohorts", "opportunity", "elp_progress", "findings", "how_to_read", "family_summary"]
@@ -296,30 +298,88 @@ def opportunity(data: ReportData) -> Section:
 
 
 def elp_progress(data: ReportData) -> Section:
-    """English-proficiency progress: share of current ELs who moved up a level since the year before."""
+    """English-proficiency progress: share of current ELs who moved up a level since the year before and, in the
+    district report, the share of long-term ELs and former ELs' results by years since exit with the selection
+    caveat (`gapkit.proficiency`)."""
     title = "English-proficiency progress"
     if data.kind != "records":
         return Section(key="progress", title=title, paragraphs=(
             "English-proficiency progress cannot be computed from published test counts: it needs each "
             "current English learner's proficiency level this year and last year.",))
     table = progress_table(data)
+    paragraphs, tables = [], []
     if table.empty:
-        return Section(key="progress", title=title, paragraphs=(
-            "The data has no English-proficiency levels for two consecutive years, so progress cannot be shown.",))
-    table = table.assign(_all=table["grade"] == _ALL).sort_values(["year", "_all"], kind="stable")
-    shown = pd.DataFrame({
-        "Year": [views.school_year(int(y)) for y in table["year"]],
-        "Grade": ["All grades" if g == _ALL else g for g in table["grade"]],
-        "Current English learners with a level this year and last year: n": [_count_text(v) for v in table["n"]],
-        "Moved up at least one level": [SUPPRESSED_MARK if s else v for s, v in
-                                        zip(table["suppressed"], table["share_display"])],
-    })
-    return Section(key="progress", title=title, paragraphs=(
-        "Each row counts current English learners who have an English-proficiency level both this year and the "
-        "year before, and shows the share whose level went up by at least one. Shares below 5% or above 95% "
-        "are shown as <5% or >95%.",),
-        tables=(ReportTable(caption="Current English learners who moved up at least one English-proficiency "
-                                    "level since the year before", frame=shown, kind="counts"),))
+        paragraphs.append("The data has no English-proficiency levels for two consecutive years, so progress "
+                          "cannot be shown.")
+    else:
+        table = table.assign(_all=table["grade"] == _ALL).sort_values(["year", "_all"], kind="stable")
+        paragraphs.append(
+            "Each row counts current English learners who have an English-proficiency level both this year and "
+            "the year before, and shows the share whose level went up by at least one. Shares below 5% or above "
+            "95% are shown as <5% or >95%.")
+        tables.append(ReportTable(
+            caption="Current English learners who moved up at least one English-proficiency level since the "
+                    "year before",
+            frame=pd.DataFrame({
+                "Year": [views.school_year(int(y)) for y in table["year"]],
+                "Grade": ["All grades" if g == _ALL else g for g in table["grade"]],
+                "Current English learners with a level this year and last year: n": [_count_text(v)
+                                                                                     for v in table["n"]],
+                "Moved up at least one level": _shown(table, "share_gained_display")}),
+            kind="counts"))
+    if data.school is not None:  # a school's small groups would follow from the district's numbers minus the others'
+        paragraphs.append("Long-term and former English learners are shown in the district report only.")
+        return Section(key="progress", title=title, paragraphs=tuple(paragraphs), tables=tuple(tables))
+    long_term = long_term_table(data)
+    if len(long_term):
+        paragraphs.append(f"A long-term English learner is counted here as a current English learner who has been in "
+                          f"US schools {LONG_TERM_YEARS} years or more (states' definitions differ).")
+        tables.append(ReportTable(
+            caption=f"Long-term English learners: current English learners in US schools {LONG_TERM_YEARS} "
+                    "years or more",
+            frame=pd.DataFrame({
+                "Year": [views.school_year(int(y)) for y in long_term["year"]],
+                "Current English learners with known years in US schools: n": [_count_text(v)
+                                                                               for v in long_term["n"]],
+                f"In US schools {LONG_TERM_YEARS} years or more": _shown(long_term, "share_long_term_display")}),
+            kind="shares"))
+    year = _latest(data)
+    for subject in data.subjects:
+        former = former_table(data, subject)
+        former = former[former["year"] == str(year)] if len(former) else former
+        if former.empty or not _former_matches_gaps(data, subject, year, former):
+            continue
+        tables.append(ReportTable(
+            caption=f"{_cap(_subject_name(subject))}, {views.school_year(year)}: former English learners' percent "
+                    "proficient by years since they left EL status",
+            frame=pd.DataFrame({
+                "Years since leaving EL status": ["All years" if y == _ALL else y for y in former["years_since_exit"]],
+                "Former English learners tested: n": [_count_text(v) for v in former["n_focal"]],
+                "Former English learners proficient": _percents(former, "focal"),
+                "Never-EL students proficient": _percents(former, "reference")}),
+            kind="counts", note=SELECTION_CAVEAT))
+    return Section(key="progress", title=title, paragraphs=tuple(paragraphs), tables=tuple(tables))
+
+
+def _shown(table, column):
+    """A table's display column, with the suppression mark on hidden rows."""
+    return [SUPPRESSED_MARK if s else v for s, v in zip(table["suppressed"], table[column])]
+
+
+def _percents(table, side):
+    return [SUPPRESSED_MARK if s or pd.isna(p) else Rule.percent(float(p), n)
+            for s, p, n in zip(table["suppressed"], table[f"value_{side}"], table[f"n_{side}"])]
+
+
+def _former_matches_gaps(data, subject, year, former) -> bool:
+    """Whether the former ELs behind `former` are exactly the former-EL side of the gap table's all-grades cell
+    (shown there). Otherwise the two counts together would give away the students left out of one of them."""
+    gap = gaps(data, subject)
+    row = _cell(gap, comparison="Former EL vs never EL", year=year, grade=_ALL, measure="proportion_difference") \
+        if len(gap) else None
+    total = _cell(former, years_since_exit=_ALL)
+    return row is not None and total is not None and not row["suppressed"] and not total["suppressed"] \
+        and int(row["n_focal"]) == int(total["n_focal"]) and int(row["n_reference"]) == int(total["n_reference"])
 
 
 def _cell(table, **keys):
@@ -392,7 +452,7 @@ def findings(data: ReportData) -> Section:
             row = _cell(progress, year=year, grade=_ALL)
             if row is not None and not row["suppressed"]:
                 items.append(Finding(
-                    text=f"{when}: {row['share_display']} of current English learners with an English-proficiency "
+                    text=f"{when}: {row['share_gained_display']} of current English learners with an English-proficiency "
                          f"level this year and last year (n = {int(row['n']):,}) moved up at least one level.",
                     source="progress", keys=(year,)))
     if not items:

@@ -2,7 +2,8 @@
 
 Every table here comes from `gapkit.tables.gap_table` (which hides small cells before it computes any
 measure), protected across the overlapping English-learner groups with `gapkit.tables.protect_linked`,
-from `gapkit.trends.gap_trend`, or from counts passed through `gapkit.privacy.suppress` with margins.
+from `gapkit.trends.gap_trend`, from `gapkit.proficiency` (English proficiency, long-term and former
+English learners), or from counts passed through `gapkit.privacy.suppress` with margins.
 Each is computed once per `ReportData` (several sections share them).
 """
 from __future__ import annotations
@@ -16,13 +17,15 @@ import pandas as pd
 from gapkit._validation import one_of
 from gapkit.measures import MEASURES
 from gapkit.privacy import COMPLEMENTARY_REASON, Rule, suppress
+from gapkit.proficiency import elp_growth, former_el_outcomes, long_term_el_share
 from gapkit.records import COMPARISONS, SUBJECTS
 from gapkit.report.data import _ALL, ReportData, _cached, _spec
 from gapkit.summary import Summary, summarize
 from gapkit.tables import gap_table, group_counts, hide, protect_linked
 from gapkit.trends import VIEWS, gap_trend
 
-__all__ = ["gaps", "has", "headline", "trend_table", "opportunity_table", "progress_table"]
+__all__ = ["gaps", "has", "headline", "trend_table", "opportunity_table", "progress_table", "long_term_table",
+           "former_table"]
 
 _GAP_KEYS = ("comparison", "subject", "year", "grade")
 
@@ -299,27 +302,50 @@ def opportunity_table(data: ReportData) -> pd.DataFrame:
 def progress_table(data: ReportData) -> pd.DataFrame:
     """Current English learners who moved up at least one English-proficiency level since the prior year.
 
-    By year and grade, with all-grades rows (grade ``"All"``); through `gapkit.privacy.suppress` with the
-    all-grades rows as margins, which also codes the share (``share_display``).
+    `gapkit.proficiency.elp_growth` by year and grade with margins, so that complementary suppression
+    protects the all-grades rows (grade ``"All"``); rows pooled over years are dropped (a student counts
+    once per year). Year and grade are strings.
     """
     def compute():
-        records = data.records
-        if data.kind != "records" or not {"elp_level", "elp_level_prior"} <= set(records.columns):
+        if data.kind != "records" or not {"elp_level", "elp_level_prior"} <= set(data.records.columns):
             return pd.DataFrame()
-        rows = records[records["current_el"] & records["elp_level"].notna() & records["elp_level_prior"].notna()
-                       & records["grade"].notna()]
-        if rows.empty:
-            return pd.DataFrame()
-        up = (rows["elp_level"].astype(int) > rows["elp_level_prior"].astype(int))
-        rows = rows.assign(moved_up=up, grade=rows["grade"].astype(int).astype(str))
-        by_grade = summarize(rows, "moved_up", "current_el", by=("year", "grade"))
-        totals = by_grade.rollup(["year"]).table.assign(grade=_ALL)
-        frame = pd.concat([by_grade.table, totals], ignore_index=True)[["year", "grade", "n", "successes"]]
-        frame["year"] = frame["year"].astype(str)
-        frame["share"] = frame["successes"] / frame["n"]
-        return suppress(frame.drop(columns="successes"), dims=["year", "grade"], count_columns=["n"],
-                        percent_columns=["share"], min_n=data.rule.min_n)
+        records = data.records[data.records["grade"].notna()]
+        table = elp_growth(records, by=("year", "grade"), min_n=data.rule.min_n, margins=True)
+        return _by_year(table, grade=True)
     return _cached(data, "progress", compute)
+
+
+def long_term_table(data: ReportData) -> pd.DataFrame:
+    """The share of current English learners in US schools six years or more, by year
+    (`gapkit.proficiency.long_term_el_share`); empty without ``years_in_us``."""
+    def compute():
+        if data.kind != "records" or "years_in_us" not in data.records \
+                or data.records["years_in_us"].notna().sum() == 0:
+            return pd.DataFrame()
+        return _by_year(long_term_el_share(data.records, by=("year",), min_n=data.rule.min_n))
+    return _cached(data, "long_term", compute)
+
+
+def former_table(data: ReportData, subject: str) -> pd.DataFrame:
+    """Former English learners' percent proficient in `subject` by year and years since exit, against
+    never-EL students (`gapkit.proficiency.former_el_outcomes`, which carries the selection caveat)."""
+    def compute():
+        if data.kind != "records" or not has(data, subject)["levels"] \
+                or data.records["el_exit_year"].notna().sum() == 0:
+            return pd.DataFrame()
+        table = former_el_outcomes(data.records, SUBJECTS[subject].level, by=("year",),
+                                   proficient=data.proficient, min_n=data.rule.min_n)
+        return _by_year(table)
+    return _cached(data, ("former", subject), compute)
+
+
+def _by_year(table, *, grade=False):
+    """A proficiency table with one school year per row (pooled-year margin rows dropped), keys as strings."""
+    table = table[table["year"].astype(str) != _ALL].reset_index(drop=True)
+    table["year"] = table["year"].astype(str)
+    if grade:
+        table["grade"] = table["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
+    return table
 
 
 def trend_table(data: ReportData, subject: str, *, view: str = "cross-sectional") -> pd.DataFrame:

@@ -207,6 +207,32 @@ def check_images(soup):
     return len(images)
 
 
+def table_by_caption(soup, start):
+    """The one report table whose caption starts with `start`, as a frame of strings."""
+    found = [t for t in soup.select("table.gapkit-table") if t.find("caption").get_text(strip=True).startswith(start)]
+    assert len(found) == 1, (start, len(found))
+    return table_frame(found[0])
+
+
+def school_year(year):
+    return f"{int(year) - 1}-{str(int(year))[2:]}"
+
+
+def check_share_rows(frame, expected, *, key, n, share):
+    """Each row of `frame` is either hidden (count and share both marked) or shows exactly the expected
+    ``(n, share)`` of its key; returns how many rows are shown."""
+    shown = 0
+    for record in frame.to_dict("records"):
+        count, value = expected[tuple(record[k] for k in key)]
+        if as_count(record[n]) is None:
+            assert record[share] in HIDDEN, record
+            continue
+        assert as_count(record[n]) == count, (record, count)
+        assert record[share] == code_percent(value, count), (record, value)
+        shown += 1
+    return shown
+
+
 # ------------------------------------------------------------------------------------------------
 # Expected numbers of a finding, recomputed with gap_table on the raw file
 # ------------------------------------------------------------------------------------------------
@@ -341,6 +367,59 @@ class TestStudentLevelReport:
         text = item.get_text(" ", strip=True)
         assert f"{code_percent(moved / len(rows), len(rows))} of" in text
         assert f"(n = {len(rows):,})" in text
+
+    def test_progress_table_matches_a_count_of_the_records(self, district, records):
+        """Does every shown row of the progress table carry the n and share counted directly from the rows
+        (each grade, and all grades), and is every other row hidden?"""
+        frame = table_by_caption(district["soup"], "Current English learners who moved up")
+        rows = records[(records["el_status"] == "EL") & records["elp_level"].notna()
+                       & records["elp_level_prior"].notna()]
+        rows = rows.assign(up=rows["elp_level"].astype(int) > rows["elp_level_prior"].astype(int))
+        expected = {(school_year(y), str(g)): (len(p), p["up"].mean()) for (y, g), p in rows.groupby(["year", "grade"])}
+        expected |= {(school_year(y), "All grades"): (len(p), p["up"].mean()) for y, p in rows.groupby("year")}
+        assert len(frame) == len(expected)
+        shown = check_share_rows(frame, expected, key=("Year", "Grade"),
+                                 n="Current English learners with a level this year and last year: n",
+                                 share="Moved up at least one level")
+        assert shown >= len(expected) - 2, shown
+
+    def test_long_term_share_matches_a_count_of_the_records(self, district, records):
+        """Is the share of current ELs in US schools six years or more, each year, the one counted from the rows?"""
+        frame = table_by_caption(district["soup"], "Long-term English learners")
+        rows = records[(records["el_status"] == "EL") & records["years_in_us"].notna()]
+        expected = {(school_year(y),): (len(p), (p["years_in_us"] >= 6).mean()) for y, p in rows.groupby("year")}
+        assert len(frame) == len(expected)
+        assert check_share_rows(frame, expected, key=("Year",),
+                                n="Current English learners with known years in US schools: n",
+                                share="In US schools 6 years or more") == len(expected)
+
+    def test_former_el_results_match_the_records_and_carry_the_caveat(self, district, records):
+        """Are former ELs' percent proficient by years since exit (latest year) the ones counted from the rows,
+        against never-EL students, and does each table say that exit criteria select on achievement?"""
+        year = int(records["year"].max())
+        for subject in ("math", "ela"):
+            name = SUBJECTS[subject].name
+            wrap = district["soup"].find("caption", string=re.compile(
+                f"^{name[:1].upper() + name[1:]}, {school_year(year)}: former English learners")).find_parent(
+                "div", class_="gapkit-table-wrap")
+            note = wrap.select_one("p.gapkit-note").get_text(" ", strip=True)
+            assert "selected on achievement" in note and "not a measure of the program" in note, note
+            frame = table_frame(wrap.find("table"))
+            level = SUBJECTS[subject].level
+            tested = records[(records["year"] == year) & records[level].notna()]
+            never = tested[tested["el_status"].isin(["IFEP", "EO"])]
+            never_share = code_percent((never[level] >= 3).mean(), len(never))
+            former = tested[tested["el_status"] == "RFEP"]
+            since = (former["year"] - former["el_exit_year"]).astype(int)
+            label = since.map(lambda v: str(v) if v <= 4 else "5 or more")
+            expected = {(y,): (len(p), (p[level] >= 3).mean()) for y, p in former.groupby(label)}
+            expected[("All years",)] = (len(former), (former[level] >= 3).mean())
+            assert len(frame) == len(expected) == 6
+            assert check_share_rows(frame, expected, key=("Years since leaving EL status",),
+                                    n="Former English learners tested: n",
+                                    share="Former English learners proficient") >= 4
+            shown = frame[frame["Former English learners tested: n"].map(as_count).notna()]
+            assert set(shown["Never-EL students proficient"]) == {never_share}
 
     def test_family_summary_in_english(self, district):
         """Is the summary for families written from the current-EL percentages in plain words?"""

@@ -213,7 +213,7 @@ class _GoalEditor(w.VBox):
             getattr(self, name).value = getattr(goal, name)
         self.comparison.value = goal.comparison if goal.comparison in COMPARISONS else NOT_CHOSEN
         self.subject.value = goal.subject if goal.subject in SUBJECTS else "math"
-        self.measure.value = goal.measure if goal.measure in MEASURES else "percent_proficient"
+        self.measure.value = goal.measure if goal.measure in EXPLORE else "percent_proficient"
         self.baseline_text = goal.baseline
         self.baseline.value = self._baseline_html()
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from gapkit.serve import voila_command
-from lesson_browser import AXE_JS, CHROMIUM, CHROMIUM_FLAGS, ROOT
+from chromium import CHROMIUM
+from lesson_browser import AXE_JS, ROOT
 
 
 def _free_port() -> int:
@@ -70,13 +71,8 @@ def voila_server(journal_path):
 
 
 @pytest.fixture(scope="session")
-def browser(voila_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
+def browser(voila_server, chromium):
+    return chromium
 
 
 @pytest.fixture

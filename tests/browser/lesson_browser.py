@@ -3,9 +3,6 @@ from pathlib import Path
 
 from gapkit.content import find_root
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ROOT = find_root(Path(__file__).parent)
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 LESSONS = ROOT / "notebooks" / "lessons"

@@ -24,12 +24,10 @@ from pathlib import Path
 
 import pytest
 
+from chromium import CHROMIUM
 from gapkit.hub import LocalPostgres, load_settings
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 PEOPLE = {  # id: (first, last, role, password)
     "amorales": ("Ana", "Morales", "participant", "ana-passphrase-1"),
     "bokafor": ("Ben", "Okafor", "participant", "ben-passphrase-2"),
@@ -133,13 +131,8 @@ def _exists(name: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def browser(hub):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
+def browser(hub, chromium):
+    return chromium
 
 
 def facilitators_gid() -> int:

@@ -227,11 +227,13 @@ def _grade(cohort, backend: str, course: Path, db_url: str | None) -> dict:
     else:
         db_url = f"sqlite:///{course / 'gradebook.db'}"
     env = clean_env(**extra)
-    shutil.copyfile(REPO / "course_config" / "roster.example.csv", course / "roster.csv")
+    roster = (REPO / "course_config" / "roster.example.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    # as docs/facilitating.md says: the facilitators' rows left out of nbgrader's student list
+    (course / "participants.csv").write_text("".join(r for r in roster if ",facilitator," not in r), encoding="utf-8")
 
     if backend == "postgresql":  # a second course folder: put the assignment in the server's gradebook
         nbgrader("generate_assignment", ASSIGNMENT, cwd=course, env=env)
-    nbgrader("db", "student", "import", "roster.csv", cwd=course, env=env)
+    nbgrader("db", "student", "import", "participants.csv", cwd=course, env=env)
     collected = nbgrader("collect", ASSIGNMENT, cwd=course, env=env)
     autograded = nbgrader("autograde", ASSIGNMENT, cwd=course, env=env)
 

@@ -257,7 +257,7 @@ class TestAssignmentCycle:
                 grade = gb.find_grade(CRITERION, MODULE, ASSIGNMENT, "amorales")
                 comment = gb.find_comment(CRITERION, MODULE, ASSIGNMENT, "amorales")
                 return grade.manual_score == GRADE[0] and comment.manual_comment == GRADE[1]
-        _wait(saved, "the formgrader grade in the gradebook", 60)
+        _wait(saved, "the formgrader grade in the gradebook")
 
     def test_each_fetches_only_their_own_feedback(self, hub, people):
         """Does each participant fetch feedback with their own answer and none of the others'?"""

@@ -16,7 +16,8 @@ AXE_JS = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 
 def open_lesson(page, base, name):
     """Navigate to a lesson and wait until its page is rendered and its controls are connected."""
-    page.goto(f"{base}/voila/render/{name}")
+    response = page.goto(f"{base}/voila/render/{name}")
+    assert response is not None and response.ok, f"{name}: HTTP {response.status if response else 'no answer'}"
     page.wait_for_selector(".gapkit-page", state="visible")
     if page.locator(".gapkit-widget").count():
         page.wait_for_function("() => [...document.querySelectorAll('.gapkit-widget select, .gapkit-widget textarea,"

@@ -122,7 +122,7 @@ def test_keyboard_walk_check_explorer_reflection(page, voila_server, journal_pat
     screenshot(page, "keyboard-walk")
 
 
-@pytest.mark.parametrize("name", ["01-what-gaps-are.ipynb", "07-capstone.ipynb"])
+@pytest.mark.parametrize("name", ["01-what-gaps-are.ipynb", "08-capstone.ipynb"])
 def test_focus_ring_contrast(page, voila_server, name):
     """Does every control reached by Tab show a focus outline at least 2 px wide with 3:1 contrast against
     what it is drawn on (computed styles)?"""
@@ -150,7 +150,7 @@ def test_capstone_fits(page, voila_server, width):
     """At 360, 768 and 1280 px, does every control of the capstone lie inside its card, with no dropdown too
     narrow for its chosen text (bounding boxes), once a gap to close has been chosen?"""
     page.set_viewport_size({"width": width, "height": 900})
-    open_lesson(page, voila_server, "07-capstone.ipynb")
+    open_lesson(page, voila_server, "08-capstone.ipynb")
     plan = page.locator(".gapkit-plan")
     plan.locator("select").first.select_option(label="Current EL vs never EL")
     expect(plan.locator(".gapkit-baseline").first).not_to_contain_text("Choose the gap", timeout=60_000)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
+from gapkit.cli._process import wait_for_server
 from gapkit.cli.serve import _port
 from gapkit.content import ContentError, find_root
 from gapkit.hub import HubError, helm_values_text, load_settings, prepare, write_user_configs
@@ -76,20 +76,8 @@ def run(args) -> int:
                                 "jupyterhub_config.py")], cwd=runtime["state"],
                                preexec_fn=lambda: os.umask(0o077))  # its database and secrets are root's alone
 
-    def stop(signum, frame):
-        process.terminate()
-
-    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        return process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        return 0
+        return wait_for_server(process, grace=30)
     finally:
-        signal.signal(signal.SIGTERM, previous)
         if postgres is not None:
             postgres.stop()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import time
 import webbrowser
 from pathlib import Path
 
+from gapkit.cli._process import wait_for_server
 from gapkit.journal import ENV_VARIABLE
 from gapkit.build import build, out_of_date
 from gapkit.serve import DEFAULT_JOURNAL, DEFAULT_PORT, LESSONS_DIR, home_url, port_free, voila_command
@@ -86,18 +86,4 @@ def run(args) -> int:
     if not args.no_browser:
         threading.Thread(target=_open_when_ready, args=(args.port, process), daemon=True).start()
 
-    def stop(signum, frame):  # a terminated `gapkit serve` stops Voila and its kernels too
-        process.terminate()
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        return process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        return 0
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    return wait_for_server(process, grace=15)  # a terminated `gapkit serve` stops Voila and its kernels too

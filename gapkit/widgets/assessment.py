@@ -30,7 +30,8 @@ class SelfAssessmentWidget(Headless, w.VBox):
     result : gapkit.assessment.Ratings or None
         The last saved ratings.
     problem : str or None
-        The last problem met saving or reading the journal.
+        The last problem met saving or reading the journal, or the journal's notice that it was
+        started again (`gapkit.journal.Journal.problem`).
     """
 
     def __init__(self, kit, *, phase: str, track: str | None, journal: _journal.Journal, deferred: bool = False):
@@ -84,13 +85,13 @@ class SelfAssessmentWidget(Headless, w.VBox):
 
     def refresh(self) -> None:
         """Show what the journal holds now (the saved ratings, and in the post phase the earlier ones)."""
-        saved, earlier = None, None
+        saved, earlier, failed = None, None, None
         try:
             saved = _assessment.read_ratings(self.journal, self.track, self.phase, scale_max=len(self.scale))
             if self.phase == "post":
                 earlier = _assessment.read_ratings(self.journal, self.track, "pre", scale_max=len(self.scale))
         except _journal.JournalError as exc:
-            self.problem = str(exc)
+            failed = str(exc)
             log.error("self-assessment %s: %s", self.phase, exc)
         self._loading = True
         try:
@@ -103,19 +104,16 @@ class SelfAssessmentWidget(Headless, w.VBox):
         finally:
             self._loading = False
         self.result = saved
-        self.problem = self.problem or self.journal.problem
-        self._show_status(saved_now=False)
+        self._show_status(saved_now=False, failed=failed)
 
     def save(self) -> _assessment.Ratings | None:
         """Save the current ratings now (what every change of a choice does)."""
         try:
             self.result = _assessment.save_ratings(self.journal, self.track, self.phase, self.ratings())
         except _journal.JournalError as exc:
-            self.problem = str(exc)
             log.error("self-assessment %s: %s", self.phase, exc)
-            self.status.value = status_html(self.problem, problem=True)
+            self._show_status(saved_now=False, failed=str(exc))
             return None
-        self.problem = self.journal.problem
         self._show_status(saved_now=True)
         return self.result
 
@@ -126,13 +124,20 @@ class SelfAssessmentWidget(Headless, w.VBox):
         if not self._loading:
             self.save()
 
-    def _show_status(self, *, saved_now: bool):
-        if self.problem:
-            self.status.value = status_html(self.problem, problem=True)
+    def _show_status(self, *, saved_now: bool, failed: str | None = None):
+        """Say what is rated, or what failed; a journal that was started again is a warning beside it."""
+        if failed:
+            self.problem = failed
+            self.status.value = status_html(failed, problem=True)
             return
+        self.problem = self.journal.problem
         done = len(self.ratings())
         state = "Taken: every statement is rated." if self.complete() else f"{done} of {len(self.items)} rated."
-        self.status.value = status_html(f"{state} {'Saved.' if saved_now else ''}".strip())
+        state = f"{state} {'Saved.' if saved_now else ''}".strip()
+        if self.problem:
+            self.status.value = status_html(f"{state} {self.problem}", warning=True)
+        else:
+            self.status.value = status_html(state)
 
     def markdown(self) -> str:
         when = "start" if self.phase == "pre" else "end"

@@ -55,6 +55,18 @@ class TestSelfAssessment:
         assert page_a.choices[item.id].value == 3
         assert journal.path.read_text(encoding="utf-8") == before
 
+    def test_restarted_journal_is_a_warning_not_a_failure(self, kit, journal):
+        """After the journal was damaged and started again, does a rating say it is saved, beside the notice?"""
+        journal.path.write_text('{"format": "gapkit-journal", "reflections": {"x": ', encoding="utf-8")
+        Journal(journal.path).read()  # another page found the damage and started a new journal
+        widget = self_assessment("pre", journal=Journal(journal.path), kit=kit)
+        item = kit.items()[0]
+        widget.choices[item.id].value = 3
+        assert Journal(journal.path).get("assessments", "leaders-pre")["ratings"] == {item.id: 3}
+        status = widget.status.value
+        assert f"1 of {len(kit.items())} rated. Saved." in status and "could not be read" in status
+        assert "Not saved" not in status
+
     def test_post_shows_the_earlier_rating(self, kit, journal):
         """At the end, is each statement shown with the rating chosen at the start, saved apart from it?"""
         item = kit.items()[5]

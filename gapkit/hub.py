@@ -351,7 +351,7 @@ def singleuser_config(c, *, root, state, settings: HubSettings | None = None) ->
     token = secrets.token_urlsafe(24)
     c.ServerProxy.servers = {
         LESSONS_PREFIX: {
-            "command": [sys.executable, "-m", "voila", str(root / LESSONS_DIR), "--port={port}", "--no-browser",
+            "command": [sys.executable, "-m", "gapkit.cli.launch", "voila", str(root / LESSONS_DIR), "--port={port}", "--no-browser",
                         "--Voila.ip=127.0.0.1", "--Voila.base_url={base_url}" + f"{LESSONS_PREFIX}/",
                         "--Voila.config_file_paths=" + json.dumps([str(root / VOILA_CONFIG_DIR),
                                                                    str(state / "voila" / track)])],
@@ -468,7 +468,7 @@ def configure_local(c, runtime: dict) -> None:
     c.JupyterHub.cleanup_servers = True
     c.JupyterHub.spawner_class = _course_spawner()
     c.CourseSpawner.account_prefix = settings.account_prefix
-    c.Spawner.cmd = [str(bin_dir / "jupyterhub-singleuser")]
+    c.Spawner.cmd = [sys.executable, "-m", "gapkit.cli.launch", "singleuser"]
     c.Spawner.notebook_dir = "~"
     # Stop servers (and the culler service) promptly when the hub stops.
     c.LocalProcessSpawner.interrupt_timeout = 3

@@ -21,8 +21,7 @@ import json
 import socket
 import sys
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from gapkit.journal import DEFAULT_NAME
 
@@ -37,10 +36,15 @@ HOME_NOTEBOOK = "00-course-home.ipynb"
 DEFAULT_PORT = 8866
 DEFAULT_JOURNAL = Path("course-work") / DEFAULT_NAME
 
+if TYPE_CHECKING:
+    import nbformat
+
 _KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
 def _notebook(title: str, call: str) -> nbformat.NotebookNode:
+    import nbformat  # here, not at the top: every lesson kernel imports this module (HOME_NOTEBOOK)
+
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = dict(_KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
@@ -77,7 +81,7 @@ def voila_command(root, *, port: int) -> list[str]:
     """The command that serves ``notebooks/lessons`` with the course's Voila settings."""
     root = Path(root).resolve()
     return [
-        sys.executable, "-m", "voila", str(root / LESSONS_DIR),
+        sys.executable, "-m", "gapkit.cli.launch", "voila", str(root / LESSONS_DIR),
         f"--port={int(port)}",
         "--no-browser",
         "--Voila.ip=127.0.0.1",

@@ -44,7 +44,7 @@ def configure_nbgrader(c, course_root) -> None:
 
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,
-                                        Execute, IgnorePattern, LimitOutput, OverwriteKernelspec, SaveAutoGrades)
+                                        IgnorePattern, LimitOutput, OverwriteKernelspec, SaveAutoGrades)
 
     from gapkit.grading import preprocessors as pp
 
@@ -59,7 +59,7 @@ def configure_nbgrader(c, course_root) -> None:
     # before the notebook runs, and answers are recorded after nbgrader has saved the scores.
     c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, pp.OverwriteCells,
                                           pp.CleanRubric, CheckCellMetadata]
-    c.Autograde.autograde_preprocessors = [pp.RestoreReflections, Execute, pp.TimeLimitNote, IgnorePattern,
+    c.Autograde.autograde_preprocessors = [pp.RestoreReflections, pp.Execute, pp.TimeLimitNote, IgnorePattern,
                                            ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
                                            pp.RecordReflections, AssignLatePenalties, CheckCellMetadata]
     c.Execute.timeout = policy.cell_time_limit

@@ -14,8 +14,9 @@ autograde (the sanitized notebook)
     `RestoreReflections` puts back a reflection cell the participant deleted or moved, next to its
     rubric cells; the restored cell then shows the answer from the submitted journal like any other.
     (nbgrader restores only graded cells, and a reflection cell is not one.)
-    nbgrader's ``Execute``, whose time-out message the config sets to `time_limit_note`;
-    `TimeLimitNote` then leaves only that note in a cell that was stopped.
+    `Execute` nbgrader's, starting the kernel again when it dies as it starts; its time-out message
+    is set by the config to `time_limit_note`, and `TimeLimitNote` then leaves only that note in a
+    cell that was stopped.
     nbgrader's ``SaveAutoGrades``, then `RecordReflections`: notes on restored cells, and every
     answer's fingerprint kept in the gradebook (`gapkit.grading.store`); an answer rewritten after
     it was graded loses its old score (kept in the comment) and is flagged for grading again.
@@ -26,7 +27,9 @@ import re
 from pathlib import Path
 
 import nbformat
+from nbclient.util import run_sync
 from nbgrader import utils as _nbutils
+from nbgrader.preprocessors import Execute as _NbgraderExecute
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.preprocessors import OverwriteCells as _NbgraderOverwriteCells
@@ -253,3 +256,27 @@ class RecordReflections(NbGraderPreprocessor):
         text = (f"_This reflection cell was {what} the submitted notebook and has been put back here; the answer "
                 "above is the one saved in the submitted journal._")
         cell.outputs.append(nbformat.v4.new_output("display_data", data={"text/markdown": text, "text/plain": text}))
+
+
+class Execute(_NbgraderExecute):
+    """nbgrader's ``Execute``, which starts another kernel when one dies before it answers.
+
+    jupyter_client picks a kernel's ports before the kernel binds them; on a busy machine (several
+    submissions graded at once) another process can take one in between, and the kernel exits with
+    "Address already in use". That is no fault of the submission, so it should not fail it.
+    """
+
+    kernel_start_tries = 3
+
+    async def async_start_new_kernel_client(self):
+        for attempt in range(1, self.kernel_start_tries + 1):
+            try:
+                return await super().async_start_new_kernel_client()
+            except RuntimeError as exc:  # nbclient: "Kernel died before replying to kernel_info"
+                if attempt == self.kernel_start_tries or "died" not in str(exc):
+                    raise
+                self.log.warning("The kernel died as it started (%s); starting another.", exc)
+                self.create_kernel_manager()  # nbclient has shut the dead one down and dropped it
+                await self.async_start_new_kernel()
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)  # nbclient binds its own at class level

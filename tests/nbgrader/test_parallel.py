@@ -1,7 +1,7 @@
-"""Twelve submissions of module 1: parallel autograding, and two facilitators grading at once in formgrader.
+"""Six submissions of module 1: parallel autograding, and two facilitators grading at once in formgrader.
 
-One set of twelve collected submissions (tests/nbgrader/submissions.py: six ways of answering, two
-participants each) is autograded three times: by nbgrader's own serial ``nbgrader autograde`` into
+One set of six collected submissions (tests/nbgrader/submissions.py: one for each way of answering)
+is autograded three times: by nbgrader's own serial ``nbgrader autograde`` into
 SQLite (the reference), and by ``gapkit course autograde --jobs 2`` into SQLite and into a real
 PostgreSQL server. Every grade, comment and score must be the same, and each way of answering must
 earn what it is worth by hand (9, 7 or 1 of the 9 exercise points).
@@ -35,7 +35,7 @@ from submissions import ASSIGNMENT, MODULE, PATTERNS, REFLECTION, gradebook_cont
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
-N = 12  # two participants per way of answering; benchmarks/autograde_bench.py times a full cohort
+N = len(PATTERNS)  # one participant per way of answering; benchmarks/autograde_bench.py grades a full cohort
 CRITERION = f"{REFLECTION}-c1"
 #: Exercise points each way of answering earns, by hand from modules/01-what-gaps-are.md: 2 + 1 + 2 + 2
 #: for the four answered with code, 1 + 1 for the two answered only in a box (saved in the journal, so 0

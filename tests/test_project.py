@@ -1,5 +1,5 @@
-"""The project's promises about itself: the conda environment matches the pip install, and CI runs
-README's test command."""
+"""The project's promises about itself: the conda environment matches the pip install, CI runs
+README's test command, and the lesson server's settings keep a preheated page usable."""
 import re
 import tomllib
 from pathlib import Path
@@ -31,3 +31,16 @@ class TestProject:
         assert commands == ["make test"]
         ci = [line.strip() for line in (ROOT / ".ci/run").read_text().splitlines()]
         assert commands[0] in ci
+
+    def test_a_preheated_lesson_page_waits_for_its_request_however_long(self):
+        """Does a page preheated at start still open when first asked for an hour later?
+
+        A preheated lesson kernel waits for its page's request inside a cell (`voila.utils.wait_for_request`);
+        Voila's per-cell time limit would end that wait, and the page would then never load. So the
+        course's Voila settings must have none (a lesson page runs only the course's own code).
+        """
+        from traitlets.config.loader import JSONFileConfigLoader
+
+        config = JSONFileConfigLoader("voila.json", path=str(ROOT / "course_config")).load_config()
+        assert config.VoilaConfiguration.preheat_kernel is True
+        assert config.VoilaExecutor.timeout is None

@@ -11,7 +11,7 @@ import pytest
 
 from gapkit.serve import voila_command
 from chromium import CHROMIUM
-from lesson_browser import AXE_JS, ROOT
+from lesson_browser import AXE_JS, ROOT, kernels_quiet
 
 
 def _free_port() -> int:
@@ -40,7 +40,8 @@ def journal_path(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def voila_server(journal_path):
-    """Standalone Voila on a free loopback port, as `gapkit serve` starts it; stopped after the session."""
+    """Standalone Voila on a free loopback port, as `gapkit serve` starts it, once it has preheated every page
+    (participants arrive after the facilitator started it); stopped after the session."""
     _chromium_or_skip()
     port = _free_port()
     env = {**os.environ, "GAPKIT_JOURNAL": str(journal_path)}
@@ -61,6 +62,7 @@ def voila_server(journal_path):
                 process.terminate()
                 raise RuntimeError(f"Voila did not answer on {base} within 180 s; see {log.name}")
             time.sleep(0.5)
+    kernels_quiet(base)
     yield base
     process.terminate()
     try:

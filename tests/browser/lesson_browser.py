@@ -1,5 +1,9 @@
-"""Helpers for the browser tests: where things are, opening a lesson, full-page screenshots."""
+"""Helpers for the browser tests: where things are, waiting for the lesson server, opening a lesson, screenshots."""
+import time
 from pathlib import Path
+
+import psutil
+import pytest
 
 from gapkit.content import find_root
 
@@ -13,6 +17,26 @@ LESSONS_NAMES = sorted([p.name for p in LESSONS.glob("*.ipynb")]
                           if not (LESSONS / p.name).exists() or p.name == "00-course-home.ipynb"])
 #: axe-core's browser script, from the npm package (``npm install --prefix tests/browser``).
 AXE_JS = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _voila_process(base: str) -> psutil.Process:
+    port = int(base.rsplit(":", 1)[1])
+    for conn in psutil.net_connections(kind="tcp"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port and conn.pid:
+            return psutil.Process(conn.pid)
+    raise AssertionError(f"no process listens on port {port}")
+
+
+def kernels_quiet(base: str, timeout: float = 300) -> None:
+    """Wait until every kernel of the Voila server at `base` is idle: the preheated ones have done their work."""
+    voila = _voila_process(base)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        kernels = [p for p in voila.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+        if kernels and all(k.cpu_percent(interval=0.5) < 3 for k in kernels):
+            return
+    pytest.fail(f"the lesson kernels were still busy after {timeout:.0f} s")
+
 
 def open_lesson(page, base, name):
     """Navigate to a lesson and wait until its page is rendered and its controls are connected."""

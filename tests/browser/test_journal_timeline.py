@@ -7,36 +7,16 @@ can before a request (its CPU has gone quiet), and only then type and reload.
 import json
 import time
 
-import psutil
 import pytest
 
 from gapkit.content import load_course
 from gapkit.journal import MAX_ANSWER_CHARS
 
-from lesson_browser import ROOT, open_lesson
+from lesson_browser import ROOT, kernels_quiet, open_lesson
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 MODULES = [m for m in load_course(ROOT).modules if m.reflections]
-
-
-def _voila_process(base: str) -> psutil.Process:
-    port = int(base.rsplit(":", 1)[1])
-    for conn in psutil.net_connections(kind="tcp"):
-        if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port and conn.pid:
-            return psutil.Process(conn.pid)
-    raise AssertionError(f"no process listens on port {port}")
-
-
-def _kernels_quiet(base: str, timeout: float = 240) -> None:
-    """Wait until every kernel of the Voila server is idle: the preheated ones have done their work."""
-    voila = _voila_process(base)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        kernels = [p for p in voila.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
-        if kernels and all(k.cpu_percent(interval=0.5) < 3 for k in kernels):
-            return
-    pytest.fail(f"the lesson kernels were still busy after {timeout:.0f} s")
 
 
 def _saved(journal_path, reflection_id):
@@ -70,9 +50,8 @@ def test_reload_long_after_typing(page, voila_server, journal_path):
     """Typed, then reloaded after the next kernel was preheated: is the answer there, and is an edit kept?"""
     module = MODULES[1]
     rid = module.reflections[0].id
-    _kernels_quiet(voila_server)  # the server has finished preheating: a participant arrives minutes later
     open_lesson(page, voila_server, f"{module.id}.ipynb")
-    _kernels_quiet(voila_server)  # the kernel that will serve the reload has run the notebook by now
+    kernels_quiet(voila_server)  # the kernel that will serve the reload has run the notebook by now
     text = f"Typed before the reload ({time.time():.0f})."
     _box(page).fill(text)
     _wait(lambda: _saved(journal_path, rid) == text, "the answer in the journal")

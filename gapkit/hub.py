@@ -351,8 +351,8 @@ def singleuser_config(c, *, root, state, settings: HubSettings | None = None) ->
     token = secrets.token_urlsafe(24)
     c.ServerProxy.servers = {
         LESSONS_PREFIX: {
-            "command": [sys.executable, "-m", "gapkit.cli.launch", "voila", str(root / LESSONS_DIR), "--port={port}", "--no-browser",
-                        "--Voila.ip=127.0.0.1", "--Voila.base_url={base_url}" + f"{LESSONS_PREFIX}/",
+            "command": [sys.executable, "-m", "gapkit.cli.launch", "voila", str(root / LESSONS_DIR), "--port={port}",
+                        "--no-browser", "--Voila.ip=127.0.0.1", "--Voila.base_url={base_url}" + f"{LESSONS_PREFIX}/",
                         "--Voila.config_file_paths=" + json.dumps([str(root / VOILA_CONFIG_DIR),
                                                                    str(state / "voila" / track)])],
             "environment": {"GAPKIT_VOILA_TOKEN": token},
@@ -455,7 +455,6 @@ def configure_local(c, runtime: dict) -> None:
     """The hub on this machine (``gapkit hub``): `configure_hub` plus ports, proxy and the local spawner."""
     state = Path(runtime["state"])
     settings = _from_runtime(c, runtime)
-    bin_dir = Path(sys.executable).parent
     c.JupyterHub.ip = runtime["ip"]
     c.JupyterHub.port = runtime["port"]
     c.JupyterHub.hub_ip = "127.0.0.1"

@@ -17,6 +17,7 @@ SERVERS = {"voila": "voila.app", "singleuser": "jupyterhub.singleuser"}
 
 
 def main(argv=None):
+    """Run the server named first in `argv` (default: the command line) with the rest as its arguments."""
     name, *args = sys.argv[1:] if argv is None else argv
     if name not in SERVERS:
         raise SystemExit(f"gapkit.cli.launch: unknown server {name!r}; expected one of {', '.join(SERVERS)}.")

@@ -81,7 +81,9 @@ def keep_outputs(nb: nbformat.NotebookNode, path) -> nbformat.NotebookNode:
 
 
 def _write(nb, path: Path) -> None:
-    path.write_text(nbformat.writes(nb, version=4) + "\n", encoding="utf-8")
+    from gapkit.build import notebook_text  # build imports this module
+
+    path.write_text(notebook_text(nb), encoding="utf-8")
 
 
 def refresh(root=None, *, assignments=True, lessons=True, report=True) -> list[Path]:

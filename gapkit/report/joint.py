@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from gapkit.report.data import _ALL, ReportData
-from gapkit.report.tables import gaps
+from gapkit.report.tables import gaps, grade_labels
 
 __all__ = ["hide_across"]
 
@@ -72,7 +72,7 @@ def _true_counts(data, subject) -> pd.DataFrame:
             sums = sums.groupby(keys)[list(_SIDES)].sum(min_count=1).reset_index()
             if grade_key is None:
                 sums["grade"] = _ALL
-            sums["grade"] = sums["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
+            sums["grade"] = grade_labels(sums["grade"])
             rows.append(sums.assign(comparison=comparison))
     out = pd.concat(rows, ignore_index=True)
     out["year"] = out["year"].astype(int)

@@ -30,6 +30,11 @@ __all__ = ["gaps", "has", "headline", "trend_table", "opportunity_table", "progr
 _GAP_KEYS = ("comparison", "subject", "year", "grade")
 
 
+def grade_labels(grades: pd.Series) -> pd.Series:
+    """Grades as the report's labels: ``"5"``, never ``"5.0"`` (a grade column read with gaps is float)."""
+    return grades.astype(str).str.replace(r"\.0$", "", regex=True)
+
+
 def has(data: ReportData, subject: str) -> dict:
     """What the data holds for `subject`: ``{"levels": bool, "scores": bool}`` (published files: levels only)."""
     if data.kind != "records":
@@ -79,7 +84,7 @@ def _gaps(data, subject):
         return pd.DataFrame(columns=[*_GAP_KEYS, "measure"])
     table = pd.concat(frames, ignore_index=True)
     table["year"] = table["year"].astype(int)
-    table["grade"] = table["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
+    table["grade"] = grade_labels(table["grade"])
     counts = pd.concat(counts, ignore_index=True) if data.kind == "records" else _published_counts(data, subject)
     table = protect_linked(table, counts, by=("year", "grade"), min_n=data.rule.min_n)
     if data.hide:  # cells the other reports of the same run would give away (gapkit.report.joint)
@@ -116,8 +121,7 @@ def _v_statistics(data, subject, table):
             part = gap_table(summary, focal=focal_here, reference=reference_here, measures=["v_statistic"],
                              min_n=data.rule.min_n)
             part["year"] = part["year"].astype(int)
-            part["grade"] = (part["grade"].astype(str).str.replace(r"\.0$", "", regex=True) if "grade" in by
-                             else _ALL)
+            part["grade"] = grade_labels(part["grade"]) if "grade" in by else _ALL
             key = pd.MultiIndex.from_frame(part[["year", "grade"]])
             hidden = pd.Series(mask["suppressed"].reindex(key).to_numpy(), dtype=object).fillna(True).astype(bool)
             reason = mask["reason"].reindex(key).to_numpy()
@@ -168,7 +172,7 @@ def _comparison_table(data, comparison, subject, *, by, outcome=None, measures=N
                           min_n=data.rule.min_n, proficient=data.proficient)
     if "grade" in by:
         table = table[table["year"].astype(str) != _ALL].reset_index(drop=True)
-        table["grade"] = table["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
+        table["grade"] = grade_labels(table["grade"])
     counts = group_counts(summary, focal, margins=("grade",) if "grade" in by else ())
     return table, counts.assign(comparison=comparison, side="focal")
 
@@ -188,7 +192,7 @@ def _published_grades(data, summary, focal, reference, measures):
              gap_table(by_year, focal=focal, reference=reference, measures=measures, min_n=data.rule.min_n,
                        proficient=data.proficient).assign(grade=_ALL)]
     table = pd.concat(parts, ignore_index=True)
-    table["grade"] = table["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
+    table["grade"] = grade_labels(table["grade"])
     # True counts per cell and side (unknown where the source hid them: 0, and marked hidden).
     counts = []
     for frame, grade in ((summary.table, None), (by_year.table, _ALL)):
@@ -199,7 +203,7 @@ def _published_grades(data, summary, focal, reference, measures):
             sums["grade"] = grade
         counts.append(sums)
     counts = pd.concat(counts, ignore_index=True)
-    counts["grade"] = counts["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
+    counts["grade"] = grade_labels(counts["grade"])
     cells = table.drop_duplicates(["year", "grade"])[["year", "grade", "suppressed", "reason"]]
     cells = cells.merge(counts, on=["year", "grade"], how="left")
     for column in ("n_focal", "n_reference"):
@@ -344,7 +348,7 @@ def _by_year(table, *, grade=False):
     table = table[table["year"].astype(str) != _ALL].reset_index(drop=True)
     table["year"] = table["year"].astype(str)
     if grade:
-        table["grade"] = table["grade"].astype(str).str.replace(r"\.0$", "", regex=True)
+        table["grade"] = grade_labels(table["grade"])
     return table
 
 

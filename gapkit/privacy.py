@@ -11,6 +11,9 @@ cells it shows; every view accepts only suppressed results.
 * `suppress` -- primary and complementary suppression of one table.
 * `suppress_linked` -- further suppression across groups whose counts add up (ever English
   learners are current plus former ones), which no single table can see.
+* `exposed`, `hide_exposed` -- the audit of everything shown together (several tables, several
+  reports): which hidden counts a reader can pin by linear programming, knowing which ones are small,
+  and which further cells to hide so that none is.
 * `code_percent` -- the display string of one proportion.
 
 Everything here is pure: each function returns a new table with an explicit mask
@@ -33,7 +36,8 @@ from scipy import linalg, optimize
 
 from gapkit._validation import check_columns, column_list, frame_like, int_like, plain, proportion_like
 
-__all__ = ["Rule", "Family", "suppress", "suppress_linked", "code_percent", "InconsistentTotalsError",
+__all__ = ["Rule", "Family", "suppress", "suppress_linked", "exposed", "hide_exposed", "code_percent",
+           "InconsistentTotalsError",
            "SUPPRESSED_MARK", "COMPLEMENTARY_REASON"]
 
 #: Display string for a suppressed value (the ``reason`` column says why).
@@ -490,6 +494,301 @@ def suppress_linked(table, *, dims, families, min_n=Rule.min_n, keep=(), total_l
     out["suppressed"] = [hidden[(g, c)] for g, c in zip(rows["group"], cells)]
     out["reason"] = np.where(newly, COMPLEMENTARY_REASON, reason.to_numpy(dtype=object)).astype(object)
     return out
+
+
+def exposed(truth, equations, hidden, *, min_n=Rule.min_n, checked=None) -> list:
+    """Hidden counts that a reader of everything shown can pin.
+
+    Parameters
+    ----------
+    truth : mapping
+        The true count of every key that the equations name; ``None`` for a count nobody knows (hidden
+        by the source of the data): it is free, and never checked.
+    equations : sequence of (terms, exact)
+        What a reader knows about the counts: ``sum(coefficient * count for key, coefficient in terms)``
+        is 0 (`exact`) or at most 0 (not exact). Each must hold for `truth`.
+    hidden : set
+        The keys a reader does not see; every other key of `truth` is shown.
+    min_n : int
+        Minimum group size shown.
+    checked : set, optional
+        The hidden keys that must stay hidden (default: all). Others (a total no table shows) are free
+        unknowns the reader may learn.
+
+    Returns
+    -------
+    list
+        The checked keys, in sorted order, whose count is pinned: the reader is assumed to know whether
+        each hidden count is 0, small (1 to ``min_n - 1``) or at least ``min_n``, and with those bounds
+        linear programming leaves a non-zero count one possible value, or a small one fewer than four
+        (so it is known to within one). Counts of 0 are not checked: the reader is assumed to know them.
+
+    Examples
+    --------
+    Grades 3 and 4 of a school add up to 40; grade 3 (7 students) is hidden, grade 4 shown (33):
+
+    >>> truth = {"3": 7, "4": 33, "All": 40}
+    >>> grades = [([("3", 1), ("4", 1), ("All", -1)], True)]
+    >>> exposed(truth, grades, {"3"}), exposed(truth, grades, {"3", "4"})
+    (['3'], [])
+    """
+    checked = set(hidden) if checked is None else set(checked) & set(hidden)
+    system = _System(truth, equations, hidden)
+    pinned = []
+    for component in system.components():
+        targets = [k for k in component if k in checked and truth[k]]
+        if targets:
+            pinned += system.pinned(component, targets, Rule(min_n).min_n)
+    return sorted(pinned, key=repr)
+
+
+def hide_exposed(units, truth, equations, hidden_units, *, min_n=Rule.min_n, fixed=(), weight=None) -> set:
+    """The further units (rows of tables) to hide so that `exposed` finds nothing.
+
+    Parameters
+    ----------
+    units : mapping
+        Each unit (say a gap-table row of one report) and the keys (counts) it shows.
+    truth, equations, min_n
+        As for `exposed`.
+    hidden_units : set
+        Units hidden already. A key is shown when a unit that is not hidden shows it.
+    fixed : set, optional
+        Units that must stay as they are (a report already published).
+    weight : callable, optional
+        What hiding a shown count costs (default 1); the units that show it are hidden together.
+
+    Returns
+    -------
+    set
+        The units to hide besides `hidden_units`.
+
+    Raises
+    ------
+    RuntimeError
+        The fixed units give away a small count whatever else is hidden. (A count of at least ``min_n``
+        that they give away is left as it is: it is as good as shown by them.)
+
+    Notes
+    -----
+    For each pinned count, one linear program finds the cheapest change of the counts that a reader
+    cannot rule out once the changed counts are hidden: it moves the pinned count by 1 (3 for a small
+    one), keeps every equation, keeps each count within what a reader knows of it (0; 1 to
+    ``min_n - 1``; at least ``min_n``), leaves shown counts of fixed units alone, and costs ``weight``
+    per student moved in a shown count. The shown counts it changes are hidden. This is the
+    linear-programming approach to complementary suppression of Kelly, Golden and Assad (1992) and
+    Fischetti and Salazar-Gonzalez (2000), one count at a time; the audit is repeated until nothing is
+    pinned, since counts protected one by one may still pin one another.
+
+    Examples
+    --------
+    Grade 3 (2 students) is hidden. Grade 5 (10) is the smallest cell to hide with it, but a reader who
+    knows grade 5 has at least 10 students would then put grade 3 between 1 and 2; grade 4 is hidden
+    (the total costs more to hide than a grade):
+
+    >>> truth = {"3": 2, "4": 33, "5": 10, "All": 45}
+    >>> grades = [([("3", 1), ("4", 1), ("5", 1), ("All", -1)], True)]
+    >>> rows = {g: (g,) for g in truth}
+    >>> hide_exposed(rows, truth, grades, {"3"}, weight=lambda g: 5.0 if g == "All" else 1.0)
+    {'4'}
+    """
+    min_n = Rule(min_n).min_n
+    weight = weight or (lambda key: 1.0)
+    hidden_units, fixed = set(hidden_units), set(fixed)
+    showing = {}
+    for unit, keys in units.items():
+        for key in keys:
+            showing.setdefault(key, []).append(unit)
+    checked = {key for keys in units.values() for key in keys}
+    added, known = set(), {}
+    given = set()  # counts that the fixed units give away whatever else is hidden: as good as shown
+    while True:
+        shown = {key for unit, keys in units.items() if unit not in hidden_units for key in keys} | given
+        system = _System(truth, equations, set(truth) - shown)
+        pinned = []
+        for component in system.components():
+            label = frozenset(component)
+            if label not in known:  # a set of hidden counts that did not change keeps its answer
+                known[label] = system.pinned(component, [k for k in component if k in checked and truth[k]],
+                                             min_n)
+            pinned += known[label]
+        if not pinned:
+            return added
+        movable = {k for k in shown if all(unit not in fixed for unit in showing.get(k, ()))}
+        done = set()
+        for key in sorted(pinned, key=repr):
+            component = frozenset(system.component(key))
+            if component & done:
+                continue
+            done |= component
+            moved = system.perturbation(key, shown, movable, weight, min_n)
+            if moved is None:
+                if truth[key] < min_n:
+                    raise RuntimeError(f"suppression could not protect the hidden count {key!r}: the tables "
+                                       f"that cannot change give it away.")
+                given.add(key)
+                continue
+            for k in moved:
+                for unit in showing.get(k, ()):
+                    if unit not in hidden_units:
+                        hidden_units.add(unit)
+                        added.add(unit)
+
+
+class _System:
+    """The equations of `exposed` over the hidden keys, split into sets linked through equations."""
+
+    def __init__(self, truth, equations, hidden):
+        self.truth, self.hidden = truth, set(hidden)
+        self.equations = [(list(terms), bool(exact)) for terms, exact in equations]
+        self.of = {}
+        for i, (terms, _) in enumerate(self.equations):
+            for key, _ in terms:
+                self.of.setdefault(key, []).append(i)
+
+    def neighbours(self, keys):
+        """Every key in an equation with one of `keys`."""
+        return sorted({k for key in keys for i in self.of.get(key, ()) for k, _ in self.equations[i][0]},
+                      key=repr)
+
+    def component(self, key):
+        return next(c for c in self.components() if key in c)
+
+    def components(self):
+        """The hidden keys, in sets linked through equations (each can be solved alone)."""
+        if not hasattr(self, "_components"):
+            seen, out = set(), []
+            for start in sorted(self.hidden & set(self.of), key=repr):
+                if start in seen:
+                    continue
+                seen.add(start)
+                component, todo = [start], [start]
+                while todo:
+                    for i in self.of[todo.pop()]:
+                        for k, _ in self.equations[i][0]:
+                            if k in self.hidden and k not in seen:
+                                seen.add(k)
+                                component.append(k)
+                                todo.append(k)
+                out.append(component)
+            self._components = out
+        return self._components
+
+    def reachable(self, key):
+        """Every key linked to `key` through equations, shown or hidden."""
+        seen, todo = {key}, [key]
+        while todo:
+            for i in self.of.get(todo.pop(), ()):
+                for k, _ in self.equations[i][0]:
+                    if k not in seen:
+                        seen.add(k)
+                        todo.append(k)
+        return sorted(seen, key=repr)
+
+    def perturbation(self, key, shown, movable, weight, min_n):
+        """The shown counts to hide so that `key` can move by 1 (3 if small), or None (see `hide_exposed`)."""
+        keys = self.reachable(key)
+        index = {k: j for j, k in enumerate(keys)}
+        m = len(keys)
+        a_eq, b_eq, a_ub, b_ub = [], [], [], []
+        for i in sorted({i for k in keys for i in self.of.get(k, ())}):
+            terms, exact = self.equations[i]
+            row = np.zeros(2 * m)
+            for k, coefficient in terms:
+                row[index[k]] += coefficient
+                row[m + index[k]] -= coefficient
+            if exact:
+                a_eq.append(row)
+                b_eq.append(0.0)
+            elif all(self.truth[k] is not None for k, _ in terms):  # room left under the bound
+                a_ub.append(row)
+                b_ub.append(-sum(c * self.truth[k] for k, c in terms))
+        bounds, cost = [], []
+        for k in keys:
+            n = self.truth[k]
+            low, high = (None, None) if n is None else \
+                (0, 0) if n == 0 else (1, min_n - 1) if n < min_n else (min_n, None)
+            if k in shown and k not in movable:
+                low = high = n
+            up = None if high is None or n is None else high - n
+            down = None if low is None or n is None else n - low
+            bounds.append((0, up))
+            bounds.append((0, down))
+            cost.append(weight(k) if k in shown else 0.0)
+        bounds = bounds[0::2] + bounds[1::2]
+        step = 3 if self.truth[key] < min_n else 1
+        best = None
+        for direction in (1.0, -1.0):
+            row = np.zeros(2 * m)
+            row[index[key]], row[m + index[key]] = direction, -direction
+            result = optimize.linprog(np.concatenate([cost, cost]), A_ub=np.array(a_ub) if a_ub else None,
+                                      b_ub=b_ub or None, A_eq=np.array([*a_eq, row]), b_eq=[*b_eq, step],
+                                      bounds=bounds, method="highs")
+            if result.status == 0 and (best is None or result.fun < best.fun):
+                best = result
+        if best is None:
+            return None
+        change = best.x[:m] - best.x[m:]
+        return [k for k, d in zip(keys, change) if abs(d) > 1e-7 and k in shown]
+
+    def pinned(self, component, targets, min_n):
+        """The `targets` (keys of `component`) that a reader can pin (see `exposed`)."""
+        if not targets:
+            return []
+        index = {key: j for j, key in enumerate(component)}
+        rows = {i for key in component for i in self.of[key]}
+        a_eq, b_eq, a_ub, b_ub = [], [], [], []
+        for i in sorted(rows):
+            terms, exact = self.equations[i]
+            row, constant = np.zeros(len(component)), 0.0
+            for key, coefficient in terms:
+                if key in index:
+                    row[index[key]] += coefficient
+                else:
+                    constant += coefficient * self.truth[key]
+            (a_eq if exact else a_ub).append(row)
+            (b_eq if exact else b_ub).append(-constant)
+
+        def bounds(key):
+            n = self.truth[key]
+            return (0, None) if n is None else (0, 0) if n == 0 else (1, min_n - 1) if n < min_n else (min_n, None)
+
+        options = dict(A_eq=np.array(a_eq) if a_eq else None, b_eq=b_eq or None,
+                       A_ub=np.array(a_ub) if a_ub else None, b_ub=b_ub or None,
+                       bounds=[bounds(key) for key in component], method="highs")
+        # Every point an LP finds is a table the reader cannot rule out: a target seen at values `step`
+        # apart is free. A few LPs over all targets at once settle most; the rest get their own two.
+        low = np.array([self.truth[key] for key in component], dtype=float)
+        high = low.copy()
+
+        def solve(c):
+            result = optimize.linprog(c, **options)
+            if result.status == 0:
+                np.minimum(low, result.x, out=low)
+                np.maximum(high, result.x, out=high)
+            elif result.status != 3:  # pragma: no cover - the truth is always feasible
+                raise RuntimeError(f"suppression audit failed: {result.message}")
+            return result
+
+        columns = np.array([index[key] for key in targets])
+        step = np.array([3 if self.truth[key] < min_n else 1 for key in targets]) - 1e-9
+        signs = np.random.default_rng(0).choice([-1.0, 1.0], size=(4, len(targets)))
+        for weights in (np.ones(len(targets)), -np.ones(len(targets)), *signs):
+            c = np.zeros(len(component))
+            c[columns] = weights
+            solve(c)
+        pinned = []
+        for key, j, needed in zip(targets, columns, step):
+            for sign in (1.0, -1.0):
+                if high[j] - low[j] >= needed:
+                    break
+                c = np.zeros(len(component))
+                c[j] = sign
+                if solve(c).status == 3:  # unbounded above: free
+                    high[j] = np.inf
+            if high[j] - low[j] < needed:
+                pinned.append(key)
+        return pinned
 
 
 class InconsistentTotalsError(ValueError):

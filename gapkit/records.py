@@ -171,17 +171,31 @@ COMPARISONS = {c.name: c for c in (
 def side_group(comparison: Comparison | str, side: str) -> tuple:
     """The student group on one side (``"focal"`` or ``"reference"``) of a comparison (or its name).
 
-    Two sides are the same group when they name the same labels of the same column ("Current EL vs
-    never EL" and "Current EL vs all others" share their focal group); everyone else in a cell is
-    its own group.
+    Two sides are the same group when they name the same students: the same labels of the same column
+    ("Current EL vs never EL" and "Current EL vs all others" share their focal group), or a column that
+    `add_el_groups` derives from EL status (never-EL students are ``ever_el`` false, and ``IFEP`` or
+    ``EO``). Everyone else in a cell is its own group.
 
     >>> side_group("Current EL vs all others", "focal") == side_group("Current EL vs never EL", "focal")
+    True
+    >>> side_group("Ever EL vs never EL", "reference") == side_group("Newcomer EL vs never EL", "reference")
     True
     """
     c = COMPARISONS[comparison] if isinstance(comparison, str) else comparison
     if side == "focal":
-        return (c.group, frozenset(c.focal))
-    return (c.group, frozenset(c.reference)) if c.reference is not None else (c.group, "not", frozenset(c.focal))
+        group = (c.group, frozenset(c.focal))
+    else:
+        group = (c.group, frozenset(c.reference)) if c.reference is not None else (c.group, "not", frozenset(c.focal))
+    return _SAME_STUDENTS.get(group, group)
+
+
+#: Sides named by another column that hold the same students as English-learner statuses (see
+#: `add_el_groups`): a reader who sees never-EL students in one table knows them in every other.
+_SAME_STUDENTS = {
+    ("ever_el", frozenset({True})): ("el_status", frozenset({"EL", "RFEP"})),
+    ("ever_el", frozenset({False})): ("el_status", frozenset({"IFEP", "EO"})),
+    ("newcomer_status", frozenset({"never EL"})): ("el_status", frozenset({"IFEP", "EO"})),
+}
 
 
 #: Groups whose counts add up in every cell, as (total, parts), each a side of a named comparison:

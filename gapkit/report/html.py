@@ -128,19 +128,21 @@ def export_html(notebook, path, *, title: str) -> None:
 
 
 def _index_html(data, pages, folder):
-    """The page linking every school's report, each with the first of its findings."""
+    """The page linking the district's report and every school's, each with the first of its findings."""
     esc = html.escape
     items = []
     for name, school_id, stem in pages:
         page = (folder / f"{stem}.html").read_text(encoding="utf-8")
         first = re.search(r'<li class="gapkit-finding"[^>]*>(.*?)</li>', page, flags=re.S)
         headline = f"<br><span class=\"gapkit-headline\">{first.group(1)}</span>" if first else ""
-        label = esc(name) if name == school_id else f"{esc(name)} ({esc(school_id)})"
+        label = "The district: all schools" if school_id is None else esc(name) if name == school_id \
+            else f"{esc(name)} ({esc(school_id)})"
         items.append(f'<li><a href="{esc(stem)}.html">{label}</a>{headline}</li>')
     items = "".join(items)
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Gap reports: {esc(data.source)}'
             f'</title><meta name="viewport" content="width=device-width, initial-scale=1.0"><style>{CSS}</style>'
-            f"</head><body><main><h1>Gap reports by school</h1><p>One report per school, made from "
-            f"{esc(data.source)}, each with its first finding. Groups of fewer than {data.rule.min_n} students are not "
-            "shown in any report.</p>"
+            f"</head><body><main><h1>Gap reports by school</h1><p>The district's report and one report per school, "
+            f"made from {esc(data.source)}, each with its first finding. Groups of fewer than {data.rule.min_n} "
+            "students are not shown in any report, and the reports are protected together: publish them as a "
+            "set.</p>"
             f'<ul class="gapkit-index">{items}</ul></main></body></html>')

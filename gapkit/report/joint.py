@@ -1,59 +1,183 @@
-"""Suppression over the reports one ``--each school`` run writes: the schools' gap tables and the district's.
+"""Suppression over everything shown together: every gap table of a report, and every report of one run.
 
-A district cell is its schools' cells added up, so a school's hidden count could be worked out from the
-district report minus the other schools' reports. `hide_across` audits every hidden count of the school
-reports against everything shown together (each school's grades add up to its all-grades row; the
-schools add up to the district's row) with linear programming, assuming the reader knows which hidden
-cells are small (a count between 1 and ``min_n - 1``) and which are not, and hides more school cells
-until no hidden count is pinned: each can take at least two values, and a small one at least three (so
-it is never known to within one). The district report is taken as it is shown.
+A reader sees the same student groups in several tables: never-EL students are the comparison group of
+five comparisons, current English learners are the focal group of two, and students who are not current
+English learners are former plus never-EL ones. Each comparison's groups also add up to the tested
+students of the cell (with and without disabilities, say), and a district's cell is its schools' cells
+added up. So a count one table hides can follow from the others. `hide_within` (one report) and
+`hide_across` (the school reports and the district report of one ``--each school`` run) write all of
+that as one set of equations over the groups' counts and let `gapkit.privacy.hide_exposed` hide more rows
+until no hidden count is pinned, with the reader assumed to know which hidden counts are small.
+
+Student records only: in a published file the counts its source hid are unknown, so they cannot be
+audited here (its reports keep the protection of `gapkit.report.tables`).
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from gapkit.privacy import hide_exposed
+from gapkit.records import COMPARISONS, LINKED, side_group
 from gapkit.report.data import _ALL, ReportData
-from gapkit.report.tables import gaps, grade_labels
 
-__all__ = ["hide_across"]
+__all__ = ["hide_within", "hide_across"]
 
-_SIDES = ("n_focal", "n_reference")
+_EVERYONE = "tested students"  # the key of a cell's tested students: shown by no table, known from several
+
+
+def hide_within(data: ReportData, subject: str, table: pd.DataFrame) -> pd.Series:
+    """The rows of one report's stacked gap tables (`gapkit.report.tables.gaps`) to hide besides those
+    hidden, so that no hidden count follows from the report's tables together."""
+    if data.kind != "records":  # a published file's hidden counts are unknown, so not audited here
+        return pd.Series(False, index=table.index)
+    units = _hide({None: (data, table)}, subject)
+    return _rows(table, {(c, y, g) for _, c, y, g in units})
 
 
 def hide_across(district: ReportData, schools: dict) -> dict:
-    """``{school id: frozenset of (comparison, subject, year, grade)}``: the cells each school's report must
-    hide besides its own suppression, so that the reports and the district report together reveal no
-    hidden count. `schools` maps a school id to its `ReportData` (as `load` gives it)."""
-    extra = {school: set() for school in schools}
-    for subject in district.subjects:
-        cells = _cells(district, schools, subject)
-        if cells.empty:
-            continue
-        for (comparison, year), part in cells.groupby(["comparison", "year"], sort=False):
-            for school, grade in _audit(part, district.rule.min_n):
-                extra[school].add((comparison, subject, int(year), str(grade)))
+    """``{school id: frozenset of (comparison, subject, year, grade)}``: the cells each report of one
+    ``--each school`` run must hide besides its own suppression, so that the school reports and the
+    district report (key None) together reveal no hidden count. `schools` maps a school id to its
+    `ReportData` (as `load` gives it)."""
+    from gapkit.report.tables import gaps
+
+    extra = {school: set() for school in [None, *schools]}
+    for subject in district.subjects if district.kind == "records" else ():
+        reports = {_ALL: (district, gaps(district, subject)),
+                   **{school: (data, gaps(data, subject)) for school, data in schools.items()}}
+        for name, comparison, year, grade in _hide(reports, subject):
+            extra[None if name == _ALL else name].add((comparison, subject, year, grade))
     return {school: frozenset(cells) for school, cells in extra.items()}
 
 
-def _cells(district, schools, subject) -> pd.DataFrame:
-    """One row per report, comparison, year and grade: true counts of both sides and whether it is hidden."""
-    frames = []
-    for school, data in [(None, district), *schools.items()]:
-        table = gaps(data, subject)
+def _rows(table, cells) -> pd.Series:
+    keys = zip(table["comparison"], table["year"].astype(int), table["grade"].astype(str))
+    return pd.Series([key in cells for key in keys], index=table.index, dtype=bool)
+
+
+def _hide(reports, subject):
+    """The rows ``(report, comparison, year, grade)`` to hide in `reports` (``{name: (data, table)}``; with
+    several, the one named ``"All"`` is the district and the others its schools)."""
+    truth, units, hidden, equations = {}, {}, set(), []
+    for name, (data, table) in reports.items():
         if table.empty:
             continue
-        true = _true_counts(data, subject)
-        rows = table.groupby(["comparison", "year", "grade"], sort=False)["suppressed"].all().reset_index()
-        rows = rows.merge(true, on=["comparison", "year", "grade"], how="left")
-        frames.append(rows.assign(school=_ALL if school is None else school))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        counts = _true_counts(data, subject)
+        for r in counts.itertuples(index=False):
+            for side in ("focal", "reference"):
+                n = getattr(r, f"n_{side}")
+                truth.setdefault((name, r.year, side_group(r.comparison, side), r.grade),
+                                 None if pd.isna(n) else int(n))
+        rows = table.groupby(["comparison", "year", "grade"], sort=False)["suppressed"].all()
+        for (comparison, year, grade), suppressed in rows.items():
+            unit = (name, comparison, int(year), str(grade))
+            units[unit] = tuple((name, int(year), side_group(comparison, side), str(grade))
+                                for side in ("focal", "reference"))
+            hidden.update([unit] if suppressed else [])
+        everyone = _everyone(data, subject)
+        for (year, grade), n in everyone.items():
+            truth[(name, year, _EVERYONE, grade)] = n
+        equations += _report_equations(name, data, truth)
+    if len(reports) > 1:
+        equations += _school_equations(truth)
+    for terms, _ in equations:
+        for key, _ in terms:
+            truth.setdefault(key, 0)  # a group with no student in a cell
+
+    shown_by = {}
+    for keys in units.values():
+        for key in keys:
+            shown_by[key] = shown_by.get(key, 0) + 1
+
+    def weight(key):  # a count shown in several tables costs each row; an all-grades row costs more
+        return shown_by.get(key, 1) * (4.0 if key[3] == _ALL else 1.0)
+
+    return hide_exposed(units, truth, equations, hidden, min_n=_min_n(reports), weight=weight)
+
+
+def _min_n(reports):
+    return next(iter(reports.values()))[0].rule.min_n
+
+
+def _report_equations(name, data, truth):
+    """What a reader of one report knows: each group's grades add up to its all-grades count; the linked
+    English-learner groups add up (`gapkit.records.LINKED`); and the groups of one column (plus, for a
+    comparison with everyone else, its other side) add up to at most the cell's tested students, exactly
+    when they account for all of them."""
+    keys = [k for k in truth if k[0] == name]
+    cells = sorted({(k[1], k[3]) for k in keys}, key=repr)
+    groups = sorted({k[2] for k in keys if k[2] != _EVERYONE}, key=repr)
+    equations = []
+
+    def equation(terms):
+        """(terms, exact), or None when a count is unknown; exact when the true counts add up to 0."""
+        values = [truth.get(key, 0) for key, _ in terms]
+        if any(v is None for v in values):
+            return None
+        total = sum(c * v for (_, c), v in zip(terms, values))
+        return (terms, True) if total == 0 else (terms, False) if total < 0 else None
+
+    for year in sorted({y for y, _ in cells}):
+        grades = sorted({g for y, g in cells if y == year and g != _ALL})
+        for group in [*groups, _EVERYONE]:
+            equations.append(equation([*(((name, year, group, g), 1) for g in grades),
+                                       ((name, year, group, _ALL), -1)]))
+    linked = [(side_group(*total), [side_group(*part) for part in parts]) for total, parts in LINKED]
+    for year, grade in cells:
+        def key(group):
+            return (name, year, group, grade)
+        for total, parts in linked:
+            if total in groups and all(p in groups for p in parts):
+                equations.append(equation([(key(total), -1), *((key(p), 1) for p in parts)]))
+        for column in sorted({g[0] for g in groups}):
+            plain = [g for g in groups if g[0] == column and g[1] != "not"]
+            plain = [g for g in plain if not any(o[1] < g[1] for o in plain)]  # ever EL: current + former
+            disjoint = all(not (a[1] & b[1]) for i, a in enumerate(plain) for b in plain[i + 1:])
+            sets = [plain] if disjoint else [[side_group(c, s) for s in ("focal", "reference")]
+                                              for c in data.comparisons if COMPARISONS[c].group == column
+                                              and COMPARISONS[c].reference is not None]
+            sets += [[g, (column, g[2])] for g in groups if g[0] == column and g[1] == "not"]
+            for together in sets:
+                equations.append(equation([*((key(g), 1) for g in together), (key(_EVERYONE), -1)]))
+    return [e for e in equations if e is not None]
+
+
+def _school_equations(truth):
+    """The schools' counts add up to the district's, group by group and cell by cell."""
+    district, parts = _ALL, {}
+    for key in truth:
+        if key[0] != district:
+            parts.setdefault(key[1:], []).append(key)
+    equations = []
+    for cell, keys in parts.items():
+        total = (district, *cell)
+        values = [truth.get(k) for k in (*keys, total)]
+        if total in truth and None not in values and sum(values[:-1]) == values[-1]:
+            equations.append(([*((k, 1) for k in keys), (total, -1)], True))
+    return equations
+
+
+def _everyone(data, subject) -> dict:
+    """``{(year, grade): tested students}`` (grade ``"All"``: all grades); student records only."""
+    from gapkit.records import EL_STATUSES
+    from gapkit.report.tables import _summary, grade_labels
+
+    summary = _summary(data, "el_status", subject, by=("year", "grade"), outcome=None, labels=EL_STATUSES) \
+        if data.kind == "records" else None
+    if summary is None:
+        return {}
+    sums = summary.table.groupby(["year", "grade"])["n"].sum().reset_index()
+    out = {(int(y), g): int(n) for y, g, n in zip(sums["year"], grade_labels(sums["grade"]), sums["n"])}
+    for year, n in summary.table.groupby("year")["n"].sum().items():
+        out[(int(year), _ALL)] = int(n)
+    return out
 
 
 def _true_counts(data, subject) -> pd.DataFrame:
     """Each comparison's true counts per year and grade (all grades too): the numbers the audit protects."""
     from gapkit.report.data import _spec
-    from gapkit.report.tables import _summary
+    from gapkit.report.tables import _summary, grade_labels
 
     rows = []
     for comparison in data.comparisons:
@@ -65,82 +189,14 @@ def _true_counts(data, subject) -> pd.DataFrame:
         table = summary.table
         is_focal = table[summary.group].isin(focal)
         is_reference = table[summary.group].isin(reference) if reference else ~is_focal
-        for grade_key, frame in (("grade", table), (None, table)):
-            keys = ["year", "grade"] if grade_key else ["year"]
-            sums = pd.DataFrame({"n_focal": frame["n"].where(is_focal, 0), "n_reference":
-                                 frame["n"].where(is_reference, 0), **{k: frame[k] for k in keys}})
-            sums = sums.groupby(keys)[list(_SIDES)].sum(min_count=1).reset_index()
-            if grade_key is None:
-                sums["grade"] = _ALL
-            sums["grade"] = grade_labels(sums["grade"])
+        for keys in (["year", "grade"], ["year"]):
+            sums = pd.DataFrame({"n_focal": table["n"].where(is_focal, 0),
+                                 "n_reference": table["n"].where(is_reference, 0), **{k: table[k] for k in keys}})
+            sums = sums.groupby(keys)[["n_focal", "n_reference"]].sum(min_count=1).reset_index()
+            sums["grade"] = grade_labels(sums["grade"]) if "grade" in keys else _ALL
             rows.append(sums.assign(comparison=comparison))
+    if not rows:
+        return pd.DataFrame(columns=["comparison", "year", "grade", "n_focal", "n_reference"])
     out = pd.concat(rows, ignore_index=True)
     out["year"] = out["year"].astype(int)
-    return out
-
-
-def _audit(part: pd.DataFrame, min_n: int) -> list:
-    """The school cells to hide besides those hidden, for one comparison and year."""
-    hidden = {(r.school, r.grade) for r in part.itertuples() if r.suppressed}
-    counts = {(r.school, r.grade): (r.n_focal, r.n_reference) for r in part.itertuples()}
-    added = []
-    while True:
-        weak = _pinned(counts, hidden, min_n)
-        if not weak:
-            return added
-        picks = set()
-        for school, grade in weak:  # each pinned cell: hide the smallest shown cell of its school or grade
-            choices = [cell for cell in counts if cell not in hidden and cell[0] != _ALL
-                       and (cell[0] == school) != (cell[1] == grade)]
-            if choices:
-                picks.add(min(choices, key=lambda cell: (np.nansum(counts[cell]), str(cell))))
-        if not picks:  # every cell in the lines of a pinned cell is hidden already: hide every school cell
-            return added + [cell for cell in counts if cell not in hidden and cell[0] != _ALL]
-        hidden |= picks
-        added += sorted(picks, key=str)
-
-
-def _pinned(counts, hidden, min_n) -> list:
-    """Hidden cells whose count on either side the shown cells pin (to one value, or a small one to within one)."""
-    from scipy.optimize import linprog
-
-    cells = sorted(hidden, key=str)
-    if not cells:
-        return []
-    schools = sorted({s for s, _ in counts if s != _ALL})
-    grades = sorted({g for _, g in counts if g != _ALL})
-    index = {cell: i for i, cell in enumerate(cells)}
-    weak = []
-    for side in range(2):
-        value = {cell: float(np.nan_to_num(n[side])) for cell, n in counts.items()}
-        lines = [[(s, g) for g in grades] + [(s, _ALL)] for s in [*schools, _ALL]]
-        lines += [[(s, g) for s in schools] + [(_ALL, g)] for g in [*grades, _ALL]]
-        a_eq, b_eq = [], []
-        for line in lines:  # the parts minus the total: 0
-            if not all(cell in counts for cell in line):
-                continue
-            row, constant = np.zeros(len(cells)), 0.0
-            for k, cell in enumerate(line):
-                sign = -1.0 if k == len(line) - 1 else 1.0
-                if cell in index:
-                    row[index[cell]] += sign
-                else:
-                    constant += sign * value[cell]
-            if row.any():
-                a_eq.append(row)
-                b_eq.append(-constant)
-        if not a_eq:
-            continue
-        bounds = [(1, min_n - 1) if 0 < value[cell] < min_n else (0, 0) if value[cell] == 0 else (min_n, None)
-                  for cell in cells]
-        for cell, i in index.items():
-            c = np.zeros(len(cells))
-            c[i] = 1.0
-            low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            if value[cell] == 0 or not (low.success and high.success):
-                continue
-            width = -high.fun - low.fun if high.status == 0 else np.inf
-            if width < (3 if 0 < value[cell] < min_n else 1) - 1e-9 and cell[0] != _ALL:
-                weak.append(cell)
-    return sorted(set(weak), key=str)
+    return out.replace({np.nan: None}) if out.isna().any().any() else out

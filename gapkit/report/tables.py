@@ -20,6 +20,7 @@ from gapkit.privacy import COMPLEMENTARY_REASON, Rule, suppress
 from gapkit.proficiency import elp_growth, former_el_outcomes, long_term_el_share
 from gapkit.records import COMPARISONS, SUBJECTS
 from gapkit.report.data import _ALL, ReportData, _cached, _spec
+from gapkit.report.joint import hide_within
 from gapkit.summary import Summary, summarize
 from gapkit.tables import gap_table, group_counts, hide, protect_linked
 from gapkit.trends import VIEWS, gap_trend
@@ -64,8 +65,9 @@ def gaps(data: ReportData, subject: str) -> pd.DataFrame:
     One `gapkit.tables.gap_table` call per comparison (with grade margins, so complementary
     suppression protects the all-grades rows), then `gapkit.tables.protect_linked` so that no hidden
     English-learner count can be worked out from the overlapping EL groups (ever = current + former;
-    newcomers are part of current ELs). Rows pooled over years are dropped: they count a student once
-    per year.
+    newcomers are part of current ELs), then `gapkit.report.joint.hide_within` over every comparison
+    together (groups shown in several tables, groups that add up to the tested students). Rows pooled
+    over years are dropped: they count a student once per year.
     """
     return _cached(data, ("gaps", subject), lambda: _gaps(data, subject))
 
@@ -87,13 +89,12 @@ def _gaps(data, subject):
     table["grade"] = grade_labels(table["grade"])
     counts = pd.concat(counts, ignore_index=True) if data.kind == "records" else _published_counts(data, subject)
     table = protect_linked(table, counts, by=("year", "grade"), min_n=data.rule.min_n)
-    if data.hide:  # cells the other reports of the same run would give away (gapkit.report.joint)
+    table = hide(table, hide_within(data, subject, table) & ~table["suppressed"].astype(bool),
+                 reason=COMPLEMENTARY_REASON)
+    if data.hide:  # what the joint audit of the run's reports hid besides (gapkit.report.joint): final
         extra = pd.Series([(c, subject, int(y), str(g)) in data.hide for c, y, g in
                            zip(table["comparison"], table["year"], table["grade"])], index=table.index)
-        extra &= ~table["suppressed"].astype(bool)
-        table = hide(table, extra)
-        table.loc[extra, "reason"] = COMPLEMENTARY_REASON
-        table = protect_linked(table, counts, by=("year", "grade"), min_n=data.rule.min_n)
+        table = hide(table, extra & ~table["suppressed"].astype(bool), reason=COMPLEMENTARY_REASON)
     if not has(data, subject)["scores"]:  # counts per level only: V is the gap across every level
         table = pd.concat([table, _v_statistics(data, subject, table)], ignore_index=True)
     return table
@@ -230,6 +231,11 @@ def _published_grades(data, summary, focal, reference, measures):
 
 def _summary(data, column, subject, *, by, outcome, labels):
     """The Summary behind one comparison (None when a group label is not in the data)."""
+    key = ("summary", column, subject, tuple(by), outcome, tuple(labels))
+    return _cached(data, key, lambda: _summarize(data, column, subject, by=by, outcome=outcome, labels=labels))
+
+
+def _summarize(data, column, subject, *, by, outcome, labels):
     if data.kind == "records":
         records = data.records
         present = set(records[column].dropna().unique())

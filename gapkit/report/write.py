@@ -74,7 +74,8 @@ def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=Non
     (work / _OWNER).write_text(str(os.getpid()), encoding="utf-8")
     try:
         if each == "school":
-            pages = [(name, school_id, _slug(f"{school_id}-{name}")) for school_id, name in loaded.all_schools]
+            pages = [("the district", None, "district"),
+                     *((name, school_id, _slug(f"{school_id}-{name}")) for school_id, name in loaded.all_schools)]
             # Suppression over the whole set: the school reports and the district's report, read together.
             each_school = {school_id: load(data_path, mapping=mapping_path, kind=kind, school=school_id,
                                            subjects=subjects, comparisons=comparisons, years=years, min_n=min_n,

@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 from scipy.special import gammaln
 
+import attacker
+
 from gapkit.readers import check_file
 from gapkit.report import data_used, el_gaps, family_summary, findings, gaps, load, schools
 
@@ -255,93 +257,64 @@ def test_sigterm_during_a_report_cleans_up(tmp_path):
 
 # ------------------------------------------------------------------------ the reports of one run, together
 def _small_district(folder):
-    """Three schools, two grades; school A has 4 English learners in grade 3 (hidden), everything else shown."""
+    """Three schools, two grades, current, former and never English learners, some with disabilities:
+    school A has 4 current English learners in grade 3 (hidden) and a few former ones."""
     rows, k = [], 0
-    sizes = {("A", 3): 4, ("A", 4): 15, ("B", 3): 12, ("B", 4): 13, ("C", 3): 14, ("C", 4): 12}
+    sizes = {("A", 3): (4, 3, 22), ("A", 4): (15, 12, 20), ("B", 3): (12, 0, 25), ("B", 4): (13, 11, 20),
+             ("C", 3): (14, 12, 21), ("C", 4): (12, 2, 24)}
     rng = np.random.default_rng(5)
-    for (school, grade), n_el in sizes.items():
-        for status, n in (("EL", n_el), ("EO", 20)):
+    for (school, grade), counts in sizes.items():
+        for status, n in zip(("EL", "RFEP", "EO"), counts):
             for _ in range(n):
-                rows.append((f"S{k:04d}", 2024, school, grade, status, round(2450 + rng.normal(0, 60), 1),
-                             int(rng.integers(1, 5))))
+                rows.append((f"S{k:04d}", 2024, school, grade, status, bool(rng.random() < 0.3),
+                             round(2450 + rng.normal(0, 60), 1), int(rng.integers(1, 5))))
                 k += 1
-    frame = pd.DataFrame(rows, columns=["student_id", "year", "school_id", "grade", "el_status", "math_scale",
-                                        "math_level"])
+    frame = pd.DataFrame(rows, columns=["student_id", "year", "school_id", "grade", "el_status", "iep",
+                                        "math_scale", "math_level"])
     path = folder / "district.csv"
     frame.to_csv(path, index=False)
     return path, frame
 
 
-def _attack(tables, truth, min_n):
-    """What a reader of every table can work out: for each hidden school count, its smallest and largest
-    value by linear programming over the sums the tables obey (grades add up to all grades in each school;
-    schools add up to the district), knowing which hidden cells are small (1 to min_n - 1). Written here,
-    independently of gapkit: returns the hidden cells pinned to one value, or a small one to within one."""
-    from scipy.optimize import linprog
-
-    pinned = []
-    for side in ("n_focal", "n_reference"):
-        shown, hidden = {}, []
-        for school, table in tables.items():
-            for row in table.itertuples():
-                cell = (school, str(row.grade))
-                if row.suppressed:
-                    hidden.append(cell)
-                else:
-                    shown[cell] = float(getattr(row, side))
-        index = {cell: i for i, cell in enumerate(hidden)}
-        schools = [s for s in tables if s != "district"]
-        grades = sorted({g for _, g in [*shown, *hidden] if g != "All"})
-        a_eq, b_eq = [], []
-        for parts, total in [*[([(s, g) for g in grades], (s, "All")) for s in [*schools, "district"]],
-                             *[([(s, g) for s in schools], ("district", g)) for g in [*grades, "All"]]]:
-            row, constant = np.zeros(len(hidden)), 0.0
-            for cell, sign in [*[(c, 1.0) for c in parts], (total, -1.0)]:
-                if cell in index:
-                    row[index[cell]] += sign
-                else:
-                    constant += sign * shown[cell]
-            a_eq.append(row)
-            b_eq.append(-constant)
-        bounds = [(1, min_n - 1) if 0 < truth[(cell, side)] < min_n else (min_n, None) for cell in hidden]
-        for cell, i in index.items():
-            c = np.zeros(len(hidden))
-            c[i] = 1
-            low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            assert low.status == 0 and high.status in (0, 3)
-            width = np.inf if high.status == 3 else -high.fun - low.fun
-            if cell[0] != "district" and width < (3 if 0 < truth[(cell, side)] < min_n else 1) - 1e-9:
-                pinned.append((cell, side))
-    return pinned
+def _shown(table, report):
+    """What a gap table of `gaps` shows, keyed as the attacker keys the HTML tables."""
+    shown = {}
+    for row in table[table["measure"] == "proportion_difference"].itertuples():
+        for group, count in zip(attacker.SIDES[row.comparison], (row.n_focal, row.n_reference)):
+            key = (report, "math", attacker.school_year(row.year), group, str(row.grade))
+            if not row.suppressed or key not in shown:
+                shown[key] = None if row.suppressed else int(count)
+    return shown
 
 
-def test_school_reports_and_the_district_report_together_reveal_no_hidden_count(tmp_path):
-    """The attack on the school reports of `--each school` read with the district report: without the joint
-    suppression school A's 4 grade-3 English learners follow from the district minus schools B and C; with it
-    (`gapkit.report.joint.hide_across`, what `--each school` uses) no hidden count is pinned."""
-    from gapkit.report.joint import hide_across
+def test_reports_of_one_run_reveal_no_hidden_count_together(tmp_path):
+    """`--each school` writes the district's report and each school's; an independent attacker who reads every
+    table of them, knows which hidden counts are small and solves linear programs over every sum they obey
+    (grades, schools, the English-learner groups, each comparison's two sides and the tested students) pins
+    no hidden count. Each report protected alone does give counts away: school A's grade-3 English learners
+    follow from the district minus schools B and C."""
+    import subprocess
+    import sys
+
+    from bs4 import BeautifulSoup
 
     path, frame = _small_district(tmp_path)
-    options = dict(subjects=["math"], comparisons=["Current EL vs never EL"])
-    district = load(path, **options)
-    schools_data = {s: load(path, school=s, **options) for s in ("A", "B", "C")}
-    truth = {}
-    for school in ("A", "B", "C", "district"):
-        rows = frame if school == "district" else frame[frame["school_id"] == school]
-        for grade in ("3", "4", "All"):
-            part = rows if grade == "All" else rows[rows["grade"] == int(grade)]
-            truth[((school, grade), "n_focal")] = int((part["el_status"] == "EL").sum())
-            truth[((school, grade), "n_reference")] = int((part["el_status"] == "EO").sum())
+    truth = attacker.true_counts({"district": frame, **{s: frame[frame["school_id"] == s] for s in "ABC"}})
+    alone = {}
+    for school in (None, "A", "B", "C"):
+        alone |= _shown(gaps(load(path, school=school, subjects=["math"]), "math"), school or "district")
+    assert any(key[:5] == ("A", "math", "2023-24", "current EL", "3")
+               for key, *_ in attacker.given_away(alone, truth, 10, district="district"))
 
-    def shown(data):
-        table = gaps(data, "math")
-        return table[table["measure"] == "proportion_difference"]
-
-    alone = {"district": shown(district), **{s: shown(d) for s, d in schools_data.items()}}
-    assert (("A", "3"), "n_focal") in _attack(alone, truth, 10)  # the leak the joint pass closes
-    extra = hide_across(district, schools_data)
-    together = {"district": shown(district),
-                **{s: shown(load(path, school=s, hide=extra[s], **options)) for s in schools_data}}
-    assert _attack(together, truth, 10) == []
-    assert not together["district"]["suppressed"].any()  # the district report is taken as it is shown
+    out = tmp_path / "reports"
+    result = subprocess.run([sys.executable, "-m", "gapkit", "report", str(path), "--each", "school", "--subject",
+                             "math", "--out", str(out), "--jobs", "2"], capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr
+    shown = {}
+    for page in sorted(out.glob("*.html")):
+        if page.stem != "index":
+            report = "district" if page.stem == "district" else page.stem.split("-")[0].upper()
+            shown |= attacker.shown_counts(BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser"), report)
+    assert {k[0] for k in shown} == {"district", "A", "B", "C"}
+    assert sum(v is None for v in shown.values()) > 0
+    assert attacker.given_away(shown, truth, 10, district="district") == []

@@ -27,6 +27,7 @@ import pytest
 from bs4 import BeautifulSoup
 from scipy.optimize import linprog
 
+import attacker
 import messy_files
 from gapkit.privacy import code_percent
 from gapkit.readers import read_published, read_records
@@ -314,6 +315,15 @@ class TestStudentLevelReport:
         assert check_no_recoverable_cells(district["soup"]) > 50
         check_tables_with_totals(district["soup"])
 
+    def test_no_hidden_count_follows_from_every_table_together(self, district):
+        """Can a reader who knows which hidden counts are small pin one from every gap table of the report at
+        once (a group shown in another comparison's table, the groups that add up to the tested students)?
+        Before this audit the sample report gave away 24, one former English learner in grade 3 among them."""
+        students = pd.read_csv(SAMPLE / "students.csv")
+        shown = attacker.shown_counts(district["soup"], "district")
+        assert sum(value is None for value in shown.values()) > 50
+        assert attacker.given_away(shown, attacker.true_counts({"district": students}), MIN_N) == []
+
     def test_some_cells_are_hidden(self, district):
         """Does the district report hide small groups (the sample has them by design)?"""
         cells = [td.get_text(strip=True) for td in district["soup"].select("table.gapkit-table td")]
@@ -531,10 +541,10 @@ def each(corpus, tmp_path_factory):
 
 class TestMessyFileEachSchool:
     def test_index_links_one_report_per_school(self, each):
-        """Does the index page link a report for each of the file's two schools?"""
+        """Does the index page link the district's report and one for each of the file's two schools?"""
         out, _ = each
         links = [a["href"] for a in soup_of(out / "index.html").find_all("a")]
-        assert len(links) == 2
+        assert len(links) == 3 and links[0] == "district.html"
         for link in links:
             assert (out / link).exists() and (out / link).with_suffix(".ipynb").exists()
         index = soup_of(out / "index.html")
@@ -558,7 +568,7 @@ class TestMessyFileEachSchool:
     def test_progress_bar_on_stderr(self, each):
         """Does --each school show a progress bar?"""
         _, result = each
-        assert "2/2" in result.stderr
+        assert "3/3" in result.stderr
 
 
 class TestBadFile:

@@ -600,39 +600,48 @@ def hide_exposed(units, truth, equations, hidden_units, *, min_n=Rule.min_n, fix
         for key in keys:
             showing.setdefault(key, []).append(unit)
     checked = {key for keys in units.values() for key in keys}
-    added, known = set(), {}
+    added = set()
     given = set()  # counts that the fixed units give away whatever else is hidden: as good as shown
+    free = set()  # hiding more only widens what a reader cannot rule out: a count found free stays free
     while True:
         shown = {key for unit, keys in units.items() if unit not in hidden_units for key in keys} | given
         system = _System(truth, equations, set(truth) - shown)
         pinned = []
         for component in system.components():
-            label = frozenset(component)
-            if label not in known:  # a set of hidden counts that did not change keeps its answer
-                known[label] = system.pinned(component, [k for k in component if k in checked and truth[k]],
-                                             min_n)
-            pinned += known[label]
+            targets = [k for k in component if k in checked and truth[k] and k not in free]
+            found = system.pinned(component, targets, min_n)
+            free.update(set(targets) - set(found))
+            pinned += found
         if not pinned:
             return added
         movable = {k for k in shown if all(unit not in fixed for unit in showing.get(k, ()))}
-        done = set()
-        for key in sorted(pinned, key=repr):
-            component = frozenset(system.component(key))
-            if component & done:
-                continue
-            done |= component
+        for number, key in enumerate(sorted(pinned, key=repr)):
+            if number:  # what was hidden for the counts before may have freed this one
+                system = _System(truth, equations, set(truth) - shown)
+                if not system.pinned(system.component(key), [key], min_n):
+                    free.add(key)
+                    continue
             moved = system.perturbation(key, shown, movable, weight, min_n)
             if moved is None:
                 if truth[key] < min_n:
                     raise RuntimeError(f"suppression could not protect the hidden count {key!r}: the tables "
                                        f"that cannot change give it away.")
                 given.add(key)
+                shown.add(key)
                 continue
             for k in moved:
+                shown.discard(k)
+                movable.discard(k)
                 for unit in showing.get(k, ()):
                     if unit not in hidden_units:
                         hidden_units.add(unit)
                         added.add(unit)
+                        shown -= set(units[unit]) - _still_shown(units[unit], units, showing, hidden_units)
+
+
+def _still_shown(keys, units, showing, hidden_units):
+    """Those of `keys` that some unit not hidden still shows."""
+    return {k for k in keys if any(u not in hidden_units for u in showing.get(k, ()))}
 
 
 class _System:
@@ -772,7 +781,7 @@ class _System:
 
         columns = np.array([index[key] for key in targets])
         step = np.array([3 if self.truth[key] < min_n else 1 for key in targets]) - 1e-9
-        signs = np.random.default_rng(0).choice([-1.0, 1.0], size=(4, len(targets)))
+        signs = np.random.default_rng(0).choice([-1.0, 1.0], size=(4 if len(targets) > 4 else 0, len(targets)))
         for weights in (np.ones(len(targets)), -np.ones(len(targets)), *signs):
             c = np.zeros(len(component))
             c[columns] = weights

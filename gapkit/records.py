@@ -9,7 +9,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-EL_STATUSES = ("EL", "RFEP", "IFEP", "EO")
+EL_STATUSES = ("EL", "RFEP", "IFEP", "EO", "not EL")
+#: The status of a student who is not a current English learner, when the file cannot say whether they ever
+#: were one (a 0/1 current-EL flag): such students are in no former-, ever- or never-EL group.
+NOT_CURRENT_EL = "not EL"
 RACE_ETHNICITY = (
     "Hispanic/Latino",
     "American Indian/Alaska Native",
@@ -54,7 +57,8 @@ COLUMNS = {
     "school_level": Column("elementary, middle or high", "code", codes=SCHOOL_LEVELS),
     "grade": Column("tested grade (3-8 and 10)", "whole number", (0, 13)),
     "el_status": Column("EL (current English learner), RFEP (reclassified fluent: former EL), "
-                        "IFEP (initially fluent English proficient) or EO (English only)", "code", codes=EL_STATUSES),
+                        "IFEP (initially fluent English proficient), EO (English only), or 'not EL' (not a current "
+                        "English learner, former or never unknown)", "code", codes=EL_STATUSES),
     "el_exit_year": Column("year a former EL was reclassified (RFEP only)", "whole number", (1990, 2100)),
     "elp_level": Column("English-proficiency level 1-5 this year (current ELs)", "whole number", (1, 5)),
     "elp_level_prior": Column("English-proficiency level 1-5 the year before", "whole number", (1, 5)),
@@ -238,7 +242,8 @@ def linked_comparisons(comparison: str, comparisons=None) -> list[str]:
 def add_el_groups(records: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of `records` with the EL groups an analyst compares.
 
-    Adds boolean columns ``current_el``, ``former_el``, ``ever_el``, ``never_el`` and ``newcomer``,
+    Adds boolean columns ``current_el``, ``former_el``, ``ever_el`` (missing for ``"not EL"``: former or
+    never unknown), ``never_el`` and ``newcomer``,
     ``years_since_exit`` (former ELs: years since reclassification) and ``newcomer_status``
     (``"newcomer EL"``, ``"other current EL"``, ``"former EL"`` or ``"never EL"``).
 
@@ -257,6 +262,8 @@ def add_el_groups(records: pd.DataFrame) -> pd.DataFrame:
     out["current_el"] = status.eq("EL").fillna(False).astype(bool)
     out["former_el"] = status.eq("RFEP").fillna(False).astype(bool)
     out["ever_el"] = out["current_el"] | out["former_el"]
+    if status.eq(NOT_CURRENT_EL).any():  # former or never: unknown
+        out["ever_el"] = out["ever_el"].astype("boolean").mask(status.eq(NOT_CURRENT_EL).fillna(False))
     out["never_el"] = status.isin(["IFEP", "EO"]).fillna(False).astype(bool)
     years_in_us = pd.to_numeric(out.get("years_in_us"), errors="coerce") if "years_in_us" in out else None
     newcomer = out["current_el"] & (years_in_us <= NEWCOMER_MAX_YEARS).fillna(False) if years_in_us is not None \

@@ -9,7 +9,7 @@ import tempfile
 from gapkit.privacy import Rule
 from gapkit.readers import DataError
 from gapkit.records import SUBJECTS
-from gapkit.report import EACH, EL_COMPARISONS, KINDS, LANGUAGES, OTHER_COMPARISONS, ReportError, write_reports
+from gapkit.report import EACH, KINDS, LANGUAGES, REPORT_COMPARISONS, ReportError, write_reports
 from gapkit.report.write import Interrupted, stop_on_signals
 
 
@@ -27,9 +27,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     parser.add_argument("--subject", dest="subjects", action="append", choices=tuple(SUBJECTS), default=None,
                         help="a subject to report (repeat for several; default: all)")
     parser.add_argument("--group", dest="groups", action="append", default=None,
-                        choices=(*EL_COMPARISONS, *OTHER_COMPARISONS), metavar="NAME",
+                        choices=REPORT_COMPARISONS, metavar="NAME",
                         help="a comparison to report, e.g. \"Current EL vs never EL\" (repeat for several; "
-                             "default: all; names: " + "; ".join((*EL_COMPARISONS, *OTHER_COMPARISONS)) + ")")
+                             "default: all; names: " + "; ".join(REPORT_COMPARISONS) + ")")
     parser.add_argument("--year", dest="years", action="append", type=int, default=None, metavar="YEAR",
                         help="a school year to include, named by its spring (repeat; default: all)")
     parser.add_argument("--min-n", dest="min_n", type=int, default=Rule.min_n, metavar="N",

@@ -17,8 +17,8 @@ one call per section into this package. The parts, in the order a report is made
   anything is written, executes the notebook with papermill in a temporary folder, exports the page,
   and moves the finished files into place only when every step succeeded.
 """
-from gapkit.report.data import (EL_COMPARISONS, KINDS, LANGUAGES, OTHER_COMPARISONS, ReportData, ReportError, load,
-                                schools)
+from gapkit.report.data import (EL_COMPARISONS, KINDS, LANGUAGES, OTHER_COMPARISONS, REPORT_COMPARISONS, ReportData,
+                                ReportError, load, schools)
 from gapkit.report.html import CSS, export_html, show, to_html
 from gapkit.report.sections import (Finding, ReportFigure, ReportTable, Section, cohorts, cover, data_used, el_gaps,
                                     elp_progress, family_summary, findings, how_to_read, opportunity, other_gaps,
@@ -31,5 +31,5 @@ __all__ = [
     "load", "schools", "gaps", "trend_table", "opportunity_table", "progress_table", "long_term_table", "former_table",
     "cover", "data_used", "el_gaps", "other_gaps", "trends", "cohorts", "opportunity", "elp_progress",
     "findings", "how_to_read", "family_summary", "to_html", "show", "export_html", "write_reports", "NOTEBOOK",
-    "EACH", "KINDS", "LANGUAGES", "EL_COMPARISONS", "OTHER_COMPARISONS", "CSS",
+    "EACH", "KINDS", "LANGUAGES", "EL_COMPARISONS", "OTHER_COMPARISONS", "REPORT_COMPARISONS", "CSS",
 ]

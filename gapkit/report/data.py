@@ -11,7 +11,8 @@ import pandas as pd
 from gapkit import readers
 from gapkit._validation import int_like, label_tuple, one_of
 from gapkit.privacy import Rule
-from gapkit.records import ALL_STUDENTS, COMPARISONS, PROFICIENT_LEVEL, PUBLISHED_COMPLEMENTS, SUBJECTS, add_el_groups
+from gapkit.records import (ALL_STUDENTS, COLUMNS, COMPARISONS, NOT_CURRENT_EL, PROFICIENT_LEVEL, PUBLISHED_COMPLEMENTS,
+                            SUBJECTS, add_el_groups)
 from gapkit.summary import Summary
 
 __all__ = ["ReportData", "ReportError", "load", "schools", "KINDS", "LANGUAGES", "EL_COMPARISONS",
@@ -28,9 +29,16 @@ LANGUAGES = ("en", "es")
 EL_COMPARISONS = ("Current EL vs never EL", "Former EL vs never EL", "Ever EL vs never EL",
                   "Newcomer EL vs never EL")
 
+#: The English-learner comparison of a file that tells current English learners only from everyone else
+#: (``el_status`` "not EL", from a 0/1 current-EL flag): its default in place of `EL_COMPARISONS`.
+EL_FLAG_COMPARISONS = ("Current EL vs all others",)
+
 
 OTHER_COMPARISONS = ("Students with disabilities vs without", "Economically disadvantaged vs not",
                      "Hispanic/Latino vs White", "Black/African American vs White", "Female vs male")
+
+#: Every comparison a report can show, in the order it shows them.
+REPORT_COMPARISONS = (*EL_COMPARISONS, *EL_FLAG_COMPARISONS, *OTHER_COMPARISONS)
 
 
 _ALL = "All"
@@ -142,9 +150,9 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
     subjects = tuple(SUBJECTS) if not subjects else label_tuple(subjects)
     for subject in subjects:
         one_of(subject, "subjects", SUBJECTS)
-    comparisons = (*EL_COMPARISONS, *OTHER_COMPARISONS) if not comparisons else label_tuple(comparisons)
-    for name in comparisons:
-        one_of(name, "groups", (*EL_COMPARISONS, *OTHER_COMPARISONS))
+    asked = label_tuple(comparisons) if comparisons else ()
+    for name in asked:
+        one_of(name, "groups", REPORT_COMPARISONS)
 
     if isinstance(data, pd.DataFrame):
         source, frame, excluded, kind = "records", data, _no_exclusions(), "records"
@@ -155,6 +163,8 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
             kind = readers.guess_kind(Path(data), mapping)
         frame, excluded, rows_read = _read(data, kind=kind, mapping=mapping)
 
+    flag_only = kind == "records" and frame["el_status"].eq(NOT_CURRENT_EL).any()
+    comparisons = asked or (*(EL_FLAG_COMPARISONS if flag_only else EL_COMPARISONS), *OTHER_COMPARISONS)
     if kind == "records":
         records, published = frame, None
         school_name = None
@@ -330,6 +340,8 @@ def _spec(data: ReportData, comparison: str):
         return "student_group", focal, reference
     c = COMPARISONS[comparison]
     column, focal, reference = c.group, c.focal, c.reference
+    if reference is None:  # everyone else: every other code of the column
+        reference = tuple(code for code in COLUMNS[column].codes if code not in focal)
     return column, focal, reference
 
 

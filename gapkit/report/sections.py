@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from gapkit import views
 from gapkit.measures import MEASURES
 from gapkit.privacy import SUPPRESSED_MARK, Rule, suppress
-from gapkit.records import COMPARISONS, SUBJECTS
-from gapkit.report.data import _ALL, EL_COMPARISONS, OTHER_COMPARISONS, ReportData
+from gapkit.records import COMPARISONS, NOT_CURRENT_EL, SUBJECTS
+from gapkit.report.data import (_ALL, EL_COMPARISONS, EL_FLAG_COMPARISONS, OTHER_COMPARISONS, REPORT_COMPARISONS,
+                                ReportData)
 from gapkit.proficiency import LONG_TERM_YEARS, SELECTION_CAVEAT
 from gapkit.report.tables import (_CURRENT, former_table, gaps, has, headline, long_term_table, opportunity_table,
                                   progress_table, trend_table)
@@ -255,7 +256,14 @@ def _figure(figure, *, caption):
 
 def el_gaps(data: ReportData) -> Section:
     """Gaps for current, former, ever and newcomer English learners against never-EL students."""
-    return _gap_section(data, EL_COMPARISONS, "el", "Gaps for English learners")
+    section = _gap_section(data, (*EL_COMPARISONS, *EL_FLAG_COMPARISONS), "el", "Gaps for English learners")
+    if data.kind == "records" and data.records["el_status"].eq(NOT_CURRENT_EL).any():
+        note = ("The file tells current English learners only from everyone else (a current-EL flag), so it "
+                "cannot say who was an English learner before: the comparisons with former, ever and never "
+                "English learners are left out, and current English learners are compared with all other "
+                "students.")
+        section = replace(section, paragraphs=(note, *section.paragraphs))
+    return section
 
 
 def other_gaps(data: ReportData) -> Section:
@@ -277,7 +285,7 @@ def opportunity(data: ReportData) -> Section:
             "to with enough of both groups (grade 8 for Algebra I, and high school)." if has_column else
             "No student in this report has an advanced-coursework record (Algebra I by grade 8, or an advanced "
             "course in high school), so opportunity gaps cannot be shown.",))
-    comparisons = [c for c in (*EL_COMPARISONS, *OTHER_COMPARISONS) if c in set(table["comparison"])]
+    comparisons = [c for c in REPORT_COMPARISONS if c in set(table["comparison"])]
     shown = _ordered(table, comparisons)
     tables = (ReportTable(
         caption="Advanced coursework: rate of the focal group divided by the rate of the comparison group "
@@ -412,7 +420,7 @@ def findings(data: ReportData) -> Section:
         if table.empty:
             continue
         measure = headline(data, subject)
-        for comparison in ("Current EL vs never EL", "Former EL vs never EL"):
+        for comparison in ("Current EL vs never EL", "Former EL vs never EL", *EL_FLAG_COMPARISONS):
             row = _cell(table, comparison=comparison, year=year, grade=_ALL, measure=measure)
             if row is None:
                 continue
@@ -505,15 +513,15 @@ def family_summary(data: ReportData) -> Section:
     lines = []
     for subject in data.subjects:
         table = gaps(data, subject)
-        for comparison in ("Current EL vs never EL", "Ever EL vs never EL"):  # ever ELs when current are hidden
+        # ever ELs when current ones are hidden; all other students when the file cannot tell never-EL ones
+        for comparison in ("Current EL vs never EL", "Ever EL vs never EL", *EL_FLAG_COMPARISONS):
             row = None if table.empty or year is None else _cell(table, comparison=comparison, year=year,
                                                                   grade=_ALL, measure="proportion_difference")
             if row is None or row["suppressed"] or pd.isna(row["value_focal"]):
                 continue
             pf = Rule.percent(float(row["value_focal"]), row["n_focal"])
             pr = Rule.percent(float(row["value_reference"]), row["n_reference"])
-            lines.append(_family_line(data.language, subject, year, pf, pr, _where(data),
-                                      ever=comparison.startswith("Ever")))
+            lines.append(_family_line(data.language, subject, year, pf, pr, _where(data), comparison))
             break
     if not lines and not any(has(data, subject)["levels"] for subject in data.subjects):
         lines.append("Este archivo no tiene niveles de desempeño, así que no se puede decir cuántos estudiantes "
@@ -542,18 +550,20 @@ def _out_of_100(coded, language):
     return f"alrededor de {number} de cada 100" if language == "es" else f"about {number} out of every 100"
 
 
-def _family_line(language, subject, year, pf, pr, where, *, ever=False):
+def _family_line(language, subject, year, pf, pr, where, comparison):
+    ever, others = comparison.startswith("Ever"), comparison in EL_FLAG_COMPARISONS
     if language == "es":
         where = "el distrito" if where == "the district" else where
         who = "que aprenden o aprendieron inglés en la escuela" if ever else "que están aprendiendo inglés"
+        rest = "los demás estudiantes" if others else "los estudiantes que nunca necesitaron apoyo en inglés"
         return (f"En el año escolar {views.school_year(year)}, en {where}, {_out_of_100(pf, 'es')} estudiantes {who} "
-                f"alcanzaron el nivel esperado en {SUBJECTS[subject].name_es}; entre los estudiantes que nunca "
-                f"necesitaron apoyo en inglés, lo alcanzaron {_out_of_100(pr, 'es')}.")
+                f"alcanzaron el nivel esperado en {SUBJECTS[subject].name_es}; entre {rest}, lo alcanzaron "
+                f"{_out_of_100(pr, 'es')}.")
     place = "in the district" if where == "the district" else f"at {where}"
     who = "who are learning English or learned it at school" if ever else "who are learning English"
+    rest = "all other students" if others else "students who never needed English-language support"
     return (f"In the {views.school_year(year)} school year, {place}, {_out_of_100(pf, 'en')} students {who} met "
-            f"the expected level in {_subject_name(subject)}; among students who never needed English-language "
-            f"support, {_out_of_100(pr, 'en')} did.")
+            f"the expected level in {_subject_name(subject)}; among {rest}, {_out_of_100(pr, 'en')} did.")
 
 
 def trends(data: ReportData) -> Section:
@@ -625,8 +635,8 @@ def _trend_section(data, *, view):
         if trend.empty:
             continue
         if view == "cohort":
-            trend = trend[trend["comparison"].isin(EL_COMPARISONS)]
-        order = {c: i for i, c in enumerate((*EL_COMPARISONS, *OTHER_COMPARISONS))}
+            trend = trend[trend["comparison"].isin((*EL_COMPARISONS, *EL_FLAG_COMPARISONS))]
+        order = {c: i for i, c in enumerate(REPORT_COMPARISONS)}
         trend = trend.assign(_o=trend["comparison"].map(order)).sort_values(
             ["_o", "year_from", *(["grade_from"] if view == "cohort" else [])], kind="stable").drop(columns="_o")
         last = trend[trend["year_to"].astype(int) == latest]

@@ -340,7 +340,7 @@ def former_table(data: ReportData, subject: str) -> pd.DataFrame:
     """Former English learners' percent proficient in `subject` by year and years since exit, against
     never-EL students (`gapkit.proficiency.former_el_outcomes`, which carries the selection caveat)."""
     def compute():
-        if data.kind != "records" or not has(data, subject)["levels"] \
+        if data.kind != "records" or not has(data, subject)["levels"] or not data.records["former_el"].any() \
                 or data.records["el_exit_year"].notna().sum() == 0:
             return pd.DataFrame()
         table = former_el_outcomes(data.records, SUBJECTS[subject].level, by=("year",),

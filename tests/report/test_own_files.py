@@ -75,6 +75,31 @@ def test_scale_scores_only(tmp_path):
     assert "mathematics: mean and standardised gaps (no performance levels" in text and "usable" in text
 
 
+def test_current_el_flag(tmp_path):
+    """A 0/1 current-EL flag whose 0 means "not a current English learner" (former or never, unknown), mapped
+    as such: current English learners are compared with all other students, the comparisons that need former or
+    never English learners are left out with one sentence, and the gap is the one pandas computes."""
+    path, frame = student_file(tmp_path, levels=True)
+    flagged = frame.assign(el_flag=(frame.pop("el_status") == "EL").astype(int), math_level=frame["math_level"].clip(upper=4))
+    flagged.to_csv(path, index=False)
+    mapping = tmp_path / "flag.yaml"
+    mapping.write_text('columns: {el_status: el_flag}\ncodes: {el_status: {"1": EL, "0": not EL}}\n')
+    data = load(path, mapping=mapping, subjects=["math"])
+    table = gaps(data, "math")
+    assert set(table["comparison"]) == {"Current EL vs all others"}
+    rows = flagged[flagged["year"] == 2024]
+    proficient = rows["math_level"] >= 3
+    expected = proficient[rows["el_flag"] == 0].mean() - proficient[rows["el_flag"] == 1].mean()
+    shown = _cell(table, comparison="Current EL vs all others", year=2024, grade="All", measure="proportion_difference")
+    assert (shown["n_focal"], shown["n_reference"]) == ((rows["el_flag"] == 1).sum(), (rows["el_flag"] == 0).sum())
+    assert shown["estimate"] == pytest.approx(expected, abs=1e-12)
+    section = el_gaps(data)
+    assert sum("cannot say who was an English learner before" in p for p in section.paragraphs) == 1
+    assert set(section.tables[0].frame["Comparison"]) == {"Current EL vs all others"}
+    assert "all other students" in findings(data).findings[0].text
+    assert "among all other students" in family_summary(data).paragraphs[0]
+
+
 def test_five_levels_proficient_at_four(tmp_path):
     """Five levels, proficient at 4 (from the mapping): percent proficient and V, the cut stated in the report."""
     path, frame = student_file(tmp_path, levels=True, scores=False)

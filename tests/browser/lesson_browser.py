@@ -32,10 +32,25 @@ def kernels_quiet(base: str, timeout: float = 300) -> None:
     voila = _voila_process(base)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        kernels = [p for p in voila.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
-        if kernels and all(k.cpu_percent(interval=0.5) < 3 for k in kernels):
+        kernels = [p for p in voila.children(recursive=True) if "ipykernel" in " ".join(_cmdline(p))]
+        if kernels and all(_cpu_percent(k) < 3 for k in kernels):
             return
     pytest.fail(f"the lesson kernels were still busy after {timeout:.0f} s")
+
+
+def _cmdline(process) -> list[str]:
+    """A process's command line; empty for one that has ended (a culled kernel not yet reaped is a zombie)."""
+    try:
+        return process.cmdline()
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return []
+
+
+def _cpu_percent(process) -> float:
+    try:
+        return process.cpu_percent(interval=0.5)
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return 0.0
 
 
 def open_lesson(page, base, name):

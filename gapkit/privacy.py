@@ -767,14 +767,14 @@ class _System:
                        bounds=[bounds(key) for key in component], method="highs")
         # Every point an LP finds is a table the reader cannot rule out: a target seen at values `step`
         # apart is free. A few LPs over all targets at once settle most; the rest get their own two.
-        low = np.array([self.truth[key] for key in component], dtype=float)
+        low = np.array([np.nan if self.truth[key] is None else self.truth[key] for key in component], dtype=float)
         high = low.copy()
 
         def solve(c):
             result = optimize.linprog(c, **options)
             if result.status == 0:
-                np.minimum(low, result.x, out=low)
-                np.maximum(high, result.x, out=high)
+                np.fmin(low, result.x, out=low)
+                np.fmax(high, result.x, out=high)
             elif result.status != 3:  # pragma: no cover - the truth is always feasible
                 raise RuntimeError(f"suppression audit failed: {result.message}")
             return result

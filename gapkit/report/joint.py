@@ -9,12 +9,11 @@ added up. So a count one table hides can follow from the others. `hide_within` (
 that as one set of equations over the groups' counts and let `gapkit.privacy.hide_exposed` hide more rows
 until no hidden count is pinned, with the reader assumed to know which hidden counts are small.
 
-Student records only: in a published file the counts its source hid are unknown, so they cannot be
-audited here (its reports keep the protection of `gapkit.report.tables`).
+In a published file the counts its source hid are unknown: they enter as unknowns a reader may solve for,
+and are not themselves checked (their source protected them).
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from gapkit.privacy import hide_exposed
@@ -29,8 +28,6 @@ _EVERYONE = "tested students"  # the key of a cell's tested students: shown by n
 def hide_within(data: ReportData, subject: str, table: pd.DataFrame) -> pd.Series:
     """The rows of one report's stacked gap tables (`gapkit.report.tables.gaps`) to hide besides those
     hidden, so that no hidden count follows from the report's tables together."""
-    if data.kind != "records":  # a published file's hidden counts are unknown, so not audited here
-        return pd.Series(False, index=table.index)
     units = _hide({None: (data, table)}, subject)
     return _rows(table, {(c, y, g) for _, c, y, g in units})
 
@@ -43,7 +40,7 @@ def hide_across(district: ReportData, schools: dict) -> dict:
     from gapkit.report.tables import gaps
 
     extra = {school: set() for school in [None, *schools]}
-    for subject in district.subjects if district.kind == "records" else ():
+    for subject in district.subjects:
         reports = {_ALL: (district, gaps(district, subject)),
                    **{school: (data, gaps(data, subject)) for school, data in schools.items()}}
         for name, comparison, year, grade in _hide(reports, subject):
@@ -82,8 +79,8 @@ def _hide(reports, subject):
     if len(reports) > 1:
         equations += _school_equations(truth)
     for terms, _ in equations:
-        for key, _ in terms:
-            truth.setdefault(key, 0)  # a group with no student in a cell
+        for key, _ in terms:  # a group with no row in a cell: no student, or, in a published file, unknown
+            truth.setdefault(key, None if reports[key[0]][0].kind == "published" else 0)
 
     shown_by = {}
     for keys in units.values():
@@ -106,15 +103,17 @@ def _report_equations(name, data, truth):
     comparison with everyone else, its other side) add up to at most the cell's tested students, exactly
     when they account for all of them."""
     keys = [k for k in truth if k[0] == name]
+    unknown = None if data.kind == "published" else 0  # a group a file has no row for, in a cell
     cells = sorted({(k[1], k[3]) for k in keys}, key=repr)
     groups = sorted({k[2] for k in keys if k[2] != _EVERYONE}, key=repr)
     equations = []
 
-    def equation(terms):
-        """(terms, exact), or None when a count is unknown; exact when the true counts add up to 0."""
-        values = [truth.get(key, 0) for key, _ in terms]
+    def equation(terms, exact=None):
+        """(terms, exact): exact when the true counts add up to 0, or, with a count unknown, as `exact` says
+        (None: the sum is not used)."""
+        values = [truth.get(key, unknown) for key, _ in terms]
         if any(v is None for v in values):
-            return None
+            return None if exact is None else (terms, exact)
         total = sum(c * v for (_, c), v in zip(terms, values))
         return (terms, True) if total == 0 else (terms, False) if total < 0 else None
 
@@ -122,14 +121,14 @@ def _report_equations(name, data, truth):
         grades = sorted({g for y, g in cells if y == year and g != _ALL})
         for group in [*groups, _EVERYONE]:
             equations.append(equation([*(((name, year, group, g), 1) for g in grades),
-                                       ((name, year, group, _ALL), -1)]))
+                                       ((name, year, group, _ALL), -1)], exact=True))
     linked = [(side_group(*total), [side_group(*part) for part in parts]) for total, parts in LINKED]
     for year, grade in cells:
         def key(group):
             return (name, year, group, grade)
         for total, parts in linked:
             if total in groups and all(p in groups for p in parts):
-                equations.append(equation([(key(total), -1), *((key(p), 1) for p in parts)]))
+                equations.append(equation([(key(total), -1), *((key(p), 1) for p in parts)], exact=True))
         for column in sorted({g[0] for g in groups}):
             plain = [g for g in groups if g[0] == column and g[1] != "not"]
             plain = [g for g in plain if not any(o[1] < g[1] for o in plain)]  # ever EL: current + former
@@ -139,7 +138,7 @@ def _report_equations(name, data, truth):
                                               and COMPARISONS[c].reference is not None]
             sets += [[g, (column, g[2])] for g in groups if g[0] == column and g[1] == "not"]
             for together in sets:
-                equations.append(equation([*((key(g), 1) for g in together), (key(_EVERYONE), -1)]))
+                equations.append(equation([*((key(g), 1) for g in together), (key(_EVERYONE), -1)], exact=False))
     return [e for e in equations if e is not None]
 
 
@@ -159,25 +158,25 @@ def _school_equations(truth):
 
 
 def _everyone(data, subject) -> dict:
-    """``{(year, grade): tested students}`` (grade ``"All"``: all grades); student records only."""
-    from gapkit.records import EL_STATUSES
-    from gapkit.report.tables import _summary, grade_labels
+    """``{(year, grade): tested students}`` (grade ``"All"``: all grades; None where a published file hid it)."""
+    from gapkit.records import ALL_STUDENTS, EL_STATUSES
+    from gapkit.report.tables import _summary
 
-    summary = _summary(data, "el_status", subject, by=("year", "grade"), outcome=None, labels=EL_STATUSES) \
-        if data.kind == "records" else None
+    if data.kind == "records":
+        summary = _summary(data, "el_status", subject, by=("year", "grade"), outcome=None, labels=EL_STATUSES)
+    else:
+        summary = _summary(data, "student_group", subject, by=("year", "grade"), outcome=None,
+                           labels=(ALL_STUDENTS,))
     if summary is None:
         return {}
-    sums = summary.table.groupby(["year", "grade"])["n"].sum().reset_index()
-    out = {(int(y), g): int(n) for y, g, n in zip(sums["year"], grade_labels(sums["grade"]), sums["n"])}
-    for year, n in summary.table.groupby("year")["n"].sum().items():
-        out[(int(year), _ALL)] = int(n)
-    return out
+    return _sums(summary.table, summary.table["n"])
 
 
 def _true_counts(data, subject) -> pd.DataFrame:
-    """Each comparison's true counts per year and grade (all grades too): the numbers the audit protects."""
+    """Each comparison's true counts per year and grade (all grades too): the numbers the audit protects
+    (None where a published file hid one)."""
     from gapkit.report.data import _spec
-    from gapkit.report.tables import _summary, grade_labels
+    from gapkit.report.tables import _summary
 
     rows = []
     for comparison in data.comparisons:
@@ -189,14 +188,23 @@ def _true_counts(data, subject) -> pd.DataFrame:
         table = summary.table
         is_focal = table[summary.group].isin(focal)
         is_reference = table[summary.group].isin(reference) if reference else ~is_focal
-        for keys in (["year", "grade"], ["year"]):
-            sums = pd.DataFrame({"n_focal": table["n"].where(is_focal, 0),
-                                 "n_reference": table["n"].where(is_reference, 0), **{k: table[k] for k in keys}})
-            sums = sums.groupby(keys)[["n_focal", "n_reference"]].sum(min_count=1).reset_index()
-            sums["grade"] = grade_labels(sums["grade"]) if "grade" in keys else _ALL
-            rows.append(sums.assign(comparison=comparison))
-    if not rows:
-        return pd.DataFrame(columns=["comparison", "year", "grade", "n_focal", "n_reference"])
-    out = pd.concat(rows, ignore_index=True)
-    out["year"] = out["year"].astype(int)
-    return out.replace({np.nan: None}) if out.isna().any().any() else out
+        focal_n, reference_n = _sums(table, table["n"].where(is_focal, 0)), _sums(table, table["n"].where(is_reference, 0))
+        rows += [{"comparison": comparison, "year": year, "grade": grade, "n_focal": n, "n_reference": reference_n[cell]}
+                 for cell, n in focal_n.items() for year, grade in [cell]]
+    return pd.DataFrame(rows, columns=["comparison", "year", "grade", "n_focal", "n_reference"])
+
+
+def _sums(table, values) -> dict:
+    """``{(year, grade): sum of values}`` by year and grade and by year (grade ``"All"``); None where one is
+    missing (a count a published file hid)."""
+    from gapkit.report.tables import grade_labels
+
+    frame = pd.DataFrame({"year": table["year"].astype(int), "grade": grade_labels(table["grade"]),
+                          "value": pd.to_numeric(values, errors="coerce").astype(float)})
+    out = {}
+    for keys in (["year", "grade"], ["year"]):
+        grouped = frame.groupby(keys)["value"]
+        for key, total, missing in zip(grouped.sum().index, grouped.sum(), grouped.apply(lambda v: v.isna().any())):
+            cell = key if len(keys) == 2 else (key, _ALL)
+            out[(int(cell[0]), str(cell[1]))] = None if missing else int(total)
+    return out

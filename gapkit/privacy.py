@@ -636,10 +636,10 @@ def hide_exposed(units, truth, equations, hidden_units, *, min_n=Rule.min_n, fix
                     if unit not in hidden_units:
                         hidden_units.add(unit)
                         added.add(unit)
-                        shown -= set(units[unit]) - _still_shown(units[unit], units, showing, hidden_units)
+                        shown -= set(units[unit]) - _still_shown(units[unit], showing, hidden_units)
 
 
-def _still_shown(keys, units, showing, hidden_units):
+def _still_shown(keys, showing, hidden_units):
     """Those of `keys` that some unit not hidden still shows."""
     return {k for k in keys if any(u not in hidden_units for u in showing.get(k, ()))}
 
@@ -654,11 +654,6 @@ class _System:
         for i, (terms, _) in enumerate(self.equations):
             for key, _ in terms:
                 self.of.setdefault(key, []).append(i)
-
-    def neighbours(self, keys):
-        """Every key in an equation with one of `keys`."""
-        return sorted({k for key in keys for i in self.of.get(key, ()) for k, _ in self.equations[i][0]},
-                      key=repr)
 
     def component(self, key):
         return next(c for c in self.components() if key in c)

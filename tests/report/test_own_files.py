@@ -333,7 +333,7 @@ def test_reports_of_one_run_reveal_no_hidden_count_together(tmp_path):
 
     out = tmp_path / "reports"
     result = subprocess.run([sys.executable, "-m", "gapkit", "report", str(path), "--each", "school", "--subject",
-                             "math", "--out", str(out), "--jobs", "2"], capture_output=True, text=True, timeout=900)
+                             "math", "--out", str(out)], capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr
     shown = {}
     for page in sorted(out.glob("*.html")):

@@ -244,6 +244,9 @@ class TestAssignmentCycle:
         page.goto(f"{hub['url']}/user/fkim/formgrader/submissions/{submission_id}/")
         try:
             page.wait_for_selector(f"#{CRITERION}", state="visible", timeout=60_000)
+            # The page has loaded its grades (a box typed into before then is not saved): as the facilitator
+            # sees it, done.
+            page.wait_for_load_state("networkidle", timeout=60_000)
         except Exception:
             pytest.fail(f"formgrader did not show the reflection's first criterion:\n{page.inner_text('body')[:2000]}")
         assert TEXT["amorales"] in page.inner_text("body")  # the lesson page's answer, in formgrader

@@ -542,7 +542,7 @@ def exposed(truth, equations, hidden, *, min_n=Rule.min_n, checked=None) -> list
     return sorted(pinned, key=repr)
 
 
-def hide_exposed(units, truth, equations, hidden_units, *, min_n=Rule.min_n, fixed=(), weight=None) -> set:
+def hide_exposed(units, truth, equations, hidden_units, *, min_n=Rule.min_n, weight=None) -> set:
     """The further units (rows of tables) to hide so that `exposed` finds nothing.
 
     Parameters
@@ -553,8 +553,6 @@ def hide_exposed(units, truth, equations, hidden_units, *, min_n=Rule.min_n, fix
         As for `exposed`.
     hidden_units : set
         Units hidden already. A key is shown when a unit that is not hidden shows it.
-    fixed : set, optional
-        Units that must stay as they are (a report already published).
     weight : callable, optional
         What hiding a shown count costs (default 1); the units that show it are hidden together.
 
@@ -566,15 +564,14 @@ def hide_exposed(units, truth, equations, hidden_units, *, min_n=Rule.min_n, fix
     Raises
     ------
     RuntimeError
-        The fixed units give away a small count whatever else is hidden. (A count of at least ``min_n``
-        that they give away is left as it is: it is as good as shown by them.)
+        A count that no change of the counts frees (the equations and the known zeros fix it).
 
     Notes
     -----
     For each pinned count, one linear program finds the cheapest change of the counts that a reader
     cannot rule out once the changed counts are hidden: it moves the pinned count by 1 (3 for a small
     one), keeps every equation, keeps each count within what a reader knows of it (0; 1 to
-    ``min_n - 1``; at least ``min_n``), leaves shown counts of fixed units alone, and costs ``weight``
+    ``min_n - 1``; at least ``min_n``), and costs ``weight``
     per student moved in a shown count. The shown counts it changes are hidden. This is the
     linear-programming approach to complementary suppression of Kelly, Golden and Assad (1992) and
     Fischetti and Salazar-Gonzalez (2000), one count at a time; the audit is repeated until nothing is
@@ -594,17 +591,16 @@ def hide_exposed(units, truth, equations, hidden_units, *, min_n=Rule.min_n, fix
     """
     min_n = Rule(min_n).min_n
     weight = weight or (lambda key: 1.0)
-    hidden_units, fixed = set(hidden_units), set(fixed)
+    hidden_units = set(hidden_units)
     showing = {}
     for unit, keys in units.items():
         for key in keys:
             showing.setdefault(key, []).append(unit)
     checked = {key for keys in units.values() for key in keys}
     added = set()
-    given = set()  # counts that the fixed units give away whatever else is hidden: as good as shown
     free = set()  # hiding more only widens what a reader cannot rule out: a count found free stays free
     while True:
-        shown = {key for unit, keys in units.items() if unit not in hidden_units for key in keys} | given
+        shown = {key for unit, keys in units.items() if unit not in hidden_units for key in keys}
         system = _System(truth, equations, set(truth) - shown)
         pinned = []
         for component in system.components():
@@ -614,24 +610,18 @@ def hide_exposed(units, truth, equations, hidden_units, *, min_n=Rule.min_n, fix
             pinned += found
         if not pinned:
             return added
-        movable = {k for k in shown if all(unit not in fixed for unit in showing.get(k, ()))}
         for number, key in enumerate(sorted(pinned, key=repr)):
             if number:  # what was hidden for the counts before may have freed this one
                 system = _System(truth, equations, set(truth) - shown)
                 if not system.pinned(system.component(key), [key], min_n):
                     free.add(key)
                     continue
-            moved = system.perturbation(key, shown, movable, weight, min_n)
+            moved = system.perturbation(key, shown, weight, min_n)
             if moved is None:
-                if truth[key] < min_n:
-                    raise RuntimeError(f"suppression could not protect the hidden count {key!r}: the tables "
-                                       f"that cannot change give it away.")
-                given.add(key)
-                shown.add(key)
-                continue
+                raise RuntimeError(f"suppression could not protect the hidden count {key!r}: no change of the "
+                                   f"counts frees it.")
             for k in moved:
                 shown.discard(k)
-                movable.discard(k)
                 for unit in showing.get(k, ()):
                     if unit not in hidden_units:
                         hidden_units.add(unit)
@@ -689,7 +679,7 @@ class _System:
                         todo.append(k)
         return sorted(seen, key=repr)
 
-    def perturbation(self, key, shown, movable, weight, min_n):
+    def perturbation(self, key, shown, weight, min_n):
         """The shown counts to hide so that `key` can move by 1 (3 if small), or None (see `hide_exposed`)."""
         keys = self.reachable(key)
         index = {k: j for j, k in enumerate(keys)}
@@ -712,8 +702,6 @@ class _System:
             n = self.truth[k]
             low, high = (None, None) if n is None else \
                 (0, 0) if n == 0 else (1, min_n - 1) if n < min_n else (min_n, None)
-            if k in shown and k not in movable:
-                low = high = n
             up = None if high is None or n is None else high - n
             down = None if low is None or n is None else n - low
             bounds.append((0, up))

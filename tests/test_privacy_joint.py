@@ -7,7 +7,6 @@ gapkit.privacy: it sees the shown counts, knows every sum and, for each hidden c
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
@@ -78,24 +77,15 @@ def test_a_small_count_known_to_within_one_is_exposed():
     assert (low, high) == (1, 9)
 
 
-def test_a_count_the_fixed_tables_give_away_is_refused_when_small():
-    """A district that shows 16 former English learners in grade 4, split 8 and 8 between two schools (a third
-    has none): a reader puts each school's count at 7 to 9 whatever the schools hide."""
-    truth = {"A": 8, "B": 8, "C": 0, "district": 16}
-    equations = [([("A", 1), ("B", 1), ("C", 1), ("district", -1)], True)]
-    rows = {k: (k,) for k in truth}
-    with pytest.raises(RuntimeError, match="give it away"):
-        hide_exposed(rows, truth, equations, {"A", "B"}, fixed={"district", "C"})
-
-
 def test_a_count_shown_twice_is_hidden_in_both_tables():
-    """3 newcomers and 20 other current English learners make 23, shown in a table that cannot change; the 20
-    are shown in two comparisons' rows. Hiding them means hiding both rows."""
+    """3 newcomers and 20 other current English learners make 23, whose total costs more to hide; the 20 are
+    shown in two comparisons' rows. Hiding them means hiding both rows."""
     truth = {"newcomers": 3, "others": 20, "current": 23}
     equations = [([("newcomers", 1), ("others", 1), ("current", -1)], True)]
     units = {"newcomers, grade 3": ("newcomers",), "others vs never": ("others",), "others vs all": ("others",),
              "current": ("current",)}
-    added = hide_exposed(units, truth, equations, {"newcomers, grade 3"}, fixed={"current"})
+    added = hide_exposed(units, truth, equations, {"newcomers, grade 3"},
+                         weight=lambda k: 10.0 if k == "current" else 1.0)
     assert added == {"others vs never", "others vs all"}
     assert attack(truth, equations, {"newcomers", "others"})["newcomers"] == (1, 9)
 

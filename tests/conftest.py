@@ -13,3 +13,12 @@ def chromium():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield b
         b.close()
+
+
+def pytest_collection_modifyitems(items):
+    """Where the suite runs in parallel (``-n auto --dist loadgroup``): each file's tests run in one worker,
+    so a file's module fixtures are made once, and every test in ``tests/browser`` runs in the same worker,
+    so they share one Voila server (its start preheats every lesson page)."""
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group("browser" if path.startswith("tests/browser/") else path))

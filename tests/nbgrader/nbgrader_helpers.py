@@ -30,8 +30,9 @@ def clean_env(**extra) -> dict:
 
 
 def nbgrader(*args, cwd, env, timeout=600) -> subprocess.CompletedProcess:
-    """Run one real ``nbgrader`` command; fail the test with its output if it fails."""
-    done = subprocess.run([str(BIN / "nbgrader"), *map(str, args)], cwd=cwd, env=env,
+    """Run one real ``nbgrader`` command (as `gapkit.cli.launch` starts it, without jsonschema's IRI grammar);
+    fail the test with its output if it fails."""
+    done = subprocess.run([sys.executable, "-m", "gapkit.cli.launch", "nbgrader", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
     if done.returncode != 0:
         log = f"{done.stdout}\n{done.stderr}"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from gapkit.report import load
 from gapkit.report.joint import hide_across
-from gapkit.report.tables import gaps
+from gapkit.report.tables import own_gaps
 
 DATA = Path(__file__).resolve().parents[1] / "datasets" / "sample_district" / "students.csv"
 
@@ -23,7 +23,7 @@ def main():
         schools = {school: load(DATA, school=school, subjects=[subject]) for school, _ in district.all_schools}
         loaded = time.perf_counter()
         for data in (district, *schools.values()):
-            gaps(data, subject)
+            own_gaps(data, subject)
         tables = time.perf_counter()
         extra = hide_across(district, schools)
         done = time.perf_counter()

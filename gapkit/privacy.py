@@ -599,9 +599,10 @@ def hide_exposed(units, truth, equations, hidden_units, *, min_n=Rule.min_n, wei
     checked = {key for keys in units.values() for key in keys}
     added = set()
     free = set()  # hiding more only widens what a reader cannot rule out: a count found free stays free
+    system = _System(truth, equations, ())
     while True:
         shown = {key for unit, keys in units.items() if unit not in hidden_units for key in keys}
-        system = _System(truth, equations, set(truth) - shown)
+        system.hiding(set(truth) - shown)
         pinned = []
         for component in system.components():
             targets = [k for k in component if k in checked and truth[k] and k not in free]
@@ -612,7 +613,7 @@ def hide_exposed(units, truth, equations, hidden_units, *, min_n=Rule.min_n, wei
             return added
         for number, key in enumerate(sorted(pinned, key=repr)):
             if number:  # what was hidden for the counts before may have freed this one
-                system = _System(truth, equations, set(truth) - shown)
+                system.hiding(set(truth) - shown)
                 if not system.pinned(system.component(key), [key], min_n):
                     free.add(key)
                     continue
@@ -638,34 +639,39 @@ class _System:
     """The equations of `exposed` over the hidden keys, split into sets linked through equations."""
 
     def __init__(self, truth, equations, hidden):
-        self.truth, self.hidden = truth, set(hidden)
+        self.truth = truth
         self.equations = [(list(terms), bool(exact)) for terms, exact in equations]
         self.of = {}
         for i, (terms, _) in enumerate(self.equations):
             for key, _ in terms:
                 self.of.setdefault(key, []).append(i)
+        self.hiding(hidden)
+
+    def hiding(self, hidden):
+        """Make `hidden` the keys a reader does not see (the equations stay)."""
+        self.hidden = set(hidden)
+        self._components = None
 
     def component(self, key):
-        return next(c for c in self.components() if key in c)
+        """The hidden keys linked to hidden `key` through equations."""
+        seen, todo = {key}, [key]
+        while todo:
+            for i in self.of.get(todo.pop(), ()):
+                for k, _ in self.equations[i][0]:
+                    if k in self.hidden and k not in seen:
+                        seen.add(k)
+                        todo.append(k)
+        return sorted(seen, key=repr)
 
     def components(self):
         """The hidden keys, in sets linked through equations (each can be solved alone)."""
-        if not hasattr(self, "_components"):
-            seen, out = set(), []
+        if self._components is None:
+            seen, self._components = set(), []
             for start in sorted(self.hidden & set(self.of), key=repr):
-                if start in seen:
-                    continue
-                seen.add(start)
-                component, todo = [start], [start]
-                while todo:
-                    for i in self.of[todo.pop()]:
-                        for k, _ in self.equations[i][0]:
-                            if k in self.hidden and k not in seen:
-                                seen.add(k)
-                                component.append(k)
-                                todo.append(k)
-                out.append(component)
-            self._components = out
+                if start not in seen:
+                    component = self.component(start)
+                    seen.update(component)
+                    self._components.append(component)
         return self._components
 
     def reachable(self, key):

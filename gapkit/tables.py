@@ -35,7 +35,7 @@ _SIDES = ("focal", "reference")
 def gap_table(data, outcome: str | None = None, group: str | None = None, *, focal, reference=None,
               by: Sequence[str] = (), measures: Sequence[str] | None = None, min_n: int = Rule.min_n,
               proficient=PROFICIENT_LEVEL, levels: str | None = None, cuts=None, level: float = 0.95,
-              margins: bool = False) -> pd.DataFrame:
+              margins: bool | Sequence[str] = False) -> pd.DataFrame:
     """Gaps between a focal and a reference group, per cell, with small cells suppressed.
 
     Parameters
@@ -62,8 +62,9 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
         Performance levels of records, as for `gapkit.summarize`.
     level : float
         Confidence level of the intervals.
-    margins : bool
-        Add total rows (``"All"``) over each `by` column; complementary suppression then protects them.
+    margins : bool or sequence of str
+        Add total rows (``"All"``) over each `by` column (True), or over those named; complementary
+        suppression then protects them.
 
     Returns
     -------
@@ -111,6 +112,8 @@ def gap_table(data, outcome: str | None = None, group: str | None = None, *, foc
         raise ValueError(f"`proficient` ({proficient!r}) is above every performance level in the data "
                          f"({', '.join(map(str, summary.levels))}).")
     focal, reference = _labels_iv(summary, focal, reference)
+    margins = list(summary.by) if margins is True else [one_of(m, "margins", summary.by) for m in label_tuple(margins)] \
+        if margins else []
     cells = _cells(summary, focal, reference, proficient=proficient, margins=margins)
     suppressed, reason = _privacy(cells, summary.by, rule.min_n)
     table = _estimates(cells, summary, measures, level, suppressed, reason)
@@ -154,7 +157,8 @@ def _labels_iv(summary, focal, reference):
 
 
 def _cells(summary, focal, reference, *, proficient, margins):
-    """One row per cell with each side's pooled statistics (columns <stat>_focal, <stat>_reference).
+    """One row per cell with each side's pooled statistics (columns <stat>_focal, <stat>_reference), and
+    total rows over each combination of the `margins` columns.
 
     Each (cell, side) is one bin of `gapkit.summary.pool_bins`, over the summary's rows.
     """
@@ -176,8 +180,7 @@ def _cells(summary, focal, reference, *, proficient, margins):
     by = list(summary.by)
     factors = [pd.factorize(rows[b], sort=True, use_na_sentinel=False) for b in by]
     parts = []
-    subsets = [()] if not margins or not by else \
-        [rolled for size in range(len(by) + 1) for rolled in itertools.combinations(by, size)]
+    subsets = [rolled for size in range(len(margins) + 1) for rolled in itertools.combinations(margins, size)]
     for rolled in subsets:
         kept = [i for i, b in enumerate(by) if b not in rolled]
         if kept:

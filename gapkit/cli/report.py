@@ -36,24 +36,18 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
                         help=f"smallest group shown (default {Rule.min_n})")
     parser.add_argument("--language", choices=LANGUAGES, default="en",
                         help="language of the summary for families (en or es)")
-    parser.add_argument("--jobs", type=int, default=1, metavar="J",
-                        help="with --each school: reports made at the same time (default 1)")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder to write the report into")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     """Make the report(s); print the files written; return 0, or 1 with a message (never a traceback)."""
-    if args.jobs < 1:
-        print(f"gapkit report: `--jobs` must be a positive integer; got {args.jobs}.", file=sys.stderr)
-        return 1
     try:
         with stop_on_signals(), _kernel_noise_hidden() as terminal:
             bar = _ProgressBar(terminal)
             written = write_reports(args.data, args.out, mapping=args.mapping, kind=args.kind, school=args.school,
                                     each=args.each, subjects=args.subjects, comparisons=args.groups,
-                                    years=args.years, min_n=args.min_n, language=args.language, jobs=args.jobs,
-                                    progress=bar.update,
+                                    years=args.years, min_n=args.min_n, language=args.language, progress=bar.update,
                                     warn=lambda text: print(f"warning: {text}", file=terminal))
             bar.close()
     except (DataError, ReportError, ValueError, TypeError, OSError) as error:

@@ -17,14 +17,14 @@ one call per section into this package. The parts, in the order a report is made
   anything is written, executes the notebook with papermill in a temporary folder, exports the page,
   and moves the finished files into place only when every step succeeded.
 """
-from gapkit.report.data import (EL_COMPARISONS, KINDS, LANGUAGES, OTHER_COMPARISONS, REPORT_COMPARISONS, ReportData,
+from gapkit.report.data import (EACH, EL_COMPARISONS, KINDS, LANGUAGES, OTHER_COMPARISONS, REPORT_COMPARISONS, ReportData,
                                 ReportError, load, schools)
 from gapkit.report.html import CSS, export_html, show, to_html
 from gapkit.report.sections import (Finding, ReportFigure, ReportTable, Section, cohorts, cover, data_used, el_gaps,
                                     elp_progress, family_summary, findings, how_to_read, opportunity, other_gaps,
                                     trends)
 from gapkit.report.tables import former_table, gaps, long_term_table, opportunity_table, progress_table, trend_table
-from gapkit.report.write import EACH, NOTEBOOK, write_reports
+from gapkit.report.write import NOTEBOOK, write_reports
 
 __all__ = [
     "ReportData", "ReportTable", "ReportFigure", "Finding", "Section", "ReportError",

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from gapkit.records import (ALL_STUDENTS, COLUMNS, COMPARISONS, NOT_CURRENT_EL, 
                             SUBJECTS, add_el_groups)
 from gapkit.summary import Summary
 
-__all__ = ["ReportData", "ReportError", "load", "schools", "KINDS", "LANGUAGES", "EL_COMPARISONS",
+__all__ = ["ReportData", "ReportError", "load", "schools", "KINDS", "LANGUAGES", "EACH", "EL_COMPARISONS",
            "OTHER_COMPARISONS"]
 
 KINDS = ("auto", "records", "published")
@@ -83,7 +84,7 @@ class ReportData:
         The lowest performance level that counts as proficient (from the mapping; 3 by default).
     hide : frozenset of (comparison, subject, year, grade)
         Gap-table cells hidden besides the report's own suppression: those `gapkit.report.joint.hide_across`
-        found that the other reports of the same run would give away.
+        found that the other reports of the same ``--each`` run would give away (see `load`).
     warnings : tuple of str
         What the reader assumed or found worth a look (a default proficiency cut, outlying scores, how a
         marker was read); shown in the report's data section and by ``gapkit validate``.
@@ -111,7 +112,7 @@ class ReportData:
 
 
 def load(data, *, mapping=None, kind="auto", school=None, subjects=None, comparisons=None, years=None,
-         min_n=None, language="en", hide=()) -> ReportData:
+         min_n=None, language="en", each=None) -> ReportData:
     """Read a data file (or take a frame) and keep what one report needs.
 
     Parameters
@@ -134,8 +135,12 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
         Minimum group size shown (default: `gapkit.privacy.Rule`'s, 10).
     language : {'en', 'es'}
         Language of the short summary for families.
-    hide : sequence of (comparison, subject, year, grade), optional
-        Gap-table cells to hide besides the report's own suppression (see `ReportData.hide`).
+    each : {'school'}, optional
+        The report is one of the set ``gapkit report --each school`` writes: the district's and every
+        school's, protected together so that no hidden count follows from reading them side by side
+        (`gapkit.report.joint.hide_across`; the cells it hides are `ReportData.hide`). The whole set is
+        read and audited at the first call and kept for the next ones with the same file and options, so
+        one kernel making every report of a run reads the file and runs the audit once.
 
     Raises
     ------
@@ -153,16 +158,44 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
     asked = label_tuple(comparisons) if comparisons else ()
     for name in asked:
         one_of(name, "groups", REPORT_COMPARISONS)
+    years = tuple(years) if years else ()
+    if each is not None:
+        one_of(each, "each", EACH)
+        if isinstance(data, pd.DataFrame):
+            raise ReportError("`each` needs a data file, not a frame.")
+        reports = _report_set(*_stamped(data), *_stamped(mapping), kind, subjects, asked, years, rule, language)
+        return reports[_school_key(reports[None], school)]
+    return _select(_source(data, kind=kind, mapping=mapping), school=school, subjects=subjects, asked=asked,
+                   years=years, rule=rule, language=language)
 
+
+#: What ``--each`` can make one report per.
+EACH = ("school",)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A data file as read: its name, kind, canonical frame, the rows left out, and how many rows it had."""
+
+    name: str
+    kind: str
+    frame: pd.DataFrame
+    excluded: pd.DataFrame
+    rows_read: int
+
+
+def _source(data, *, kind, mapping) -> _Source:
     if isinstance(data, pd.DataFrame):
-        source, frame, excluded, kind = "records", data, _no_exclusions(), "records"
-        rows_read = len(data)
-    else:
-        source = Path(data).name
-        if kind == "auto":
-            kind = readers.guess_kind(Path(data), mapping)
-        frame, excluded, rows_read = _read(data, kind=kind, mapping=mapping)
+        return _Source("records", "records", data, _no_exclusions(), len(data))
+    if kind == "auto":
+        kind = readers.guess_kind(Path(data), mapping)
+    frame, excluded, rows_read = _read(data, kind=kind, mapping=mapping)
+    return _Source(Path(data).name, kind, frame, excluded, rows_read)
 
+
+def _select(read: _Source, *, school, subjects, asked, years, rule, language) -> ReportData:
+    """The report data of one school (None: the district) of a file read."""
+    source, frame, kind = read.name, read.frame, read.kind
     flag_only = kind == "records" and frame["el_status"].eq(NOT_CURRENT_EL).any()
     comparisons = asked or (*(EL_FLAG_COMPARISONS if flag_only else EL_COMPARISONS), *OTHER_COMPARISONS)
     if kind == "records":
@@ -190,12 +223,44 @@ def load(data, *, mapping=None, kind="auto", school=None, subjects=None, compari
         present = tuple(sorted(int(y) for y in published["year"].unique()))
         comparisons = tuple(c for c in comparisons if COMPARISONS[c].published is not None)
     attrs = frame.attrs
-    return ReportData(source=source, kind=kind, records=records, published=published, excluded=excluded,
-                      rows_read=int(rows_read), school=school_name, subjects=subjects, comparisons=comparisons,
+    return ReportData(source=source, kind=kind, records=records, published=published, excluded=read.excluded,
+                      rows_read=int(read.rows_read), school=school_name, subjects=subjects, comparisons=comparisons,
                       years=present, rule=rule, language=language, all_schools=tuple(every),
                       proficient=int(attrs.get("proficient", PROFICIENT_LEVEL)),
-                      warnings=tuple(attrs.get("warnings", ())),
-                      hide=frozenset((str(c), str(s), int(y), str(g)) for c, s, y, g in hide or ()))
+                      warnings=tuple(attrs.get("warnings", ())))
+
+
+def _stamped(path):
+    """(path, when it last changed): a kept report set is made again when its file changes."""
+    if path is None:
+        return None, None
+    stat = Path(path).stat()
+    return str(path), (stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=1)
+def _report_set(data, _data_stamp, mapping, _mapping_stamp, kind, subjects, asked, years, rule, language):
+    """``{None: the district's ReportData, school id: each school's}`` from one read of the file, with the
+    cells the joint audit of the set hides (`ReportData.hide`) and the gap tables it made kept."""
+    from gapkit.report.joint import hide_across
+
+    read = _source(data, kind=kind, mapping=mapping)
+    options = {"subjects": subjects, "asked": asked, "years": years, "rule": rule, "language": language}
+    reports = {None: _select(read, school=None, **options)}
+    reports.update({school: _select(read, school=school, **options) for school, _ in reports[None].all_schools})
+    hides = hide_across(reports[None], {k: v for k, v in reports.items() if k is not None})
+    return {key: replace(data, hide=hides[key], computed=dict(data.computed)) for key, data in reports.items()}
+
+
+def _school_key(district: ReportData, school) -> str | None:
+    """The id of `school` (an id or a name) among the district's schools; None stays None."""
+    if school is None:
+        return None
+    for school_id, name in district.all_schools:
+        if str(school) == school_id or str(school).casefold() == name.casefold():
+            return school_id
+    listed = "; ".join(f"{i} ({n})" for i, n in district.all_schools)
+    raise ReportError(f"`school` ({school!r}) is not in {district.source}; schools are: {listed}.")
 
 
 def _read(path, *, kind, mapping):

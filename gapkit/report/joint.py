@@ -37,12 +37,12 @@ def hide_across(district: ReportData, schools: dict) -> dict:
     ``--each school`` run must hide besides its own suppression, so that the school reports and the
     district report (key None) together reveal no hidden count. `schools` maps a school id to its
     `ReportData` (as `load` gives it)."""
-    from gapkit.report.tables import gaps
+    from gapkit.report.tables import own_gaps
 
     extra = {school: set() for school in [None, *schools]}
     for subject in district.subjects:
-        reports = {_ALL: (district, gaps(district, subject)),
-                   **{school: (data, gaps(data, subject)) for school, data in schools.items()}}
+        reports = {_ALL: (district, own_gaps(district, subject)),
+                   **{school: (data, own_gaps(data, subject)) for school, data in schools.items()}}
         for name, comparison, year, grade in _hide(reports, subject):
             extra[None if name == _ALL else name].add((comparison, subject, year, grade))
     return {school: frozenset(cells) for school, cells in extra.items()}

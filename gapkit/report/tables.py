@@ -60,7 +60,14 @@ def _measures(data: ReportData, subject: str | None):
 
 
 def gaps(data: ReportData, subject: str) -> pd.DataFrame:
-    """Every comparison's gaps in one subject, by year and grade (grade ``"All"`` = all grades).
+    """Every comparison's gaps in one subject, by year and grade (grade ``"All"`` = all grades), as the
+    report shows them: `own_gaps`, with the cells the joint audit of an ``--each`` run hid besides
+    (`ReportData.hide`, applied last: final) and, for published counts, the V statistic of each cell."""
+    return _cached(data, ("gaps", subject), lambda: _gaps(data, subject))
+
+
+def own_gaps(data: ReportData, subject: str) -> pd.DataFrame:
+    """The gaps of one report protected on their own.
 
     One `gapkit.tables.gap_table` call per comparison (with grade margins, so complementary
     suppression protects the all-grades rows), then `gapkit.tables.protect_linked` so that no hidden
@@ -69,10 +76,10 @@ def gaps(data: ReportData, subject: str) -> pd.DataFrame:
     together (groups shown in several tables, groups that add up to the tested students). Rows pooled
     over years are dropped: they count a student once per year.
     """
-    return _cached(data, ("gaps", subject), lambda: _gaps(data, subject))
+    return _cached(data, ("own gaps", subject), lambda: _own_gaps(data, subject))
 
 
-def _gaps(data, subject):
+def _own_gaps(data, subject):
     frames, counts = [], []
     for comparison in data.comparisons:
         made = _comparison_table(data, comparison, subject, by=("year", "grade"))
@@ -89,9 +96,15 @@ def _gaps(data, subject):
     table["grade"] = grade_labels(table["grade"])
     counts = pd.concat(counts, ignore_index=True) if data.kind == "records" else _published_counts(data, subject)
     table = protect_linked(table, counts, by=("year", "grade"), min_n=data.rule.min_n)
-    table = hide(table, hide_within(data, subject, table) & ~table["suppressed"].astype(bool),
-                 reason=COMPLEMENTARY_REASON)
-    if data.hide:  # what the joint audit of the run's reports hid besides (gapkit.report.joint): final
+    return hide(table, hide_within(data, subject, table) & ~table["suppressed"].astype(bool),
+                reason=COMPLEMENTARY_REASON)
+
+
+def _gaps(data, subject):
+    table = own_gaps(data, subject)
+    if table.empty:
+        return table
+    if data.hide:
         extra = pd.Series([(c, subject, int(y), str(g)) in data.hide for c, y, g in
                            zip(table["comparison"], table["year"], table["grade"])], index=table.index)
         table = hide(table, extra & ~table["suppressed"].astype(bool), reason=COMPLEMENTARY_REASON)
@@ -136,8 +149,8 @@ def _v_statistics(data, subject, table):
 def _comparison_table(data, comparison, subject, *, by, outcome=None, measures=None):
     """One comparison's gap table by `by`; with ``"grade"`` in `by`, plus all-grades rows (grade ``"All"``).
 
-    `gapkit.tables.gap_table` with margins, so that complementary suppression protects the all-grades
-    rows; rows pooled over years are dropped (a student counts once per year). Returns the table and,
+    `gapkit.tables.gap_table` with margins over grade, so that complementary suppression protects the
+    all-grades rows, and none over years (a student counts once per year). Returns the table and,
     for student records, the true focal counts behind it (for `gapkit.tables.protect_linked`); None
     when a side has no student.
     """
@@ -157,23 +170,18 @@ def _comparison_table(data, comparison, subject, *, by, outcome=None, measures=N
     if data.kind == "published" and "grade" in by:
         return _published_grades(data, summary, focal, reference, measures), None
     if "grade" in by:  # all-grades rows per year; no margin over years (never shown, so never protected)
-        parts = []
-        for year in sorted(summary.table["year"].dropna().unique()):
-            one = replace(summary, table=summary.table[summary.table["year"] == year].reset_index(drop=True))
-            here = set(one.table[one.group].dropna())
-            sides = [label for label in focal if label in here], [label for label in reference if label in here]
-            if sides[0] and (sides[1] or not reference):
-                parts.append(gap_table(one, focal=sides[0], reference=sides[1] or None, measures=measures,
-                                       min_n=data.rule.min_n, margins=True, proficient=data.proficient))
-        if not parts:
+        present = summary.table.groupby("year")[summary.group].agg(set)
+        years = [y for y, labels in present.items()
+                 if labels & set(focal) and (labels & set(reference) or not reference)]
+        if not years:
             return None
-        table = pd.concat(parts, ignore_index=True)
+        summary = replace(summary, table=summary.table[summary.table["year"].isin(years)].reset_index(drop=True))
+        table = gap_table(summary, focal=focal, reference=reference or None, measures=measures,
+                          min_n=data.rule.min_n, margins=("grade",), proficient=data.proficient)
+        table["grade"] = grade_labels(table["grade"])
     else:
         table = gap_table(summary, focal=focal, reference=reference or None, measures=measures,
                           min_n=data.rule.min_n, proficient=data.proficient)
-    if "grade" in by:
-        table = table[table["year"].astype(str) != _ALL].reset_index(drop=True)
-        table["grade"] = grade_labels(table["grade"])
     counts = group_counts(summary, focal, margins=("grade",) if "grade" in by else ())
     return table, counts.assign(comparison=comparison, side="focal")
 

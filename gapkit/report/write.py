@@ -7,22 +7,18 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from gapkit._validation import int_like, one_of
-from gapkit.report.data import ReportError, load
+from gapkit._validation import one_of
+from gapkit.report.data import EACH, ReportError, load
 from gapkit.report.html import _index_html, export_html
-from gapkit.report.joint import hide_across
 
-__all__ = ["write_reports", "NOTEBOOK", "EACH", "Interrupted", "stop_on_signals"]
+__all__ = ["write_reports", "NOTEBOOK", "Interrupted", "stop_on_signals"]
 
 #: The report notebook, relative to the repository root.
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "reports" / "gap_report.ipynb"
 
 
-EACH = ("school",)
-
-
 def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=None, subjects=None, comparisons=None,
-                  years=None, min_n=None, language="en", jobs=1, progress=None, warn=None) -> list[Path]:
+                  years=None, min_n=None, language="en", progress=None, warn=None) -> list[Path]:
     """Write the report (or one per school) for a data file into `out`; return the files written.
 
     The data file is read and checked first, so a file that cannot be used leaves nothing behind. The
@@ -38,9 +34,9 @@ def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=Non
     mapping, kind, school, subjects, comparisons, years, min_n, language
         As for `load`.
     each : {'school'}, optional
-        One report per school, with an ``index.html`` linking them (instead of `school`).
-    jobs : int
-        With `each`: reports made at the same time, each in its own kernel.
+        One report per school and one for the district, with an ``index.html`` linking them (instead of
+        `school`). They are made one after another in one kernel, which reads the file and audits the set
+        once (see `load`).
     progress : callable, optional
         With `each`: called as ``progress(done, total)`` when the reports start and after each one.
     warn : callable, optional
@@ -54,7 +50,6 @@ def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=Non
     """
     if each is not None:
         one_of(each, "each", EACH)
-    jobs = int_like(jobs, "jobs", minimum=1)
     data_path = _existing(data, "data")
     mapping_path = _existing(mapping, "mapping")
     loaded = load(data_path, mapping=mapping_path, kind=kind, school=school, subjects=subjects,
@@ -76,12 +71,7 @@ def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=Non
         if each == "school":
             pages = [("the district", None, "district"),
                      *((name, school_id, _slug(f"{school_id}-{name}")) for school_id, name in loaded.all_schools)]
-            # Suppression over the whole set: the school reports and the district's report, read together.
-            each_school = {school_id: load(data_path, mapping=mapping_path, kind=kind, school=school_id,
-                                           subjects=subjects, comparisons=comparisons, years=years, min_n=min_n,
-                                           language=language) for school_id, _ in loaded.all_schools}
-            hides = hide_across(loaded, each_school)
-            _make_many(options, pages, folder=work, jobs=jobs, progress=progress, hides=hides)
+            _make_set({**options, "each": each}, pages, folder=work, progress=progress)
             (work / "index.html").write_text(_index_html(loaded, pages, work), encoding="utf-8")
         else:
             _make_one(options, school=school, name=loaded.school or "the district", stem="gap_report", folder=work)
@@ -164,36 +154,32 @@ def _existing(value, name):
     return str(path.resolve())
 
 
-def _make_many(options, pages, *, folder, jobs, progress, hides):
-    """One report per school, `jobs` at a time (each in its own kernel)."""
-    from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+def _make_set(options, pages, *, folder, progress):
+    """Every report of an ``--each`` run, one after another in one kernel: the first reads the file and
+    audits the set (`load` keeps them in the kernel), the others use what it kept."""
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
 
-    done_count = 0
-    if progress is not None:
-        progress(0, len(pages))
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        pending = {pool.submit(_make_one, {**options, "hide_cells": [list(c) for c in sorted(hides[school_id])]},
-                               school=school_id, name=name, stem=stem, folder=folder)
-                   for name, school_id, stem in pages}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-            for future in done:
-                error = future.exception()
-                if error is not None:
-                    for other in pending:
-                        other.cancel()
-                    raise error
-                done_count += 1
-                if progress is not None:
-                    progress(done_count, len(pages))
+    kernel = AsyncKernelManager(kernel_name="python3")
+    try:
+        for done, (name, school_id, stem) in enumerate(pages):
+            if progress is not None:
+                progress(done, len(pages))
+            _make_one(options, school=school_id, name=name, stem=stem, folder=folder, kernel=kernel)
+        if progress is not None:
+            progress(len(pages), len(pages))
+    finally:
+        if kernel.has_kernel:
+            run_sync(kernel.shutdown_kernel)(now=True)
 
 
 #: How many times a report's kernel is started before giving up (see `_make_one`).
 _KERNEL_STARTS = 3
 
 
-def _make_one(options, *, school, name, stem, folder):
-    """Execute the report notebook for one school (or the district) and export its HTML."""
+def _make_one(options, *, school, name, stem, folder, kernel=None):
+    """Execute the report notebook for one school (or the district) and export its HTML; in `kernel` (a
+    kernel manager, started by the first report that uses it and left running) or a kernel of its own."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -202,7 +188,7 @@ def _make_one(options, *, school, name, stem, folder):
     for attempt in range(_KERNEL_STARTS):
         try:
             papermill.execute_notebook(str(NOTEBOOK), str(notebook), parameters=parameters, kernel_name="python3",
-                                       progress_bar=False, log_output=False, cwd=str(folder))
+                                       progress_bar=False, log_output=False, cwd=str(folder), km=kernel)
             break
         except PapermillExecutionError as error:
             raise ReportError(f"the report for {name} could not be made: {error.ename}: {error.evalue}") from None

@@ -249,8 +249,10 @@ def test_abandoned_temporary_folders_are_removed(tmp_path):
 
 
 @pytest.mark.slow
-def test_sigterm_during_a_report_cleans_up(tmp_path):
-    """SIGTERM while the kernel runs: exit 130 with a message, the kernel shut down, no temporary folder, no report."""
+@pytest.mark.parametrize("each", [[], ["--each", "school"]], ids=["one report", "each school"])
+def test_sigterm_during_a_report_cleans_up(tmp_path, each):
+    """SIGTERM while the kernel runs: exit 130 with a message, the kernel shut down, no temporary folder, no report
+    (with ``--each``, the one kernel of the whole run)."""
     import signal
     import subprocess
     import sys
@@ -261,8 +263,8 @@ def test_sigterm_during_a_report_cleans_up(tmp_path):
     from test_report import REPO, SAMPLE
 
     out = tmp_path / "out"
-    process = subprocess.Popen([sys.executable, "-m", "gapkit", "report", str(SAMPLE / "students.csv"), "--out",
-                                str(out)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, "-m", "gapkit", "report", str(SAMPLE / "students.csv"), *each,
+                                "--out", str(out)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     me = psutil.Process(process.pid)
     deadline = time.monotonic() + 300
     kernels = []
@@ -299,6 +301,31 @@ def _small_district(folder):
     path = folder / "district.csv"
     frame.to_csv(path, index=False)
     return path, frame
+
+
+def test_a_run_reads_its_file_once_and_protects_the_set(tmp_path, monkeypatch):
+    """`load(each="school")`, as the report notebook calls it for every report of an ``--each`` run in one
+    kernel: one read of the file for the whole set; each report hides what the joint audit of the set, made
+    from separate loads, finds; and a changed file is read again."""
+    from gapkit import readers
+    from gapkit.report.joint import hide_across
+
+    path, frame = _small_district(tmp_path)
+    reads = []
+    real = readers.read_records
+    monkeypatch.setattr(readers, "read_records", lambda *a, **k: reads.append(a) or real(*a, **k))
+    pages = {school: load(path, school=school, subjects=["math"], each="school") for school in (None, "A", "B", "C")}
+    assert len(reads) == 1
+    assert load(path, school="A", subjects=["math"], each="school") is pages["A"]
+    district = load(path, subjects=["math"])
+    expected = hide_across(district, {s: load(path, school=s, subjects=["math"]) for s in "ABC"})
+    assert {school: data.hide for school, data in pages.items()} == expected
+    assert any(expected.values())  # the set hides more than the reports alone: the check can fail
+
+    reads.clear()
+    frame[frame["school_id"] != "C"].to_csv(path, index=False)
+    assert load(path, subjects=["math"], each="school").all_schools == (("A", "A"), ("B", "B"))
+    assert len(reads) == 1
 
 
 def _shown(table, report):

@@ -106,6 +106,26 @@ class TestGapTable:
         assert 3 in hidden and len(hidden) >= 2
         assert table.loc[hidden, "n_focal"].isna().all()
 
+
+    def test_margins_over_one_column_are_each_of_its_lines_alone(self, rows):
+        """Grade totals per school, no totals over schools: is each school's table what a table of that
+        school alone, with its grade total, shows (counts from pandas, the same suppression)?"""
+        rows = rows.assign(grade=np.where(rows.index % 97 == 0, 5, rows["grade"]))  # a small grade 5
+        table = gap_table(rows, "score", "el_status", focal="EL", reference="EO", by=["school_id", "grade"],
+                          measures=["mean_difference"], margins=["grade"])
+        assert "All" not in set(table["school_id"])
+        for school, part in table.groupby("school_id"):
+            alone = gap_table(rows[rows["school_id"] == school], "score", "el_status", focal="EL", reference="EO",
+                              by=["grade"], measures=["mean_difference"], margins=True)
+            pd.testing.assert_frame_equal(part.drop(columns="school_id").reset_index(drop=True),
+                                          alone.reset_index(drop=True), check_dtype=False)
+            grades = rows[(rows["school_id"] == school) & (rows["el_status"] == "EL")]["grade"]
+            counts = part.set_index("grade")["n_focal"]
+            assert counts["All"] == len(grades)
+            assert part.set_index("grade")["suppressed"][5]  # fewer than 10 in grade 5, and its complement
+            assert part["suppressed"].sum() >= 2
+        with pytest.raises(ValueError, match="margins"):
+            gap_table(rows, "score", "el_status", focal="EL", by=["grade"], margins=["school"])
     def test_published_counts_give_proportions_and_v_only(self):
         """Does a summary of counts alone give the proportion gap and V, and refuse mean measures?"""
         frame = pd.DataFrame({"grade": [3, 3, 4, 4], "group": ["EL", "Never EL"] * 2,

@@ -32,7 +32,7 @@ from typing import ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, optimize
+from scipy import linalg
 
 from gapkit._validation import check_columns, column_list, frame_like, int_like, plain, proportion_like
 
@@ -715,18 +715,19 @@ class _System:
             cost.append(weight(k) if k in shown else 0.0)
         bounds = bounds[0::2] + bounds[1::2]
         step = 3 if self.truth[key] < min_n else 1
+        row = np.zeros(2 * m)
+        row[index[key]], row[m + index[key]] = 1.0, -1.0
+        program = _Program(np.array([*a_eq, row]), [*b_eq, step], np.array(a_ub) if a_ub else None, b_ub, bounds)
+        cost = np.concatenate([cost, cost])
         best = None
-        for direction in (1.0, -1.0):
-            row = np.zeros(2 * m)
-            row[index[key]], row[m + index[key]] = direction, -direction
-            result = optimize.linprog(np.concatenate([cost, cost]), A_ub=np.array(a_ub) if a_ub else None,
-                                      b_ub=b_ub or None, A_eq=np.array([*a_eq, row]), b_eq=[*b_eq, step],
-                                      bounds=bounds, method="highs")
-            if result.status == 0 and (best is None or result.fun < best.fun):
-                best = result
+        for direction in (1.0, -1.0):  # costs are not negative: never unbounded
+            program.move_last_equation(direction * step)
+            x = program.minimize(cost)
+            if x is not None and (best is None or x @ cost < best @ cost):
+                best = x
         if best is None:
             return None
-        change = best.x[:m] - best.x[m:]
+        change = best[:m] - best[m:]
         return [k for k, d in zip(keys, change) if abs(d) > 1e-7 and k in shown]
 
     def pinned(self, component, targets, min_n):
@@ -751,22 +752,21 @@ class _System:
             n = self.truth[key]
             return (0, None) if n is None else (0, 0) if n == 0 else (1, min_n - 1) if n < min_n else (min_n, None)
 
-        options = dict(A_eq=np.array(a_eq) if a_eq else None, b_eq=b_eq or None,
-                       A_ub=np.array(a_ub) if a_ub else None, b_ub=b_ub or None,
-                       bounds=[bounds(key) for key in component], method="highs")
+        program = _Program(np.array(a_eq) if a_eq else None, b_eq, np.array(a_ub) if a_ub else None, b_ub,
+                           [bounds(key) for key in component])
         # Every point an LP finds is a table the reader cannot rule out: a target seen at values `step`
         # apart is free. A few LPs over all targets at once settle most; the rest get their own two.
         low = np.array([np.nan if self.truth[key] is None else self.truth[key] for key in component], dtype=float)
         high = low.copy()
 
         def solve(c):
-            result = optimize.linprog(c, **options)
-            if result.status == 0:
-                np.fmin(low, result.x, out=low)
-                np.fmax(high, result.x, out=high)
-            elif result.status != 3:  # pragma: no cover - the truth is always feasible
-                raise RuntimeError(f"suppression audit failed: {result.message}")
-            return result
+            x = program.minimize(c)
+            if x is None:  # pragma: no cover - the truth is always feasible
+                raise RuntimeError("suppression audit failed: the equations have no solution")
+            if x is not _UNBOUNDED:
+                np.fmin(low, x, out=low)
+                np.fmax(high, x, out=high)
+            return x
 
         columns = np.array([index[key] for key in targets])
         step = np.array([3 if self.truth[key] < min_n else 1 for key in targets]) - 1e-9
@@ -782,11 +782,85 @@ class _System:
                     break
                 c = np.zeros(len(component))
                 c[j] = sign
-                if solve(c).status == 3:  # unbounded above: free
+                if solve(c) is _UNBOUNDED:  # unbounded above: free
                     high[j] = np.inf
             if high[j] - low[j] < needed:
                 pinned.append(key)
         return pinned
+
+
+_UNBOUNDED = object()  # what `_Program.minimize` returns when the objective has no lower bound
+
+
+class _Program:
+    """A linear program ``min c @ x`` with ``a_eq @ x = b_eq``, ``a_ub @ x <= b_ub`` and bounds per
+    variable (``(low, high)``, None for none), solved by HiGHS for one objective after another. HiGHS
+    keeps its basis between solves, so each starts from the last optimum: the audit asks many
+    objectives of the same constraints."""
+
+    def __init__(self, a_eq, b_eq, a_ub, b_ub, bounds):
+        import highspy
+
+        self.highs = _quiet(highspy.Highs)
+        self.highs.setOptionValue("output_flag", False)
+        infinity = highspy.kHighsInf
+        self.n = len(bounds)
+        low = np.array([-infinity if b[0] is None else b[0] for b in bounds], dtype=float)
+        high = np.array([infinity if b[1] is None else b[1] for b in bounds], dtype=float)
+        self.highs.addVars(self.n, low, high)
+        self.equations = 0 if a_eq is None else len(a_eq)
+        for matrix, rhs, exact in ((a_eq, b_eq, True), (a_ub, b_ub, False)):
+            if matrix is None or not len(matrix):
+                continue
+            matrix, rhs = np.asarray(matrix, dtype=float), np.asarray(rhs, dtype=float)
+            rows, columns = np.nonzero(matrix)
+            starts = np.searchsorted(rows, np.arange(len(matrix)))
+            self.highs.addRows(len(matrix), rhs if exact else np.full(len(rhs), -infinity), rhs, len(rows),
+                               starts, columns, matrix[rows, columns])
+        self.status = highspy.HighsModelStatus
+
+    def move_last_equation(self, value):
+        """Make the last equation (of `a_eq`) ``... = value``."""
+        self.highs.changeRowBounds(self.equations - 1, value, value)
+
+    def minimize(self, c):
+        """The optimal x; `_UNBOUNDED`; or None when no x meets the constraints."""
+        self.highs.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), np.asarray(c, dtype=float))
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status == self.status.kOptimal:
+            return np.array(self.highs.getSolution().col_value)
+        if status in (self.status.kUnbounded, self.status.kUnboundedOrInfeasible):
+            return _UNBOUNDED if status == self.status.kUnbounded or self._feasible() else None
+        if status == self.status.kInfeasible:
+            return None
+        raise RuntimeError(f"suppression audit failed: HiGHS stopped with {status.name}")  # pragma: no cover
+
+    def _feasible(self):
+        """Whether the constraints have a solution (asked with a zero objective)."""
+        cost = np.array(self.highs.getLp().col_cost_)
+        self.highs.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), np.zeros(self.n))
+        self.highs.run()
+        feasible = self.highs.getModelStatus() == self.status.kOptimal
+        self.highs.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), cost)
+        return feasible
+
+
+def _quiet(make):
+    """``make()`` with the process's standard output closed for the call: HiGHS prints a banner there
+    (below Python, so a kernel would show it in the report) when its first solver is made."""
+    import os
+    import sys
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            return make()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 class InconsistentTotalsError(ValueError):
@@ -1050,13 +1124,11 @@ def _always_zero(matrix, truth):
     a_ub[np.arange(m), zero] = -1.0
     a_ub[np.arange(m), n + 1 + np.arange(m)] = 1.0
     bounds = [(0, None)] * (n + 1) + [(0, 1)] * m
-    solution = optimize.linprog(cost, A_ub=a_ub, b_ub=np.zeros(m), A_eq=a_eq,
-                                b_eq=np.zeros(matrix.shape[0]), bounds=bounds,
-                                method="highs")
-    if solution.status != 0:  # pragma: no cover - the cone always contains 0
-        raise RuntimeError(f"suppression audit failed: {solution.message}")
+    solution = _Program(a_eq, np.zeros(matrix.shape[0]), a_ub, np.zeros(m), bounds).minimize(cost)
+    if solution is None or solution is _UNBOUNDED:  # pragma: no cover - the cone always contains 0
+        raise RuntimeError("suppression audit failed: no point of the cone was found")
     always = np.zeros(n, dtype=bool)
-    always[zero] = solution.x[n + 1:] < 0.5
+    always[zero] = solution[n + 1:] < 0.5
     return always
 
 

@@ -203,8 +203,8 @@ def _sums(table, values) -> dict:
                           "value": pd.to_numeric(values, errors="coerce").astype(float)})
     out = {}
     for keys in (["year", "grade"], ["year"]):
-        grouped = frame.groupby(keys)["value"]
-        for key, total, missing in zip(grouped.sum().index, grouped.sum(), grouped.apply(lambda v: v.isna().any())):
+        sums = frame.groupby(keys)["value"].agg(["sum", "count", "size"])  # count < size: a value missing
+        for key, total, count, size in zip(sums.index, sums["sum"], sums["count"], sums["size"]):
             cell = key if len(keys) == 2 else (key, _ALL)
-            out[(int(cell[0]), str(cell[1]))] = None if missing else int(total)
+            out[(int(cell[0]), str(cell[1]))] = None if count < size else int(total)
     return out

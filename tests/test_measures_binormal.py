@@ -9,7 +9,8 @@ import pytest
 from scipy import special
 
 from gapkit.measures import estimate_table, v_statistic
-from gapkit.measures.levels import _v_binormal, _v_binormal_rows
+from gapkit.measures.levels import (_binormal_newton, _boundary_supremum, _cho_solve, _cholesky,
+                                   _v_binormal, _v_binormal_rows)
 
 
 def _draw(rng, m, k, n_focal, n_reference):
@@ -67,6 +68,42 @@ def test_random_counts_agree_with_the_scalar_fit(k, n_focal):
 ])
 def test_edge_cases_agree_with_the_scalar_fit(focal, reference):
     _assert_same_as_scalar(np.array([focal], float), np.array([reference], float))
+
+
+@pytest.mark.parametrize("focal, reference", [
+    ([91, 4, 0, 0], [167, 28, 5, 63]),            # the focal group in two adjacent levels
+    ([0, 0, 6, 246], [119, 100, 94, 857]),
+])
+def test_likelihood_highest_on_the_boundary_is_decided_by_newton(focal, reference):
+    """Sigma drifts to 0 so slowly that Newton's method once ran its 60 steps and left these to the
+    scalar fit; as their likelihood is highest on the boundary, it now stops them itself."""
+    focal, reference = np.array([focal], float), np.array([reference], float)
+    assert _boundary_supremum(focal, reference)[0]
+    assert _binormal_newton(focal, reference, False)[1][0] == -1
+    _assert_same_as_scalar(focal, reference)
+
+
+def test_boundary_supremum():
+    """One group's levels span a to b and the other group has no one strictly between them."""
+    focal = [[5, 3, 0, 0], [0, 2, 0, 1], [4, 1, 1, 6], [1, 2, 3, 4], [5, 3, 1, 0], [1, 2, 3, 4]]
+    reference = [[1, 2, 3, 4], [4, 5, 0, 2], [3, 0, 0, 5], [0, 9, 9, 0], [1, 2, 3, 4], [4, 3, 2, 1]]
+    found = _boundary_supremum(np.array(focal, float), np.array(reference, float))
+    assert found.tolist() == [True, True, True, True, False, False]
+
+
+def test_stacked_cholesky_agrees_with_numpy():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(60, 5, 5))
+    matrices = a @ a.transpose(0, 2, 1) + np.eye(5)
+    matrices[::3] -= 4 * np.eye(5)  # some of these are no longer positive definite
+    matrices[1, 2, 2] = np.nan
+    low, ok = _cholesky(matrices)
+    expected = [bool(np.isfinite(m).all() and np.linalg.eigvalsh(m)[0] > 0) for m in matrices]
+    assert ok.tolist() == expected and 0 < ok.sum() < ok.size
+    np.testing.assert_allclose(low[ok], np.linalg.cholesky(matrices[ok]), atol=1e-12)
+    vectors = rng.normal(size=(ok.sum(), 5))
+    np.testing.assert_allclose(_cho_solve(low[ok], vectors),
+                               np.linalg.solve(matrices[ok], vectors[..., None])[..., 0], atol=1e-10)
 
 
 def test_rows_with_dropped_empty_single_level_and_separated_groups():

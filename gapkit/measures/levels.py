@@ -231,104 +231,132 @@ def _v_binormal(focal, reference):
 # The binormal fit on many comparisons at once (Newton's method on stacked arrays)
 # ---------------------------------------------------------------------------
 
-# Newton iterations before a comparison is handed to the scalar fit, and the box outside which an
-# iterate is taken to be running off to the boundary (wider than the interior tests of
-# `_binormal_fit`, so nothing the scalar fit would accept is cut off).
+# Newton iterations before a comparison is handed to the scalar fit; iterations after which one
+# still moving is taken to be running off to the boundary, where its likelihood is highest there
+# (nearly every interior maximum is reached in fewer) or flat along V; and the box outside which
+# an iterate is taken to be running off (wider than the interior tests of `_binormal_fit`, so
+# nothing the scalar fit would accept is cut off).
 _MAX_NEWTON = 60
+_BOUNDARY_AFTER = 8
 _FLAT_AFTER = 15
 _OUTSIDE = 20.0  # SDs; |log sigma| beyond 6
 _OUTSIDE_STEPS = 3  # iterations in a row outside the box
 
 
-def _multinomial_parts(edges, jac, hess, counts):
-    """Log-likelihood, score and observed and expected information of one group, stacked.
-
-    ``edges`` (m, K-1) are the group's cut points on its own standard-normal scale, ``jac``
-    (m, K-1, P) and ``hess`` (m, K-1, P, P) (or None when zero) their derivatives in the P
-    parameters, ``counts`` (m, K). Level k has probability ``Phi(edge_k) - Phi(edge_{k-1})``.
-    """
-    m, k = counts.shape
-    inf = np.full((m, 1), np.inf)
-    prob = np.diff(special.ndtr(np.concatenate((-inf, edges, inf), axis=1)), axis=1)
-    dens = _normal_pdf(edges)
-    djac = dens[..., None] * jac
-    zero = np.zeros((m, 1, jac.shape[2]))
-    dprob = np.diff(np.concatenate((zero, djac, zero), axis=1), axis=1)        # (m, K, P)
-    seen = counts > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        loglik = np.where(seen, counts * np.log(prob), 0.0).sum(axis=1)
-        loglik = np.where((seen & (prob <= 0)).any(axis=1), -np.inf, loglik)
-        ratio = np.where(seen, counts / prob, 0.0)
-        weight = np.where(seen, counts / prob**2, 0.0)
-        expected = np.where(prob > 0, counts.sum(axis=1, keepdims=True) / prob, 0.0)
-    score = (ratio[:, None, :] @ dprob)[:, 0]
-    step = dens * (ratio[:, :-1] - ratio[:, 1:])                                # (m, K-1)
-    dprob_t = dprob.transpose(0, 2, 1)
-    # sum_j step_j (hess_j - edge_j jac_j jac_j')
-    observed = dprob_t @ (weight[..., None] * dprob) + (jac.transpose(0, 2, 1) * (step * edges)[:, None, :]) @ jac
-    if hess is not None:
-        observed = observed - np.einsum("mj,mjpq->mpq", step, hess)
-    fisher = dprob_t @ (expected[..., None] * dprob)
-    return loglik, score, observed, fisher
-
-
-def _multinomial_loglik(edges, counts):
-    """The log-likelihood part of `_multinomial_parts` alone."""
+def _level_loglik(edges, counts):
+    """Stacked log-likelihood of one group's ``counts`` (m, K) in levels cut at ``edges`` (m, K-1),
+    the cut points on the group's own standard-normal scale; also the level probabilities."""
     inf = np.full((counts.shape[0], 1), np.inf)
     prob = np.diff(special.ndtr(np.concatenate((-inf, edges, inf), axis=1)), axis=1)
+    return special.xlogy(counts, prob).sum(axis=1), prob  # -inf where a seen level has prob 0
+
+
+def _tridiagonal(dens, weight):
+    """``sum_k weight_k (d prob_k)(d prob_k)'`` in the cut points, stacked; ``dens`` is the
+    normal density at the cut points (level k lies between cut points k-1 and k)."""
+    m, j = dens.shape
+    out = np.zeros((m, j, j))
+    flat = out.reshape(m, j * j)  # a view: its diagonals are strided slices
+    flat[:, ::j + 1] = dens**2 * (weight[:, :-1] + weight[:, 1:])
+    flat[:, 1::j + 1] = flat[:, j::j + 1] = -dens[:, :-1] * dens[:, 1:] * weight[:, 1:-1]
+    return out
+
+
+def _level_parts(edges, counts, expected=False):
+    """`_level_loglik` with its score and observed (or, if ``expected``, expected) information
+    in ``edges``."""
+    loglik, prob = _level_loglik(edges, counts)
+    dens = _normal_pdf(edges)
     seen = counts > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        loglik = np.where(seen, counts * np.log(prob), 0.0).sum(axis=1)
-    return np.where((seen & (prob <= 0)).any(axis=1), -np.inf, loglik)
+    ratio = np.divide(counts, prob, out=np.zeros_like(prob), where=seen)
+    score = dens * (ratio[:, :-1] - ratio[:, 1:])
+    if expected:
+        total = counts.sum(axis=1, keepdims=True)
+        weight = np.divide(total, prob, out=np.zeros_like(prob), where=prob > 0)
+        return loglik, score, _tridiagonal(dens, weight)
+    information = _tridiagonal(dens, np.divide(ratio, prob, out=np.zeros_like(prob), where=seen))
+    j = edges.shape[1]
+    information.reshape(-1, j * j)[:, ::j + 1] += edges * score  # from the derivative of the density
+    return loglik, score, information
 
 
 def _binormal_loglik_rows(eta, focal, reference, equal_variance):
-    """The log-likelihood of `_binormal_parts` alone, stacked."""
+    """The log-likelihood of `_binormal_parts` alone."""
     off = 1 if equal_variance else 2
     cuts = eta[:, off:]
     z = (cuts - eta[:, :1]) / (1.0 if equal_variance else eta[:, 1:2])
-    return _multinomial_loglik(cuts, reference) + _multinomial_loglik(z, focal)
+    return _level_loglik(cuts, reference)[0] + _level_loglik(z, focal)[0]
 
 
-def _binormal_parts(eta, focal, reference, equal_variance):
-    """Log-likelihood, score and observed and expected information at stacked ``eta``.
+def _binormal_parts(eta, focal, reference, equal_variance, expected=False):
+    """Log-likelihood, score and observed (or, if ``expected``, expected) information at stacked
+    ``eta``.
 
     ``eta`` rows are ``(mu, sigma, c_1, ..., c_{K-1})`` (``(mu, c_1, ...)`` with sigma = 1 when
     ``equal_variance``), as in `_binormal_loglik`.
     """
     m, p = eta.shape
     off = 1 if equal_variance else 2
-    mu = eta[:, :1]
     sigma = np.ones((m, 1)) if equal_variance else eta[:, 1:2]
     cuts = eta[:, off:]
-    z = (cuts - mu) / sigma
-    j = cuts.shape[1]
-    jac_r = np.zeros((m, j, p))
-    jac_r[:, np.arange(j), off + np.arange(j)] = 1.0
-    jac_f = jac_r / sigma[..., None]
-    jac_f[:, :, 0] = -1.0 / sigma
-    hess_f = None
-    if not equal_variance:
-        jac_f[:, :, 1] = -z / sigma
-        hess_f = np.zeros((m, j, p, p))
+    z = (cuts - eta[:, :1]) / sigma
+    loglik_r, score_r, information_r = _level_parts(cuts, reference, expected)
+    loglik_f, score_f, information_f = _level_parts(z, focal, expected)
+    # The focal cut points z = (c - mu) / sigma: d z_j / d(mu, sigma, c_j) = (-1, -z_j, 1) / sigma.
+    score = np.empty((m, p))
+    score[:, 0] = -score_f.sum(axis=1) / sigma[:, 0]
+    score[:, off:] = score_r + score_f / sigma
+    information = np.empty((m, p, p))
+    scaled = information_f / sigma[..., None] ** 2
+    column = scaled.sum(axis=1)
+    information[:, off:, off:] = scaled + information_r
+    information[:, 0, off:] = information[:, off:, 0] = -column
+    information[:, 0, 0] = column.sum(axis=1)
+    if equal_variance:
+        return loglik_r + loglik_f, score, information
+    score[:, 1] = -(score_f * z).sum(axis=1) / sigma[:, 0]
+    weighted = (scaled * z[..., None]).sum(axis=1)
+    information[:, 1, off:] = information[:, off:, 1] = -weighted
+    information[:, 0, 1] = information[:, 1, 0] = weighted.sum(axis=1)
+    information[:, 1, 1] = (weighted * z).sum(axis=1)
+    if not expected:
+        # Minus sum_j score_j times the second derivatives of z_j (in mu and sigma, sigma and c_j).
         s2 = sigma**2
-        hess_f[:, :, 0, 1] = hess_f[:, :, 1, 0] = 1.0 / s2
-        hess_f[:, :, 1, 1] = 2.0 * z / s2
-        rows = np.arange(j)
-        hess_f[:, rows, 1, off + rows] = hess_f[:, rows, off + rows, 1] = -1.0 / s2
-    parts_r = _multinomial_parts(cuts, jac_r, None, reference)
-    parts_f = _multinomial_parts(z, jac_f, hess_f, focal)
-    return tuple(a + b for a, b in zip(parts_r, parts_f))
+        information[:, 0, 1] -= score_f.sum(axis=1) / s2[:, 0]
+        information[:, 1, 0] = information[:, 0, 1]
+        information[:, 1, 1] -= 2.0 * (score_f * z).sum(axis=1) / s2[:, 0]
+        information[:, 1, off:] += score_f / s2
+        information[:, off:, 1] = information[:, 1, off:]
+    return loglik_r + loglik_f, score, information
 
 
-def _positive_definite(matrices):
-    """Per stacked symmetric matrix: is it positive definite?"""
-    finite = np.isfinite(matrices).all(axis=(1, 2))
-    safe = np.where(finite[:, None, None], matrices, -np.eye(matrices.shape[1]))
-    try:
-        return finite & (np.linalg.eigvalsh(safe)[:, 0] > 0)
-    except np.linalg.LinAlgError:
-        return np.array([finite[i] and np.linalg.eigvalsh(a)[0] > 0 for i, a in enumerate(safe)])
+def _cholesky(matrices):
+    """Stacked lower Cholesky factors of symmetric ``matrices`` and whether each is positive
+    definite (the factor of one that is not means nothing)."""
+    m, p, _ = matrices.shape
+    low = np.zeros_like(matrices)
+    ok = np.isfinite(matrices).all(axis=(1, 2))
+    with np.errstate(all="ignore"):
+        for j in range(p):
+            row = low[:, j, :j]
+            pivot = matrices[:, j, j] - (row * row).sum(axis=1)
+            ok &= pivot > 0
+            low[:, j, j] = root = np.sqrt(np.where(ok, pivot, 1.0))
+            low[:, j + 1:, j] = (matrices[:, j + 1:, j]
+                                 - (low[:, j + 1:, :j] * row[:, None, :]).sum(axis=2)) / root[:, None]
+    return low, ok
+
+
+def _cho_solve(low, vectors):
+    """Stacked ``(low low')^-1 vectors``, from the factors of `_cholesky`."""
+    p = vectors.shape[1]
+    y = np.empty_like(vectors)
+    for j in range(p):
+        y[:, j] = (vectors[:, j] - (low[:, j, :j] * y[:, :j]).sum(axis=1)) / low[:, j, j]
+    x = np.empty_like(vectors)
+    for j in reversed(range(p)):
+        x[:, j] = (y[:, j] - (low[:, j + 1:, j] * x[:, j + 1:]).sum(axis=1)) / low[:, j, j]
+    return x
 
 
 def _binormal_start(focal, reference, equal_variance):
@@ -355,54 +383,70 @@ def _binormal_start(focal, reference, equal_variance):
 
 def _to_eta(theta, equal_variance):
     """Stacked natural parameters from the unconstrained ``(mu, log sigma, c_1, log(c_2 - c_1), ...)``
-    of `_binormal_fit` (no ``log sigma`` when ``equal_variance``); also ``d eta / d theta``."""
-    m, p = theta.shape
+    of `_binormal_fit` (no ``log sigma`` when ``equal_variance``)."""
     off = 1 if equal_variance else 2
-    gaps = np.exp(theta[:, off + 1:])
-    cuts = theta[:, off:off + 1] + np.concatenate((np.zeros((m, 1)), np.cumsum(gaps, axis=1)), axis=1)
-    jac = np.zeros((m, p, p))
-    jac[:, 0, 0] = 1.0
-    parts = [theta[:, :1]]
-    if not equal_variance:
-        parts.append(np.exp(theta[:, 1:2]))
-        jac[:, 1, 1] = parts[1][:, 0]
-    j = cuts.shape[1]
-    jac[:, off:, off] = 1.0
-    lower = np.tril(np.ones((j, j)), -1)[:, :-1]            # c_j depends on the gaps before it
-    jac[:, off:, off + 1:] = lower[None] * gaps[:, None, :]
-    return np.concatenate(parts + [cuts], axis=1), jac
+    with np.errstate(over="ignore"):
+        gaps = np.exp(theta[:, off + 1:])
+        cuts = np.cumsum(np.concatenate((theta[:, off:off + 1], gaps), axis=1), axis=1)
+        return np.concatenate((theta[:, :1], np.exp(theta[:, 1:off]), cuts), axis=1)
 
 
-def _theta_parts(theta, focal, reference, equal_variance):
+def _theta_scale(theta, equal_variance):
+    """The scale of ``d eta / d theta``, stacked: 1 for mu and c_1, sigma for log sigma and the gap
+    for each log gap."""
+    with np.errstate(over="ignore"):
+        scale = np.exp(theta)
+    scale[:, [0, 1 if equal_variance else 2]] = 1.0
+    return scale
+
+
+def _gap_sums(a, axis, off):
+    """``a`` with each entry from ``off`` on along ``axis`` replaced by its sum with those after it:
+    the chain rule from cut points to ``(c_1, gaps)``, as each cut point is c_1 plus the gaps
+    before it."""
+    a = np.moveaxis(a.copy(), axis, 0)
+    for k in range(a.shape[0] - 2, off - 1, -1):
+        a[k] += a[k + 1]
+    return np.moveaxis(a, 0, axis)
+
+
+def _to_theta(vector, theta, equal_variance, matrix=None):
+    """Stacked ``J' vector`` and ``J' matrix J`` for ``J = d eta / d theta``."""
+    off = 1 if equal_variance else 2
+    scale = _theta_scale(theta, equal_variance)
+    with np.errstate(invalid="ignore"):
+        vector = _gap_sums(vector, 1, off) * scale
+        if matrix is None:
+            return vector
+        matrix = _gap_sums(_gap_sums(matrix, 1, off), 2, off) * scale[:, :, None] * scale[:, None, :]
+        return vector, matrix
+
+
+def _theta_parts(theta, focal, reference, equal_variance, expected=False):
     """`_binormal_parts` in the unconstrained parameters (chain rule, exact second derivatives)."""
-    eta, jac = _to_eta(theta, equal_variance)
-    loglik, score, observed, fisher = _binormal_parts(eta, focal, reference, equal_variance)
-    jac_t = jac.transpose(0, 2, 1)
-    score_t = (jac_t @ score[..., None])[..., 0]
-    observed_t = jac_t @ observed @ jac
-    fisher_t = jac_t @ fisher @ jac
-    # d2 sigma / d(log sigma)^2 = sigma and d2 c_j / d(log gap_i)^2 = gap_i (i < j): the score
-    # in those coordinates times -1 on the diagonal of the observed information.
-    off = 1 if equal_variance else 2
-    p = theta.shape[1]
-    curved = np.ones(p, dtype=bool)
-    curved[[0, off]] = False
-    diag = np.arange(p)[curved]
-    observed_t[:, diag, diag] -= score_t[:, diag]
-    return loglik, score_t, observed_t, fisher_t
+    loglik, score, information = _binormal_parts(_to_eta(theta, equal_variance), focal, reference,
+                                                 equal_variance, expected)
+    score, information = _to_theta(score, theta, equal_variance, information)
+    if not expected:
+        # d2 sigma / d(log sigma)^2 = sigma and d2 c_j / d(log gap_i)^2 = gap_i (i < j): the
+        # score in those coordinates times -1 on the diagonal of the observed information.
+        off = 1 if equal_variance else 2
+        p = theta.shape[1]
+        curved = np.ones(p, dtype=bool)
+        curved[[0, off]] = False
+        diag = np.arange(p)[curved]
+        information[:, diag, diag] -= score[:, diag]
+    return loglik, score, information
 
 
 def _solve(matrices, vectors):
-    """Stacked ``matrices^-1 vectors``; least squares for the singular or non-finite ones."""
-    finite = np.isfinite(matrices).all(axis=(1, 2)) & np.isfinite(vectors).all(axis=1)
-    with np.errstate(all="ignore"):
-        regular = finite & (np.abs(np.linalg.det(np.where(finite[:, None, None], matrices, 0.0))) > 0)
+    """Stacked ``matrices^-1 vectors``: by Cholesky where positive definite, else least squares
+    (NaN where not finite)."""
+    low, ok = _cholesky(matrices)
     out = np.full(vectors.shape, np.nan)
-    try:
-        out[regular] = np.linalg.solve(matrices[regular], vectors[regular][..., None])[..., 0]
-    except np.linalg.LinAlgError:  # numerically singular after all
-        regular[:] = False
-    for i in np.flatnonzero(finite & ~regular):
+    out[ok] = _cho_solve(low[ok], vectors[ok])
+    finite = np.isfinite(matrices).all(axis=(1, 2)) & np.isfinite(vectors).all(axis=1)
+    for i in np.flatnonzero(finite & ~ok):  # rare: indefinite or singular
         out[i] = np.linalg.lstsq(matrices[i], vectors[i], rcond=None)[0]
     return out
 
@@ -421,47 +465,78 @@ def _v_gradient(eta, equal_variance):
 
 def _v_variance(theta, information, equal_variance):
     """Delta-method variance of V from ``information`` in the unconstrained parameters."""
-    eta, jac = _to_eta(theta, equal_variance)
-    grad = np.einsum("mip,mi->mp", jac, _v_gradient(eta, equal_variance)[1])
+    grad = _v_gradient(_to_eta(theta, equal_variance), equal_variance)[1]
+    grad = _to_theta(grad, theta, equal_variance)
     with np.errstate(all="ignore"):
         variance = np.einsum("mp,mp->m", grad, _solve(information, grad))
     return np.where(np.isfinite(variance), variance, np.inf)
+
+
+def _boundary_supremum(focal, reference):
+    """Per stacked comparison (three or more levels, each group in two or more): is the likelihood
+    highest on the boundary?
+
+    So it is when one group's students lie in levels a to b and the other group has none strictly
+    between them: as the first group's spread shrinks to 0 on the other's scale, with its cut
+    points a to b-1 closing in on one point there, every share is reproduced exactly, which no
+    interior point does (there a level with no students keeps a positive probability).
+    """
+    out = np.zeros(focal.shape[0], dtype=bool)
+    for group, other in ((focal, reference), (reference, focal)):
+        seen = group > 0
+        low = seen.argmax(axis=1)
+        high = seen.shape[1] - 1 - seen[:, ::-1].argmax(axis=1)
+        below = np.cumsum(other, axis=1)  # the other group's students up to each level
+        rows = np.arange(focal.shape[0])
+        out |= below[rows, high - 1] == below[rows, low]  # none in levels low+1 .. high-1
+    return out
 
 
 def _binormal_newton(focal, reference, equal_variance):
     """Newton's method on stacked comparisons with the same number of levels.
 
     Iterates in the unconstrained parameters of `_binormal_fit`, with a step halved until the
-    likelihood does not fall. Returns ``(eta, state)``: ``state`` is 1 where the iterates
-    converged, -1 where they ran off toward the boundary of the parameter space (no interior
-    maximum), 0 where neither happened within `_MAX_NEWTON` steps (left to the scalar fit).
+    likelihood does not fall (Fisher scoring where the observed information is not positive
+    definite). Returns ``(eta, state)``: ``state`` is 1 where the iterates converged, -1 where
+    they ran off toward the boundary of the parameter space (no interior maximum), 0 where
+    neither happened within `_MAX_NEWTON` steps (left to the scalar fit).
     """
     off = 1 if equal_variance else 2
     start = _binormal_start(focal, reference, equal_variance)
     theta = np.column_stack((start[:, :1], np.log(start[:, 1:off]), start[:, off],
                              np.log(np.diff(start[:, off:], axis=1))))
+    boundary = (np.zeros(theta.shape[0], dtype=bool) if equal_variance
+                else _boundary_supremum(focal, reference))
     state = np.zeros(theta.shape[0], dtype=int)
     away = np.zeros(theta.shape[0], dtype=int)  # iterations in a row outside the box
     active = np.arange(theta.shape[0])
     for step in range(_MAX_NEWTON):
+        if step >= _BOUNDARY_AFTER:
+            # Still moving after several steps toward a boundary where the likelihood is highest.
+            state[active[boundary[active]]] = -1
+            active = active[~boundary[active]]
         if active.size == 0:
             break
         f, r, x = focal[active], reference[active], theta[active]
-        loglik, score, observed, fisher = _theta_parts(x, f, r, equal_variance)
         if step >= _FLAT_AFTER:
             # Still moving after many steps, along a direction in which V is nearly free: the
             # likelihood is flat toward the boundary and V's standard error is already far
             # above what the interior tests accept.
+            fisher = _theta_parts(x, f, r, equal_variance, expected=True)[2]
             flat = _v_variance(x, fisher, equal_variance) > (10 * _MAX_V_SE) ** 2
             state[active[flat]] = -1
             active, f, r, x = active[~flat], f[~flat], r[~flat], x[~flat]
-            loglik, score, observed, fisher = loglik[~flat], score[~flat], observed[~flat], fisher[~flat]
             if active.size == 0:
                 break
-        # Newton where the observed information is positive definite, Fisher scoring elsewhere.
-        use = np.where(_positive_definite(observed)[:, None, None], observed, fisher)
-        with np.errstate(all="ignore"):
-            delta = _solve(use, score)
+        loglik, score, observed = _theta_parts(x, f, r, equal_variance)
+        low, newton = _cholesky(observed)
+        delta = np.empty_like(x)
+        delta[newton] = _cho_solve(low[newton], score[newton])
+        if not newton.all():
+            rest = ~newton
+            fisher = _theta_parts(x[rest], f[rest], r[rest], equal_variance, expected=True)[2]
+            with np.errstate(all="ignore"):
+                delta[rest] = _solve(fisher, score[rest])
         delta = np.where(np.isfinite(delta), delta, 0.0)
         t = np.ones(active.size)
         new = x.copy()
@@ -471,7 +546,7 @@ def _binormal_newton(focal, reference, equal_variance):
             if idx.size == 0:
                 break
             trial = x[idx] + t[idx, None] * delta[idx]
-            eta, _ = _to_eta(trial, equal_variance)
+            eta = _to_eta(trial, equal_variance)
             with np.errstate(all="ignore"):
                 ll = _binormal_loglik_rows(eta, f[idx], r[idx], equal_variance)
             good = np.isfinite(ll) & (ll >= loglik[idx] - 1e-10 * (1 + np.abs(loglik[idx])))
@@ -479,7 +554,7 @@ def _binormal_newton(focal, reference, equal_variance):
             pending[idx[good]] = False
             t[idx[~good]] /= 2
         theta[active] = new
-        eta, _ = _to_eta(new, equal_variance)
+        eta = _to_eta(new, equal_variance)
         z = (eta[:, off:] - eta[:, :1]) / (1.0 if equal_variance else eta[:, 1:2])
         with np.errstate(all="ignore"):
             outside = ~((np.abs(eta[:, off:]) <= _OUTSIDE).all(axis=1) & (np.abs(z) <= _OUTSIDE).all(axis=1)
@@ -489,7 +564,8 @@ def _binormal_newton(focal, reference, equal_variance):
         away[active] = np.where(outside, away[active] + 1, 0)
         outside = away[active] >= _OUTSIDE_STEPS
         moved = np.max(np.abs(t[:, None] * delta), axis=1)
-        small = moved < 1e-10 * (1 + np.max(np.abs(new), axis=1))
+        # A full Newton step this small leaves an error of the order of its square.
+        small = moved < 1e-6 * (1 + np.max(np.abs(new), axis=1))
         # No step can rise at a stationary point that is not a maximum (a saddle): the interior
         # tests then reject it, as they reject the scalar fit stopped there.
         flat = np.max(np.abs(score), axis=1) < 1e-9 * (f.sum(axis=1) + r.sum(axis=1))
@@ -497,7 +573,7 @@ def _binormal_newton(focal, reference, equal_variance):
         state[active[done]] = 1
         state[active[outside]] = -1
         active = active[~done & ~outside & ~pending]  # any other step that cannot rise stays 0
-    eta, _ = _to_eta(theta, equal_variance)
+    eta = _to_eta(theta, equal_variance)
     return eta, state
 
 
@@ -529,7 +605,7 @@ def _v_binormal_rows(focal, reference):
     if ok.size == 0:
         return v, se, fitted
     eta, f, r, rows = eta[ok], f[ok], r[ok], rows[ok]
-    _, score, observed, _ = _binormal_parts(eta, f, r, equal_variance)
+    _, score, observed = _binormal_parts(eta, f, r, equal_variance)
     off = 1 if equal_variance else 2
     mu = eta[:, 0]
     sigma = np.ones(ok.size) if equal_variance else eta[:, 1]
@@ -541,11 +617,13 @@ def _v_binormal_rows(focal, reference):
         interior = ((np.abs(np.log(sigma)) < 4) & (np.maximum(np.abs(mu), np.abs(mu / sigma)) < 10)
                     & (np.abs(cuts) < 10).all(axis=1) & (np.abs(z) < 10).all(axis=1)
                     & (np.diff(cuts, axis=1) > 1e-4).all(axis=1)
-                    & (np.max(np.abs(score), axis=1) < 1e-4 * n_total)
-                    & _positive_definite(observed))
+                    & (np.max(np.abs(score), axis=1) < 1e-4 * n_total))
+        low, definite = _cholesky(observed)
+        interior &= definite
         value, grad = _v_gradient(eta, equal_variance)
-        good = np.where(interior[:, None, None], observed, np.eye(eta.shape[1]))
-        error = np.sqrt(np.einsum("mp,mp->m", grad, np.linalg.solve(good, grad[..., None])[..., 0]))
+        error = np.full(ok.size, np.inf)
+        inside = grad[interior]
+        error[interior] = np.sqrt((inside * _cho_solve(low[interior], inside)).sum(axis=1))
     keep = interior & (error < _MAX_V_SE)
     v[rows[keep]], se[rows[keep]], fitted[rows[keep]] = value[keep], error[keep], True
     return v, se, fitted

@@ -24,6 +24,7 @@ The rules, and the sources they follow, are written out in ``docs/privacy.md``.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Hashable
@@ -801,8 +802,7 @@ class _Program:
     def __init__(self, a_eq, b_eq, a_ub, b_ub, bounds):
         import highspy
 
-        self.highs = _quiet(highspy.Highs)
-        self.highs.setOptionValue("output_flag", False)
+        self.highs = _highs()
         infinity = highspy.kHighsInf
         self.n = len(bounds)
         low = np.array([-infinity if b[0] is None else b[0] for b in bounds], dtype=float)
@@ -846,18 +846,31 @@ class _Program:
         return feasible
 
 
-def _quiet(make):
-    """``make()`` with the process's standard output closed for the call: HiGHS prints a banner there
+def _highs():
+    """A new HiGHS solver, silent."""
+    import highspy
+
+    _swallow_highs_banner()
+    solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    return solver
+
+
+@functools.cache
+def _swallow_highs_banner():
+    """Make the process's first HiGHS solver with its standard output closed: HiGHS prints a banner there
     (below Python, so a kernel would show it in the report) when its first solver is made."""
     import os
     import sys
+
+    import highspy
 
     sys.stdout.flush()
     saved = os.dup(1)
     try:
         with open(os.devnull, "w") as null:
             os.dup2(null.fileno(), 1)
-            return make()
+            highspy.Highs()
     finally:
         os.dup2(saved, 1)
         os.close(saved)

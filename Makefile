@@ -31,7 +31,7 @@ serve: setup
 # nbgrader calls `alembic`, so the environment's bin/ must be on PATH. The tests run on every core,
 # a file at a time per worker, so the servers a file starts are shared by its tests.
 test: setup $(AXE)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n auto --dist loadgroup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n auto --dist loadfile
 
 quicktest: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -m "not slow and not browser and not nbgrader"

@@ -15,10 +15,18 @@ def chromium():
         b.close()
 
 
-def pytest_collection_modifyitems(items):
-    """Where the suite runs in parallel (``-n auto --dist loadgroup``): each file's tests run in one worker,
+@pytest.hookimpl(tryfirst=True)  # before xdist's own choice of scheduler
+def pytest_xdist_make_scheduler(config, log):
+    """Where the suite runs in parallel (``-n auto --dist loadfile``): each file's tests run in one worker,
     so a file's module fixtures are made once, and every test in ``tests/browser`` runs in the same worker,
     so they share one Voila server (its start preheats every lesson page)."""
-    for item in items:
-        path = item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group("browser" if path.startswith("tests/browser/") else path))
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFileBrowserTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            path = nodeid.split("::")[0]
+            return "tests/browser/" if path.startswith("tests/browser/") else path
+
+    return ByFileBrowserTogether(config, log)

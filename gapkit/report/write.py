@@ -74,7 +74,7 @@ def write_reports(data, out, *, mapping=None, kind="auto", school=None, each=Non
             _make_set({**options, "each": each}, pages, folder=work, progress=progress)
             (work / "index.html").write_text(_index_html(loaded, pages, work), encoding="utf-8")
         else:
-            _make_one(options, school=school, name=loaded.school or "the district", stem="gap_report", folder=work)
+            _make_set(options, [(loaded.school or "the district", school, "gap_report")], folder=work)
         (work / _OWNER).unlink()
         return _move_into_place(work, out)
     finally:
@@ -154,32 +154,53 @@ def _existing(value, name):
     return str(path.resolve())
 
 
-def _make_set(options, pages, *, folder, progress):
-    """Every report of an ``--each`` run, one after another in one kernel: the first reads the file and
-    audits the set (`load` keeps them in the kernel), the others use what it kept."""
+def _make_set(options, pages, *, folder, progress=None):
+    """The reports of `pages`, one after another in one kernel (in an ``--each`` run the first reads the file
+    and audits the set, and `load` keeps them in the kernel for the others).
+
+    Each report is executed in a worker thread while this thread waits: nbclient takes SIGTERM over in the
+    main thread (and would shut the kernel down and carry on), so there the signal reaches
+    `stop_on_signals`. However the run ends, the kernel is shut down before the temporary folder goes.
+    """
+    import threading
+    from concurrent.futures import Future
+
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    kernel = AsyncKernelManager(kernel_name="python3")
+    kernel, worker = AsyncKernelManager(kernel_name="python3"), None
     try:
         for done, (name, school_id, stem) in enumerate(pages):
             if progress is not None:
                 progress(done, len(pages))
-            _make_one(options, school=school_id, name=name, stem=stem, folder=folder, kernel=kernel)
+            made = Future()
+
+            def make(name=name, school_id=school_id, stem=stem, made=made):
+                try:
+                    made.set_result(_make_one(options, school=school_id, name=name, stem=stem, folder=folder,
+                                              kernel=kernel))
+                except BaseException as error:
+                    made.set_exception(error)
+
+            worker = threading.Thread(target=make, daemon=True)
+            worker.start()
+            made.result()
         if progress is not None:
             progress(len(pages), len(pages))
     finally:
         if kernel.has_kernel:
             run_sync(kernel.shutdown_kernel)(now=True)
+        if worker is not None:
+            worker.join(timeout=30)  # papermill stops writing once its kernel is gone
 
 
 #: How many times a report's kernel is started before giving up (see `_make_one`).
 _KERNEL_STARTS = 3
 
 
-def _make_one(options, *, school, name, stem, folder, kernel=None):
-    """Execute the report notebook for one school (or the district) and export its HTML; in `kernel` (a
-    kernel manager, started by the first report that uses it and left running) or a kernel of its own."""
+def _make_one(options, *, school, name, stem, folder, kernel):
+    """Execute the report notebook for one school (or the district) in `kernel` (a kernel manager, started
+    by the first report that uses it and left running) and export its HTML."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 

@@ -23,8 +23,21 @@ The modules, in the order a file goes through them: `_raw` (bytes to text cells,
 from gapkit.readers._raw import DataError
 from gapkit.readers.check import FileCheck, check_file, guess_kind
 from gapkit.readers.mapping import Mapping, read_mapping
-from gapkit.readers.published import read_published
 from gapkit.readers.records import read_records
 
 __all__ = ["DataError", "FileCheck", "Mapping", "check_file", "guess_kind", "read_mapping", "read_records",
            "read_published"]
+
+
+def __getattr__(name):
+    # `read_published` is imported on first use: it brings `gapkit.summary`, which reading student records
+    # (and ``gapkit validate`` of them) does not need
+    if name == "read_published":
+        from gapkit.readers.published import read_published
+
+        return read_published
+    raise AttributeError(f"module 'gapkit.readers' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})

@@ -31,18 +31,25 @@ class NumberFormat:
 
 _PLAIN = re.compile(r"[+-]?(?:\d+(?:\.\d+)?|\.\d+)")
 _TOKEN = re.compile(r"\d[\d.,' ]*\d|\d")
+_WHOLE = re.compile(r"[+-]?\d+")
+_BOUND = re.compile(r"^(?:<=|>=|<|>|≤|≥|LE|LT|GE|GT)\s*", re.IGNORECASE)
+#: Per mark, and the other mark: (thousands grouped by the mark (1,234,567 or 1,234.5), one mark between digits).
+_MARKS = tuple((mark, other, re.compile(rf"[1-9]\d{{0,2}}(?:{re.escape(mark)}\d{{3}}){{2,}}|"
+                                        rf"[1-9]\d{{0,2}}(?:{re.escape(mark)}\d{{3}})+{re.escape(other)}\d+"),
+                re.compile(rf"(\d+){re.escape(mark)}(\d+)")) for mark, other in ((",", "."), (".", ",")))
 
 
 def _decimal_evidence(text: str, integer: bool) -> str:
     """What one number cell says about the file's decimal mark: '.', ',', 'ambiguous' (``2,450``: 2450 or
     2.45?) or '' (nothing: ``2450``, a marker, a range without marks)."""
-    t = re.sub(r"^(?:<=|>=|<|>|≤|≥|LE|LT|GE|GT)\s*", "", text.strip(), flags=re.IGNORECASE).rstrip("%").strip()
+    if "," not in text and "." not in text:
+        return ""
+    t = _BOUND.sub("", text.strip()).rstrip("%").strip()
     t = t.lstrip("+-")
-    for mark, other in ((",", "."), (".", ",")):
-        if re.fullmatch(rf"[1-9]\d{{0,2}}(?:{re.escape(mark)}\d{{3}}){{2,}}", t) or \
-                re.fullmatch(rf"[1-9]\d{{0,2}}(?:{re.escape(mark)}\d{{3}})+{re.escape(other)}\d+", t):
+    for mark, other, grouped, one_mark in _MARKS:
+        if grouped.fullmatch(t):
             return other  # 1,234,567 or 1,234.5: the mark groups thousands
-        match = re.fullmatch(rf"(\d+){re.escape(mark)}(\d+)", t)
+        match = one_mark.fullmatch(t)
         if match:
             whole_part, decimals = match.groups()
             if len(decimals) != 3 or whole_part.startswith("0") or len(whole_part) > 3:
@@ -51,10 +58,11 @@ def _decimal_evidence(text: str, integer: bool) -> str:
     return ""
 
 
-def _number_format(columns: dict, mapping: Mapping, report: _Report) -> NumberFormat:
+def _number_format(columns: dict, mapping: Mapping, report: _Report, *, distinct: dict | None = None) -> NumberFormat:
     """The file's `NumberFormat`, from the mapping or from its own number cells.
 
-    `columns` maps a canonical name to (cells, is a whole-number column). Cells that show a decimal mark
+    `columns` maps a canonical name to (cells, is a whole-number column); `distinct` may give a name's
+    `_factorize` of its cells, when the caller has it. Cells that show a decimal mark
     (``2450,5``, ``0.95``, ``1,234.5``) decide; a file whose cells disagree, or whose only evidence could
     be read either way (``2,450`` in a score column), is refused: set ``decimal`` in a mapping file.
     """
@@ -63,7 +71,7 @@ def _number_format(columns: dict, mapping: Mapping, report: _Report) -> NumberFo
                             {".": ",", ",": "."}[mapping.decimal])
     seen: dict[str, tuple] = {}
     for name, (values, integer) in columns.items():
-        codes, uniques = _factorize(values)
+        codes, uniques = distinct[name] if distinct and name in distinct else _factorize(values)
         for i, text in enumerate(uniques):
             mark = _decimal_evidence(str(text), integer)
             if mark and mark not in seen:
@@ -88,6 +96,9 @@ def _number_format(columns: dict, mapping: Mapping, report: _Report) -> NumberFo
 def _normalize(text: str, fmt: NumberFormat) -> str | None:
     """Every number in `text` written the Python way (``1.234,5`` -> ``1234.5``); None when a number is
     malformed for `fmt` (a separator where it does not group thousands)."""
+    if _WHOLE.fullmatch(text):  # most cells: no mark to read
+        return text
+
     def one(match):
         token = match.group(0)
         if fmt.thousands and fmt.thousands in token:
@@ -112,7 +123,7 @@ def _normalize(text: str, fmt: NumberFormat) -> str | None:
 def _factorize(values: pd.Series):
     """Codes per row and the distinct cell texts: every parser below works on the distinct texts only."""
     codes, uniques = pd.factorize(values)
-    return codes, pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    return codes, np.asarray(uniques, dtype=object)
 
 
 def _first(mask_u: np.ndarray, codes: np.ndarray, values: pd.Series) -> tuple[int, int, str]:
@@ -122,12 +133,14 @@ def _first(mask_u: np.ndarray, codes: np.ndarray, values: pd.Series) -> tuple[in
     return int(values.index[first]) + 2, int(rows.sum()), str(values.iloc[first]).strip()
 
 
-def _codes_column(values: pd.Series, name: str, mapping: Mapping, report: _Report, *,
-                  table: dict, missing: set, keep_unknown: bool = False) -> pd.Series:
-    """Translate codes through the mapping and the built-in spellings; unknown codes are problems."""
+def _codes_column(values: pd.Series, name: str, mapping: Mapping, report: _Report, *, table: dict, missing: set,
+                  keep_unknown: bool = False, boolean: bool = False, distinct: tuple | None = None) -> pd.Series:
+    """Translate codes through the mapping and the built-in spellings; unknown codes are problems. `boolean`:
+    the codes are yes/no, and the column is a nullable boolean one. `distinct`: the `_factorize` of `values`,
+    when the caller has it."""
     local = {**table, **mapping.codes.get(name, {})}
     missing = set(missing) | {str(v).strip().casefold() for v in mapping.missing} | {""}
-    codes, uniques = _factorize(values)
+    codes, uniques = distinct if distinct is not None else _factorize(values)
     translated = []
     unknown = np.zeros(len(uniques), dtype=bool)
     first_spelling: dict[str, str] = {}  # free-text labels: one spelling per label, whatever the case
@@ -159,33 +172,27 @@ def _codes_column(values: pd.Series, name: str, mapping: Mapping, report: _Repor
     out = np.empty(len(uniques) + 1, dtype=object)
     out[:-1] = translated
     out[-1] = None
+    if boolean:  # built from the distinct values: much faster than astype("boolean") of every cell
+        true, na = np.array([v is True for v in out]), np.array([v is None for v in out])
+        return pd.Series(pd.arrays.BooleanArray(true[codes], na[codes]), index=values.index)
     return pd.Series(out[codes], index=values.index, dtype=object)
 
 
 def _numbers_column(values: pd.Series, name: str, kind: Column, mapping: Mapping, report: _Report, *,
-                    missing: set, fmt: NumberFormat | None = None) -> pd.Series:
+                    missing: set, fmt: NumberFormat | None = None, distinct: tuple | None = None) -> pd.Series:
     """Numbers of column `name` (a ``"whole number"`` or ``"number"`` `Column`, within its bounds): blanks
-    and missing markers are missing; anything else must be a number."""
+    and missing markers are missing; anything else must be a number. `distinct`: the `_factorize` of
+    `values`, when the caller has it."""
     integer, bounds = kind.kind == "whole number", kind.bounds
-    codes, uniques = _factorize(values)
-    text = uniques.str.strip()
+    codes, uniques = distinct if distinct is not None else _factorize(values)
     missing = set(missing) | {str(v).strip().casefold() for v in mapping.missing} | {""}
-    is_blank = text.str.casefold().isin(missing).to_numpy()
-    if name in mapping.codes:  # e.g. performance levels named "Met", "Not Met"
-        table = mapping.codes[name]
-        text = text.map(lambda v: str(table[_key(v)]) if _key(v) in table else v)
-    if name == "year":
-        text = text.str.replace(r"^(?:SY\s*)?\d{4}\s*[-/]\s*(\d{2}|\d{4})$", _school_year, regex=True,
-                                flags=re.IGNORECASE)
-    if name == "grade":
-        text = text.str.replace(r"^(?:grade|gr|g)\s*\.?\s*(\d+)$", r"\1", regex=True, flags=re.IGNORECASE)
-        text = text.where(~text.str.fullmatch(r"(?i)k|kg|kindergarten"), "0")
-    percent = text.str.endswith("%").to_numpy() if name == "attendance_rate" else np.zeros(len(text), bool)
-    text = text.where(~percent, text.str.rstrip("%").str.strip())
+    texts = [text.strip() for text in uniques]
+    is_blank = np.array([text.casefold() in missing for text in texts], dtype=bool)
     fmt = fmt or NumberFormat()
-    plain = text.map(lambda t: _normalize(t, fmt))
-    plain = plain.where(plain.fillna("").str.fullmatch(_PLAIN.pattern), None)  # no 1e5, inf or 0x10
-    numbers = pd.to_numeric(plain, errors="coerce").to_numpy(dtype=float)
+    read = [_number_text(text, name, mapping.codes.get(name), fmt) for text in texts]
+    percent = np.array([p for p, _ in read], dtype=bool)
+    numbers = pd.to_numeric(np.array([number for _, number in read], dtype=object), errors="coerce")
+    numbers = np.asarray(numbers, dtype=float)
     numbers = np.where(percent, numbers / 100, numbers)
     column = report.found.get(name, name)
     bad = np.isnan(numbers) & ~is_blank
@@ -230,6 +237,28 @@ def _numbers_column(values: pd.Series, name: str, kind: Column, mapping: Mapping
         _warn_outliers(numbers[codes] if len(codes) else numbers[:0], values, column, report)
     result = pd.Series(np.append(numbers, np.nan)[codes], index=values.index, dtype="float64")
     return result.astype("Int64") if integer else result
+
+
+_YEAR_SPAN = re.compile(r"^(?:SY\s*)?\d{4}\s*[-/]\s*(\d{2}|\d{4})$", re.IGNORECASE)
+_GRADE = re.compile(r"^(?:grade|gr|g)\s*\.?\s*(\d+)$", re.IGNORECASE)
+_KINDERGARTEN = re.compile(r"(?i)k|kg|kindergarten")
+
+
+def _number_text(text: str, name: str, codes: dict | None, fmt: NumberFormat) -> tuple[bool, str | None]:
+    """One distinct (stripped) cell of number column `name`: whether it is written as a percent, and its number
+    written the Python way (None when it is not a plain number: no 1e5, inf or 0x10)."""
+    if codes:  # e.g. performance levels named "Met", "Not Met"
+        text = str(codes[_key(text)]) if _key(text) in codes else text
+    if name == "year":
+        text = _YEAR_SPAN.sub(_school_year, text)
+    if name == "grade":
+        text = _GRADE.sub(r"\1", text)
+        text = "0" if _KINDERGARTEN.fullmatch(text) else text
+    percent = name == "attendance_rate" and text.endswith("%")
+    if percent:
+        text = text.rstrip("%").strip()
+    plain = _normalize(text, fmt)
+    return percent, plain if plain is not None and _PLAIN.fullmatch(plain) else None
 
 
 def _school_year(match) -> str:

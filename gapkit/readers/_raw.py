@@ -112,11 +112,13 @@ def _read_text(path: Path, mapping: Mapping) -> _Raw:
         row = text[:text.index("\x00")].count("\n") + 1
         raise DataError(f"{path.name}: row {row} holds a zero byte, which text files do not; save the file as "
                         f"CSV UTF-8.", path=path, row=row)
-    lines = text.splitlines()
+    lines = text[:100_000].splitlines()  # the header is near the top: no need to split the whole file
+    if len(lines) <= mapping.header_row:  # the last line of a part may be cut short
+        lines = text.splitlines()
     header = lines[mapping.header_row - 1] if len(lines) >= mapping.header_row else ""
     delimiter = max([",", ";", "\t", "|"], key=lambda d: header.count(d))
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=object, keep_default_na=False, header=None,
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, header=None,
                             skiprows=mapping.header_row - 1, skip_blank_lines=False, na_filter=False,
                             skipinitialspace=False)
     except pd.errors.ParserError as error:

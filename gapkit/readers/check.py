@@ -4,9 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from gapkit.readers._raw import DataError, _normal_header, _read_raw, _Report
-from gapkit.readers.mapping import read_mapping
-from gapkit.readers.published import _published
+from gapkit.readers._raw import DataError, _normal_header, _Raw, _read_raw, _Report
+from gapkit.readers.mapping import Mapping, read_mapping
 from gapkit.readers.records import _records
 
 __all__ = ["FileCheck", "check_file", "guess_kind"]
@@ -36,9 +35,15 @@ def check_file(path, *, mapping=None, kind: str = "auto") -> FileCheck:
     """
     path = Path(path)
     try:
-        kind = kind if kind != "auto" else guess_kind(path, mapping)
-        reader = _records if kind == "records" else _published
-        result, report = reader(path, mapping)
+        mapping = read_mapping(mapping)
+        raw = _read_raw(path, mapping)  # read once: the kind is guessed from the same header
+        kind = kind if kind != "auto" else _mapped_kind(mapping) or _header_kind(raw)
+        if kind == "records":
+            result, report = _records(raw, mapping)
+        else:
+            from gapkit.readers.published import _published  # not needed for student records
+
+            result, report = _published(raw, mapping)
     except DataError as error:
         return FileCheck(f"{path.name}: cannot be used.\n  {error}", usable=False)
     return FileCheck("\n".join(_summary_lines(report, result)), usable=not report.problems)
@@ -47,12 +52,20 @@ def check_file(path, *, mapping=None, kind: str = "auto") -> FileCheck:
 def guess_kind(path: Path, mapping=None) -> str:
     """``"records"`` (student rows) or ``"published"`` (counts per group), from the mapping or the headers."""
     mapping = read_mapping(mapping)
+    return _mapped_kind(mapping) or _header_kind(_read_raw(path, mapping))
+
+
+def _mapped_kind(mapping: Mapping) -> str | None:
+    """The kind the mapping's columns or options imply, or None when they say nothing about it."""
     if any(name in mapping.columns for name in ("student_id", "el_status")):
         return "records"
     if any(name in mapping.columns for name in ("student_group", "n_tested")) or mapping.layout != "long" \
             or mapping.denominator != "tested" or mapping.level_units != "count":
         return "published"
-    raw = _read_raw(path, mapping)
+    return None
+
+
+def _header_kind(raw: _Raw) -> str:
     headers = {_normal_header(c) for c in raw.frame.columns}
     return "published" if {"student_group", "n_tested"} & headers else "records"
 

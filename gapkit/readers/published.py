@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from gapkit.readers._cells import _PLAIN, NumberFormat, _codes_column, _normalize, _number_format, _numbers_column
-from gapkit.readers._raw import DataError, _first_problem, _match_columns, _normal_header, _read_raw, _Report, _rows
-from gapkit.readers.mapping import BUILTIN_CODES, LEVEL_COLUMN, MISSING, _marker_key, read_mapping
+from gapkit.readers._raw import (DataError, _first_problem, _match_columns, _normal_header, _Raw, _read_raw, _Report,
+                                 _rows)
+from gapkit.readers.mapping import BUILTIN_CODES, LEVEL_COLUMN, MISSING, Mapping, _marker_key, read_mapping
 from gapkit.records import PUBLISHED_CELL, PUBLISHED_COLUMNS
 from gapkit.summary import Summary
 
@@ -128,15 +129,14 @@ def read_published(path, *, mapping=None) -> Summary:
     {'student_group': ['All Students', 'English Learners'], 'n': [40.0, nan], 'n_low': [40.0, 0.0], \
 'n_high': [40.0, 9.0], 'source_suppressed': [False, True]}
     """
-    summary, report = _published(path, mapping)
+    mapping = read_mapping(mapping)
+    summary, report = _published(_read_raw(path, mapping), mapping)
     if report.problems:
         raise _first_problem(report)
     return summary
 
 
-def _published(path, mapping) -> tuple[Summary | None, _Report]:
-    mapping = read_mapping(mapping)
-    raw = _read_raw(path, mapping)
+def _published(raw: _Raw, mapping: Mapping) -> tuple[Summary | None, _Report]:
     report = _Report(raw.path, raw.description, "published aggregates")
     frame, found = LAYOUTS[mapping.layout](raw, mapping, report)
     if report.problems:  # the layout found problems (naming the file's own columns and rows): stop there

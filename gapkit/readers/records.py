@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 
 from gapkit.readers._cells import _codes_column, _factorize, _number_format, _numbers_column
-from gapkit.readers._raw import DataError, _first_problem, _match_columns, _read_raw, _Report, _rows
-from gapkit.readers.mapping import BOOLEAN_CODES, BUILTIN_CODES, MISSING, read_mapping
+from gapkit.readers._raw import DataError, _first_problem, _match_columns, _Raw, _read_raw, _Report, _rows
+from gapkit.readers.mapping import BOOLEAN_CODES, BUILTIN_CODES, MISSING, Mapping, read_mapping
 from gapkit.records import COLUMNS, REQUIRED, SUBJECTS
 
 __all__ = ["read_records"]
@@ -60,15 +60,14 @@ def read_records(path, *, mapping=None) -> pd.DataFrame:
     >>> records[["student_id", "el_status", "math_scale"]].to_dict("list")
     {'student_id': ['A1', 'A2'], 'el_status': ['EL', 'EO'], 'math_scale': [2410.0, 2455.0]}
     """
-    frame, report = _records(path, mapping)
+    mapping = read_mapping(mapping)
+    frame, report = _records(_read_raw(path, mapping), mapping)
     if report.problems:
         raise _first_problem(report)
     return frame
 
 
-def _records(path, mapping) -> tuple[pd.DataFrame | None, _Report]:
-    mapping = read_mapping(mapping)
-    raw = _read_raw(path, mapping)
+def _records(raw: _Raw, mapping: Mapping) -> tuple[pd.DataFrame | None, _Report]:
     report = _Report(raw.path, raw.description, "student records")
     name = raw.path.name
     frame = raw.frame
@@ -87,15 +86,16 @@ def _records(path, mapping) -> tuple[pd.DataFrame | None, _Report]:
         raise DataError(f"{name}: no score or level column found (one of {', '.join(outcomes)}); columns are: "
                         f"{', '.join(frame.columns)}.", path=raw.path, column="math_scale")
     report.rows = len(frame)
-    filled = ~(frame.apply(lambda c: c.str.strip() == "")).all(axis=1)
-    for column in REQUIRED if filled.any() else ():
-        if (frame.loc[filled, found[column]].str.strip() == "").all():
-            raise DataError(f"{name}: column {found[column]!r} ({column}) is empty in every row (rows "
-                            f"{int(frame.index[0]) + 2}-{int(frame.index[-1]) + 2}); a report needs it.",
-                            path=raw.path, column=found[column], row=int(frame.index[0]) + 2)
+    distinct = {c: _factorize(frame[found[c]]) for c in COLUMNS if c in found}  # the parsers read these only
+    # a required column empty in every row (a file whose rows are all blank is refused below, as such)
+    column = next((c for c in REQUIRED if all(text.strip() == "" for text in distinct[c][1])), None)
+    if column is not None and not frame.apply(lambda c: c.str.strip() == "").all(axis=None):
+        raise DataError(f"{name}: column {found[column]!r} ({column}) is empty in every row (rows "
+                        f"{int(frame.index[0]) + 2}-{int(frame.index[-1]) + 2}); a report needs it.",
+                        path=raw.path, column=found[column], row=int(frame.index[0]) + 2)
     numeric = {c: (frame[found[c]], COLUMNS[c].kind == "whole number") for c in found
                if c in COLUMNS and COLUMNS[c].kind in ("whole number", "number") and c != "year"}
-    fmt = _number_format(numeric, mapping, report)
+    fmt = _number_format(numeric, mapping, report, distinct=distinct)
     levels = [c for c in (s.level for s in SUBJECTS.values()) if c in found]
     if levels and mapping.proficient is None:
         report.warnings.append(f"{name}: performance levels read as 1-{mapping.levels} with level "
@@ -107,24 +107,23 @@ def _records(path, mapping) -> tuple[pd.DataFrame | None, _Report]:
             continue
         values = frame[found[column]]
         if kind.kind == "text":
-            codes, uniques = _factorize(values)
-            stripped = uniques.str.strip()
-            stripped = stripped.where(~stripped.str.casefold().isin(MISSING), None).to_numpy(dtype=object)
-            out[column] = pd.Series(np.append(stripped, None)[codes], index=values.index, dtype=object)
+            codes, uniques = distinct[column]
+            stripped = [text.strip() for text in uniques]
+            stripped = [None if text.casefold() in MISSING else text for text in stripped] + [None]
+            out[column] = pd.Series(np.array(stripped, dtype=object)[codes], index=values.index, dtype=object)
         elif kind.kind == "code":
             out[column] = _codes_column(values, column, mapping, report, table=BUILTIN_CODES[column],
-                                        missing=MISSING)
+                                        missing=MISSING, distinct=distinct[column])
         elif kind.kind == "yes/no":
-            coded = _codes_column(values, column, mapping, report, table=BOOLEAN_CODES, missing=MISSING)
-            out[column] = coded.astype("boolean")
+            out[column] = _codes_column(values, column, mapping, report, table=BOOLEAN_CODES, missing=MISSING,
+                                        boolean=True, distinct=distinct[column])
         else:
-            out[column] = _numbers_column(values, column, kind, mapping, report, missing=MISSING, fmt=fmt)
-    records = pd.DataFrame(out, index=frame.index)
-    for column in COLUMNS:
-        if column not in records:
-            records[column] = _empty(column, records.index)
+            out[column] = _numbers_column(values, column, kind, mapping, report, missing=MISSING, fmt=fmt,
+                                          distinct=distinct[column])
+    records = pd.DataFrame({c: out[c] if c in out else _empty(c, frame.index) for c in COLUMNS}, index=frame.index)
     extras = [c for c in frame.columns if c not in found.values()]
-    records = pd.concat([records[list(COLUMNS)], frame[extras]], axis=1) if extras else records[list(COLUMNS)]
+    if extras:
+        records = pd.concat([records, frame[extras]], axis=1)
     records = _exclude_rows(records, frame, report)
     if len(records) == 0 and not report.problems:
         reasons = "; ".join(f"{e[1]} {e[0]}" for e in report.excluded)
@@ -154,29 +153,25 @@ def _exclude_rows(records: pd.DataFrame, raw: pd.DataFrame, report: _Report) -> 
             report.excluded.append((reason, int(mask.sum()), _rows(mask[mask].index)))
             keep[mask] = False
 
-    empty = records[list(COLUMNS)].isna().all(axis=1)
-    if empty.any():
-        drop(empty & (raw[empty] == "").all(axis=1).reindex(records.index, fill_value=False), "blank row")
-    drop(records["student_id"].isna(), "missing student_id")
+    no_id = records["student_id"].isna()
+    if no_id.any():  # only a row without a student id can be blank
+        blank = no_id.copy()
+        blank[no_id] = records.loc[no_id, list(COLUMNS)].isna().all(axis=1) & (raw.loc[no_id] == "").all(axis=1)
+        drop(blank, "blank row")
+    drop(no_id, "missing student_id")
     drop(records["year"].isna(), "missing year")
-    same_key = records[keep].duplicated(["student_id", "year"], keep=False)
-    if same_key.any():  # only rows sharing a student and year can be copies
-        candidates = records[keep][same_key]
-        copies = candidates.duplicated(keep="first")
+    same_key = records.loc[keep, ["student_id", "year"]].duplicated(keep=False)
+    if same_key.any():  # only rows sharing a student and year can be copies, or clash
+        copies = records.loc[same_key.index[same_key]].duplicated(keep="first")
         drop(copies.reindex(records.index, fill_value=False), "duplicate row (an exact copy of an earlier row)")
-    clash = records[keep].duplicated(["student_id", "year"], keep=False)
-    clash = clash.reindex(records.index, fill_value=False)
-    if clash.any():
-        drop(clash, "same student_id and year on rows with different values (none of them kept)")
+        clash = records.loc[keep, ["student_id", "year"]].duplicated(keep=False)
+        drop(clash.reindex(records.index, fill_value=False),
+             "same student_id and year on rows with different values (none of them kept)")
     return records[keep]
 
 
 def _final_types(records: pd.DataFrame) -> pd.DataFrame:
-    records = records.copy()
-    for column in ("year", "grade"):
-        if records[column].notna().all():
-            records[column] = records[column].astype("int64")
-    for column in ("iep", "econ_disadv"):
-        if records[column].notna().all():
-            records[column] = records[column].astype(bool)
-    return records
+    """Plain integer and boolean columns where nothing is missing."""
+    types = {column: "int64" for column in ("year", "grade") if records[column].notna().all()}
+    types |= {column: bool for column in ("iep", "econ_disadv") if records[column].notna().all()}
+    return records.astype(types)

@@ -11,9 +11,13 @@ reset once the input frame exists) over the resident memory at that point, and "
 
 With --parquet N (50M by default; 0 to skip) it also writes N such rows to a Parquet file (DuckDB,
 in a temporary directory) and compares gap_table and summarize on the path with DuckDB's own
-group-by on the file; "peak MB" is then the process's whole peak resident memory.
+group-by on the file; "peak MB" is then the process's whole peak resident memory. The file is on
+disk before any timing starts (no run competes with the kernel writing it back), and the three
+methods take turns, --repeat runs each, each run in a fresh process; "seconds" is the median of a
+method's runs (single runs on 50M rows differ by 10% and more). --file-only skips the rows in memory.
 
 usage: python benchmarks/summary_bench.py [--sizes 100000 1000000 5000000] [--repeat 3] [--parquet 50000000]
+                                          [--file-only]
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -83,6 +88,15 @@ def write_parquet(n: int, path: str) -> None:
                                                          WHEN r < 0.35 THEN 'IFEP' ELSE 'EO' END AS status
                                           FROM (SELECT i, random() AS r FROM range({n}) t(i))) s))
                         TO '{path}' (FORMAT PARQUET)""")
+
+
+def flush(path: str) -> None:
+    """Wait until the file just written is on disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def run_duckdb_file(path):
@@ -156,6 +170,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000, 5_000_000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--parquet", type=int, default=50_000_000)
+    parser.add_argument("--file-only", action="store_true", help="only the Parquet file, not the rows in memory")
     parser.add_argument("--child", nargs=2, metavar=("METHOD", "N"), help=argparse.SUPPRESS)
     parser.add_argument("--file-child", nargs=2, metavar=("METHOD", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -167,7 +182,7 @@ def main() -> None:
         return
     print("load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores")
     print(f"{'rows':>10} {'method':>10} {'seconds':>9} {'x duckdb':>9} {'peak MB':>9} {'frame MB':>9} {'x frame':>8}")
-    for n in args.sizes:
+    for n in [] if args.file_only else args.sizes:
         results = {}
         for method in METHODS:
             repeat = 1 if method == "loop" and n > 1_000_000 else args.repeat
@@ -183,15 +198,17 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "rows.parquet")
             write_parquet(args.parquet, path)
-            results = {}
-            for method in FILE_METHODS:
-                out = subprocess.run([sys.executable, __file__, "--file-child", method, path],
-                                     capture_output=True, text=True, check=True)
-                results[method] = json.loads(out.stdout.strip().splitlines()[-1])
-            floor = results["duckdb"]["seconds"]
-            for method, r in results.items():
-                print(f"{args.parquet:>10} {method + ' (file)':>17} {r['seconds']:>9.3f} {r['seconds'] / floor:>9.2f}"
-                      f"   peak RSS {r['peak_mb']:.0f} MB")
+            flush(path)
+            runs = {method: [] for method in FILE_METHODS}
+            for _ in range(args.repeat):
+                for method in FILE_METHODS:
+                    out = subprocess.run([sys.executable, __file__, "--file-child", method, path],
+                                         capture_output=True, text=True, check=True)
+                    runs[method].append(json.loads(out.stdout.strip().splitlines()[-1]))
+            seconds = {method: statistics.median(r["seconds"] for r in rs) for method, rs in runs.items()}
+            for method, rs in runs.items():
+                print(f"{args.parquet:>10} {method + ' (file)':>17} {seconds[method]:>9.3f} "
+                      f"{seconds[method] / seconds['duckdb']:>9.2f}   peak RSS {max(r['peak_mb'] for r in rs):.0f} MB")
             print("  load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 

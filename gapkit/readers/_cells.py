@@ -123,7 +123,7 @@ def _normalize(text: str, fmt: NumberFormat) -> str | None:
 def _factorize(values: pd.Series):
     """Codes per row and the distinct cell texts: every parser below works on the distinct texts only."""
     codes, uniques = pd.factorize(values)
-    return codes, pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    return codes, np.asarray(uniques, dtype=object)
 
 
 def _first(mask_u: np.ndarray, codes: np.ndarray, values: pd.Series) -> tuple[int, int, str]:

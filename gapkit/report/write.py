@@ -158,9 +158,9 @@ def _make_set(options, pages, *, folder, progress=None):
     """The reports of `pages`, one after another in one kernel (in an ``--each`` run the first reads the file
     and audits the set, and `load` keeps them in the kernel for the others).
 
-    Each report is executed in a worker thread while this thread waits: nbclient takes SIGTERM over in the
-    main thread (and would shut the kernel down and carry on), so there the signal reaches
-    `stop_on_signals`. However the run ends, the kernel is shut down before the temporary folder goes.
+    Each report is executed in a worker thread while this (the main) thread waits, so that SIGTERM and
+    SIGHUP reach `stop_on_signals`: run in the main thread, nbclient takes them over, shuts the kernel down
+    and carries on. However the run ends, the kernel is shut down before the temporary folder goes.
     """
     import threading
     from concurrent.futures import Future

@@ -73,8 +73,8 @@ def own_gaps(data: ReportData, subject: str) -> pd.DataFrame:
     suppression protects the all-grades rows), then `gapkit.tables.protect_linked` so that no hidden
     English-learner count can be worked out from the overlapping EL groups (ever = current + former;
     newcomers are part of current ELs), then `gapkit.report.joint.hide_within` over every comparison
-    together (groups shown in several tables, groups that add up to the tested students). Rows pooled
-    over years are dropped: they count a student once per year.
+    together (groups shown in several tables, groups that add up to the tested students). There are no
+    rows pooled over years: they would count a student once per year.
     """
     return _cached(data, ("own gaps", subject), lambda: _own_gaps(data, subject))
 
@@ -86,7 +86,6 @@ def _own_gaps(data, subject):
         if made is None:
             continue
         table, count = made
-        table = table[table["year"].astype(str) != _ALL]
         frames.append(table.assign(comparison=comparison, subject=subject))
         counts.append(count)
     if not frames:

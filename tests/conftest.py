@@ -15,7 +15,7 @@ def chromium():
         b.close()
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own choice of scheduler
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # before xdist's own choice; absent without xdist
 def pytest_xdist_make_scheduler(config, log):
     """Where the suite runs in parallel (``-n auto --dist loadfile``): each file's tests run in one worker,
     so a file's module fixtures are made once, and every test in ``tests/browser`` runs in the same worker,

@@ -8,7 +8,9 @@ are committed, so that serving the course or laying out an nbgrader course folde
   (`gapkit.serve.build_notebooks`);
 * ``notebooks/assignments/<assignment>/*.ipynb``: the nbgrader source notebooks
   (`gapkit.course.assignment_notebook`);
-* ``docs/kit/``: the facilitator's calendar, handouts and participant workbook (`gapkit.handouts`).
+* ``docs/kit/``: the facilitator's calendar, handouts and participant workbook (`gapkit.handouts`);
+* ``hidden_cells.json`` beside the course's dataset: the cells every lesson page hides, so that all the
+  views together give no hidden count away (`gapkit.lesson_privacy`).
 
 `build` writes them and removes generated files the course no longer has; `out_of_date` lists what
 differs and writes nothing (``gapkit build --check``, which the tests call).
@@ -100,6 +102,12 @@ def _kit(course_, root):
     return {OUT_DIR / d.name: d for d in documents(load_kit(root, course=course_))}
 
 
+def _hidden_cells(course_, root):
+    from gapkit.lesson_privacy import HIDDEN_FILE, StoredCells
+
+    return {Path(course_.dataset).parent / HIDDEN_FILE: StoredCells(course_)}
+
+
 #: What `build` makes, in order.
 PARTS = (
     Part("guide", (content.GUIDE_FILE.as_posix(),), _guide),
@@ -107,6 +115,7 @@ PARTS = (
          _lessons),
     Part("assignments", ((course.ASSIGNMENTS_DIR / "*" / "*.ipynb").as_posix(),), _assignments),
     Part("kit", ("docs/kit/*.md", "docs/kit/*.pdf"), _kit),
+    Part("hidden cells", ("datasets/*/hidden_cells.json",), _hidden_cells),
 )
 
 

@@ -239,16 +239,18 @@ def _stamped(path):
 
 
 @lru_cache(maxsize=1)
-def _report_set(data, _data_stamp, mapping, _mapping_stamp, kind, subjects, asked, years, rule, language):
+def _report_set(data, _data_stamp, mapping, _mapping_stamp, kind, subjects, asked, years, rule, language,
+                keep=frozenset()):
     """``{None: the district's ReportData, school id: each school's}`` from one read of the file, with the
-    cells the joint audit of the set hides (`ReportData.hide`) and the gap tables it made kept."""
+    cells the joint audit of the set hides (`ReportData.hide`; `keep` as for `hide_across`) and the gap
+    tables it made kept."""
     from gapkit.report.joint import hide_across
 
     read = _source(data, kind=kind, mapping=mapping)
     options = {"subjects": subjects, "asked": asked, "years": years, "rule": rule, "language": language}
     reports = {None: _select(read, school=None, **options)}
     reports.update({school: _select(read, school=school, **options) for school, _ in reports[None].all_schools})
-    hides = hide_across(reports[None], {k: v for k, v in reports.items() if k is not None})
+    hides = hide_across(reports[None], {k: v for k, v in reports.items() if k is not None}, keep=keep)
     return {key: replace(data, hide=hides[key], computed=dict(data.computed)) for key, data in reports.items()}
 
 

@@ -32,18 +32,25 @@ def hide_within(data: ReportData, subject: str, table: pd.DataFrame) -> pd.Serie
     return _rows(table, {(c, y, g) for _, c, y, g in units})
 
 
-def hide_across(district: ReportData, schools: dict) -> dict:
+def hide_across(district: ReportData, schools: dict, *, keep=frozenset()) -> dict:
     """``{school id: frozenset of (comparison, subject, year, grade)}``: the cells each report of one
     ``--each school`` run must hide besides its own suppression, so that the school reports and the
     district report (key None) together reveal no hidden count. `schools` maps a school id to its
-    `ReportData` (as `load` gives it)."""
+    `ReportData` (as `load` gives it).
+
+    `keep` holds ``(school name or None for the district, comparison, subject, year)``: views whose rows
+    are hidden only where no other choice protects the counts (they cost `_KEPT` times as much to hide),
+    such as the views a course's exercises ask about."""
     from gapkit.report.tables import own_gaps
 
     extra = {school: set() for school in [None, *schools]}
+    report_of = {None: _ALL, **{data.school: school for school, data in schools.items()}}
     for subject in district.subjects:
         reports = {_ALL: (district, own_gaps(district, subject)),
                    **{school: (data, own_gaps(data, subject)) for school, data in schools.items()}}
-        for name, comparison, year, grade in _hide(reports, subject):
+        kept = {(report_of[name], int(year), side_group(comparison, side)) for name, comparison, of, year in keep
+                if of == subject and name in report_of for side in ("focal", "reference")}
+        for name, comparison, year, grade in _hide(reports, subject, kept):
             extra[None if name == _ALL else name].add((comparison, subject, year, grade))
     return {school: frozenset(cells) for school, cells in extra.items()}
 
@@ -53,9 +60,14 @@ def _rows(table, cells) -> pd.Series:
     return pd.Series([key in cells for key in keys], index=table.index, dtype=bool)
 
 
-def _hide(reports, subject):
+#: How many times as much hiding a count of a kept view costs (`hide_across`).
+_KEPT = 1000.0
+
+
+def _hide(reports, subject, kept=frozenset()):
     """The rows ``(report, comparison, year, grade)`` to hide in `reports` (``{name: (data, table)}``; with
-    several, the one named ``"All"`` is the district and the others its schools)."""
+    several, the one named ``"All"`` is the district and the others its schools). The counts of `kept`
+    (``(report, year, group)``, every grade) cost `_KEPT` times as much to hide."""
     truth, units, hidden, equations = {}, {}, set(), []
     for name, (data, table) in reports.items():
         if table.empty:
@@ -88,7 +100,7 @@ def _hide(reports, subject):
             shown_by[key] = shown_by.get(key, 0) + 1
 
     def weight(key):  # a count shown in several tables costs each row; an all-grades row costs more
-        return shown_by.get(key, 1) * (4.0 if key[3] == _ALL else 1.0)
+        return shown_by.get(key, 1) * (4.0 if key[3] == _ALL else 1.0) * (_KEPT if key[:3] in kept else 1.0)
 
     return hide_exposed(units, truth, equations, hidden, min_n=_min_n(reports), weight=weight)
 

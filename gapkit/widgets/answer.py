@@ -42,8 +42,11 @@ def parse_number(text: str) -> float | None:
     return float(found[0].replace("−", "-").replace(",", "."))
 
 
-def task_view(task, records, *, min_n: int):
-    """The evidence a no-code task shows: a preset explorer, a gap table or an English-proficiency view."""
+def task_view(task, records, *, min_n: int, hidden=None):
+    """The evidence a no-code task shows: a preset explorer, a gap table or an English-proficiency view.
+
+    `hidden` (a `gapkit.lesson_privacy.HiddenCells`) is hidden too in the explorer, and in a gap table
+    of a subject's scores for one year and a named comparison: those are the views it covers."""
     if not task.show:
         return None
     kind, spec = next(iter(task.show.items()))
@@ -52,14 +55,15 @@ def task_view(task, records, *, min_n: int):
 
         presets = {k: spec.get(k) for k in ("subject", "measure", "school", "grade", "year") if spec.get(k) is not None}
         return gap_explorer(records, min_n=min_n, look_for=spec.get("look_for"), group=spec["group"],
-                            focal=spec["focal"], reference=spec.get("reference"), **presets)
+                            focal=spec["focal"], reference=spec.get("reference"), hidden=hidden, **presets)
     if kind == "proficiency":
         from gapkit.widgets.proficiency import proficiency_view
 
         return proficiency_view(records, min_n=min_n, **{k: v for k, v in spec.items()})
     from gapkit import views
+    from gapkit.records import SUBJECTS
     from gapkit.tables import gap_table
-    from gapkit.widgets.explorer import comparison_for
+    from gapkit.widgets.explorer import COMPARISONS, comparison_for
 
     data, where = records, []
     for column, key in (("school_name", "school"), ("grade", "grade"), ("year", "year")):
@@ -71,6 +75,10 @@ def task_view(task, records, *, min_n: int):
     table = gap_table(data, spec["outcome"], spec["group"], focal=spec["focal"], reference=spec.get("reference"),
                       by=by, measures=list(spec["measures"]), levels=spec.get("levels"), min_n=min_n)
     words = comparison_for(spec["group"], spec["focal"], spec.get("reference"))
+    subject = next((key for key, s in SUBJECTS.items() if s.scale == spec["outcome"]), None)
+    if hidden is not None and subject and words.name in COMPARISONS and spec.get("year") is not None:
+        table = hidden.hide(table, school=spec.get("school"), comparison=words.name, subject=subject,
+                            year=spec["year"], grade=spec.get("grade", "All"))
     sentences = []
     for _, row in table.iterrows():
         cell = ", ".join([*(str(row[b]) for b in by), *where]) or "All students"
@@ -181,11 +189,13 @@ def task_widget(task_id: str, *, module: str, journal=None, records=None, course
         journal = _journal.Journal(journal)
     view = None
     if task.show and display_mode() == "widget":
+        hidden = None
         if records is None:
+            from gapkit.lesson_privacy import course_hidden_cells
             from gapkit.widgets.explorer import course_records
 
-            records = course_records(course_obj)
-        view = task_view(task, records, min_n=course_obj.min_n)
+            records, hidden = course_records(course_obj), course_hidden_cells(course_obj)
+        view = task_view(task, records, min_n=course_obj.min_n, hidden=hidden)
     return TaskWidget(task, journal=journal, view=view)
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from gapkit import records as _records
 from gapkit import views
 from gapkit._validation import one_of
+from gapkit.lesson_privacy import course_hidden_cells
 from gapkit.measures import EXPLORE
 from gapkit.privacy import Rule
 from gapkit.summary import summarize
@@ -94,7 +95,7 @@ class Exploration:
 
 def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "percent_proficient",
             comparison: str = "Current EL vs never EL", school: str = ALL_SCHOOLS, grade=ALL_GRADES,
-            year=None, min_n: int = Rule.min_n, comparisons=None) -> Exploration:
+            year=None, min_n: int = Rule.min_n, comparisons=None, hidden=None) -> Exploration:
     """The gap for one choice of subject, measure, comparison, school, grade and year.
 
     The table is by grade, with an all-grades total, for the chosen school (or the district) and
@@ -102,7 +103,8 @@ def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "per
     the comparisons whose groups add up with its own (ever English learners are current plus former
     ones: `gapkit.tables.protect_linked`), so that switching between them reveals nothing hidden. The
     chart draws every grade with the chosen one highlighted; the sentence states the chosen grade (or
-    all grades).
+    all grades). With `hidden`, the cells that protect every view of the dataset together are hidden
+    too: a participant who switches through every school, year and comparison learns no hidden count.
 
     Parameters
     ----------
@@ -124,6 +126,9 @@ def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "per
         The course's minimum group size.
     comparisons : dict, optional
         Named `Comparison` objects (default `COMPARISONS`).
+    hidden : gapkit.lesson_privacy.HiddenCells, optional
+        The cells every view of `records` hides (`gapkit.lesson_privacy.course_hidden_cells` for the
+        course's dataset).
     """
     comparisons = comparisons or COMPARISONS
     one_of(subject, "subject", SUBJECTS)
@@ -153,6 +158,9 @@ def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "per
         return Exploration(**common, sentence=f"{cell[0].upper()}{cell[1:]}: no {missing} were tested in "
                                                "this selection, so there is no gap to show.")
     table = _protected_table(tested, outcome, levels, comparison, comparisons, table_measure, min_n)
+    if hidden is not None:
+        table = hidden.hide(table, school=None if school == ALL_SCHOOLS else school, comparison=comparison,
+                            subject=subject, year=year)
     row = table[table["grade"].astype(str) == str("All" if grade == ALL_GRADES else grade)]
     subject_words = SUBJECTS[subject].name
     if row.empty:
@@ -213,9 +221,10 @@ class ExplorerWidget(Headless, w.VBox):
     """
 
     def __init__(self, records: pd.DataFrame, *, min_n: int, look_for: str | None = None, comparisons=None,
-                 **presets):
+                 hidden=None, **presets):
         self.records = records
         self.min_n = min_n
+        self.hidden = hidden
         self.comparisons = dict(comparisons or COMPARISONS)
         self.result: Exploration | None = None
         self._busy = False
@@ -283,7 +292,7 @@ class ExplorerWidget(Headless, w.VBox):
             self.result = explore(self.records, subject=self.subject.value, measure=self.measure.value,
                                   comparison=self.comparison.value, school=self.school.value,
                                   grade=self.grade.value, year=self.year.value, min_n=self.min_n,
-                                  comparisons=self.comparisons)
+                                  comparisons=self.comparisons, hidden=self.hidden)
         except Exception as exc:  # a participant never sees a traceback
             log.error("gap explorer: %s", exc, exc_info=exc)
             self.sentence.value = ('<p role="status" class="gapkit-problem">This view could not be drawn for '
@@ -304,7 +313,7 @@ class ExplorerWidget(Headless, w.VBox):
 
 def gap_explorer(records=None, *, min_n=None, look_for=None, course=None, subject="math",
                  measure="percent_proficient", comparison=None, group=None, focal=None, reference=None,
-                 school=None, grade=None, year=None) -> ExplorerWidget:
+                 school=None, grade=None, year=None, hidden=None) -> ExplorerWidget:
     """The gap explorer widget, optionally preset (e.g. from an ``explore`` block).
 
     Parameters
@@ -319,12 +328,16 @@ def gap_explorer(records=None, *, min_n=None, look_for=None, course=None, subjec
         Starting values of the dropdowns.
     comparison : str, optional
         A key of `COMPARISONS`; or give `group`, `focal` and `reference` as in an ``explore`` block.
+    hidden : gapkit.lesson_privacy.HiddenCells, optional
+        Cells to hide besides each table's own suppression (default, with the course's records: the
+        course's, `gapkit.lesson_privacy.course_hidden_cells`).
     """
     course_obj = None
     if records is None or min_n is None:
         course_obj = get_course(course)
     if records is None:
         records = course_records(course_obj)
+        hidden = course_hidden_cells(course_obj) if hidden is None else hidden
     elif not isinstance(records, pd.DataFrame):
         raise TypeError(f"`records` must be a DataFrame of student records; got {type(records).__name__}.")
     if "ever_el" not in records.columns:
@@ -337,5 +350,5 @@ def gap_explorer(records=None, *, min_n=None, look_for=None, course=None, subjec
         comparison = found.name
     comparison = comparison or "Current EL vs never EL"
     one_of(comparison, "comparison", comparisons)
-    return ExplorerWidget(records, min_n=min_n, look_for=look_for, comparisons=comparisons, subject=subject,
-                          measure=measure, comparison=comparison, school=school, grade=grade, year=year)
+    return ExplorerWidget(records, min_n=min_n, look_for=look_for, comparisons=comparisons, hidden=hidden,
+                          subject=subject, measure=measure, comparison=comparison, school=school, grade=grade, year=year)

@@ -107,15 +107,14 @@ def _made_for(path: Path, min_n: int, keep) -> dict:
 
 
 def course_views(course, records) -> frozenset:
-    """``(school name or None, comparison, subject, year)`` of every view the course's pages open on: each
-    ``explore`` block's and exercise's preset, and each school of an exercise's table by school (year:
-    the latest of `records` where a preset gives none). The audit hides their rows only where nothing else protects the
-    counts, so that what the modules say about them stays true."""
+    """``(school name or None, comparison, subject, year)`` of every view an exercise of the course asks
+    about: its explorer's preset, or each school of its table by school (year: the latest of `records`
+    where a preset gives none). The audit hides their rows only where nothing else protects the counts,
+    so that the answers the exercises expect stay true."""
     from gapkit.records import COMPARISONS, SUBJECTS
     from gapkit.widgets.explorer import comparison_for
 
-    presets = [b.data for m in course.modules for b in m.blocks if b.kind == "explore" and b.data]
-    presets += [t.show[kind] for m in course.modules if m.practice for t in m.practice.tasks if t.show
+    presets = [t.show[kind] for m in course.modules if m.practice for t in m.practice.tasks if t.show
                 for kind in ("explore", "table") if kind in t.show]
     views = set()
     for spec in presets:
@@ -147,6 +146,8 @@ def hidden_cells(path, *, min_n: int, keep=frozenset()) -> HiddenCells:
         hidden = set()
         for subject in data.subjects:
             table = gaps(data, subject)
+            if table.empty:  # no scores in this subject
+                continue
             rows = table[table["suppressed"].astype(bool)]
             hidden.update((c, subject, int(y), _grade(g)) for c, y, g in zip(rows["comparison"], rows["year"],
                                                                              rows["grade"]))

@@ -540,7 +540,7 @@ def exposed(truth, equations, hidden, *, min_n=Rule.min_n, checked=None) -> list
         targets = [k for k in component if k in checked and truth[k]]
         if targets:
             pinned += system.pinned(component, targets, Rule(min_n).min_n)
-    return sorted(pinned, key=repr)
+    return sorted(pinned, key=stable_order)
 
 
 def hide_exposed(units, truth, equations, hidden_units, *, min_n=Rule.min_n, weight=None) -> set:
@@ -612,7 +612,7 @@ def hide_exposed(units, truth, equations, hidden_units, *, min_n=Rule.min_n, wei
             pinned += found
         if not pinned:
             return added
-        for number, key in enumerate(sorted(pinned, key=repr)):
+        for number, key in enumerate(sorted(pinned, key=stable_order)):
             if number:  # what was hidden for the counts before may have freed this one
                 system.hiding(set(truth) - shown)
                 if not system.pinned(system.component(key), [key], min_n):
@@ -634,6 +634,17 @@ def hide_exposed(units, truth, equations, hidden_units, *, min_n=Rule.min_n, wei
 def _still_shown(keys, showing, hidden_units):
     """Those of `keys` that some unit not hidden still shows."""
     return {k for k in keys if any(u not in hidden_units for u in showing.get(k, ()))}
+
+
+def stable_order(key) -> str:
+    """A sort key for the audit's keys that is the same in every process: the `repr` of a frozenset
+    follows string hashing, which changes from run to run, and the order of the equations decides
+    which of several equally cheap cells the audit hides."""
+    if isinstance(key, (frozenset, set)):
+        return "{" + ", ".join(sorted(map(stable_order, key))) + "}"
+    if isinstance(key, tuple):
+        return "(" + ", ".join(map(stable_order, key)) + ")"
+    return repr(key)
 
 
 class _System:
@@ -662,13 +673,13 @@ class _System:
                     if k in self.hidden and k not in seen:
                         seen.add(k)
                         todo.append(k)
-        return sorted(seen, key=repr)
+        return sorted(seen, key=stable_order)
 
     def components(self):
         """The hidden keys, in sets linked through equations (each can be solved alone)."""
         if self._components is None:
             seen, self._components = set(), []
-            for start in sorted(self.hidden & set(self.of), key=repr):
+            for start in sorted(self.hidden & set(self.of), key=stable_order):
                 if start not in seen:
                     component = self.component(start)
                     seen.update(component)
@@ -684,7 +695,7 @@ class _System:
                     if k not in seen:
                         seen.add(k)
                         todo.append(k)
-        return sorted(seen, key=repr)
+        return sorted(seen, key=stable_order)
 
     def perturbation(self, key, shown, weight, min_n):
         """The shown counts to hide so that `key` can move by 1 (3 if small), or None (see `hide_exposed`)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gapkit.privacy import hide_exposed
+from gapkit.privacy import hide_exposed, stable_order
 from gapkit.records import COMPARISONS, LINKED, side_group
 from gapkit.report.data import _ALL, ReportData
 
@@ -116,8 +116,8 @@ def _report_equations(name, data, truth):
     when they account for all of them."""
     keys = [k for k in truth if k[0] == name]
     unknown = None if data.kind == "published" else 0  # a group a file has no row for, in a cell
-    cells = sorted({(k[1], k[3]) for k in keys}, key=repr)
-    groups = sorted({k[2] for k in keys if k[2] != _EVERYONE}, key=repr)
+    cells = sorted({(k[1], k[3]) for k in keys}, key=stable_order)
+    groups = sorted({k[2] for k in keys if k[2] != _EVERYONE}, key=stable_order)
     equations = []
 
     def equation(terms, exact=None):

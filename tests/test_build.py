@@ -1,4 +1,5 @@
-"""`gapkit build`: the generated files (facilitator guide, lesson and assignment notebooks) follow the course files."""
+"""`gapkit build`: the generated files (facilitator guide, lesson and assignment notebooks, the lesson pages' hidden
+cells) follow the course files."""
 import shutil
 from pathlib import Path
 
@@ -20,7 +21,7 @@ class TestBuild:
     @pytest.fixture
     def kit(self, tmp_path):
         """A copy of the course files and the files generated from them."""
-        for folder in ("modules", "course_config", "notebooks", "docs", "kit"):
+        for folder in ("modules", "course_config", "notebooks", "docs", "kit", "datasets"):
             shutil.copytree(ROOT / folder, tmp_path / folder)
         return tmp_path
 
@@ -60,4 +61,4 @@ class TestBuild:
 
     def test_parts(self):
         """Are the kinds of generated file the parts, in order?"""
-        assert [p.name for p in PARTS] == ["guide", "lessons", "assignments", "kit"]
+        assert [p.name for p in PARTS] == ["guide", "lessons", "assignments", "kit", "hidden cells"]

@@ -42,22 +42,20 @@ def use_ipc(km):
     """Put the kernel manager `km` (not started yet) on unix sockets; return it.
 
     Its connection file is a new one in Jupyter's runtime folder, where Jupyter's server keeps its
-    kernels' too, and its sockets go beside it (jupyter_client's default, ``kernel-ipc``, is relative:
-    the kernel, started in another folder, would not meet its client).
-
-    Raises
-    ------
-    ValueError
-        The runtime folder's path is too long for a socket's.
+    kernels' too, and its sockets go beside it (jupyter_client's own default, ``kernel-ipc``, is
+    relative: the kernel, started in another folder, would not meet its client). When the runtime
+    folder's path is too long for a socket's (a long home folder), they go in the temporary folder, or
+    in ``/tmp`` when that is too long as well (``TMPDIR`` on macOS): the connection file is private
+    (0600), the sockets take their names from it, and the kernel manager removes them all when the
+    kernel stops.
     """
+    import tempfile
+
     from jupyter_core.paths import jupyter_runtime_dir
 
     if not available():
         return km
-    folder = jupyter_runtime_dir()
-    if not fits(folder):
-        raise ValueError(f"`JUPYTER_RUNTIME_DIR` ({folder}) is too long for a kernel's sockets: at most "
-                         f"{SOCKET_PATH_MAX - _SOCKET_NAME} characters; set it to a shorter folder.")
+    folder = next(f for f in (jupyter_runtime_dir(), tempfile.gettempdir(), "/tmp") if fits(f))
     os.makedirs(folder, mode=0o700, exist_ok=True)
     km.transport = TRANSPORT
     km.connection_file = os.path.join(folder, f"kernel-{uuid.uuid4()}.json")

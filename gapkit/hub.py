@@ -39,6 +39,7 @@ from pathlib import Path
 
 import yaml
 
+from gapkit._ipc import TRANSPORT
 from gapkit.journal import ENV_VARIABLE as JOURNAL_ENV
 
 __all__ = ["SETTINGS_FILE", "HELM_VALUES_FILE", "HubError", "HubSettings", "Person", "load_settings",
@@ -51,6 +52,7 @@ SETTINGS_SCHEMA = 1
 ROLES = ("participant", "facilitator")
 LESSONS_PREFIX = "lessons"  # /user/<id>/lessons/ is the participant's Voila
 TRACK_ENV = "GAPKIT_TRACK"  # a person's track in their server (empty: the course's first track)
+RUNTIME_DIR = ".jupyter/runtime"  # in a person's home: their server's connection files and kernels' sockets
 _ID = re.compile(r"^[a-z][a-z0-9_-]{0,22}$")
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?)([KMG])$")
 
@@ -241,11 +243,16 @@ def landing_url(person: Person, tracks) -> str:
 
 def user_environment(settings: HubSettings, person: Person, *, home: str, config_dir: str, db_url: str | None,
                      root: str, tracks) -> dict:
-    """The environment of a person's server: their journal, track, the exchange, their role's configuration."""
+    """The environment of a person's server: their journal, track, the exchange, their role's configuration.
+
+    Its kernels' connection files and unix sockets go in ``~/.jupyter/runtime``: Jupyter's default,
+    ``~/.local/share/jupyter/runtime``, is too long for a socket's path under a long account name.
+    """
     env = {
         JOURNAL_ENV: f"{home}/{settings.journal}",
         TRACK_ENV: person.track or tracks[0],
         "JUPYTER_CONFIG_PATH": f"{config_dir}/{person.role}",
+        "JUPYTER_RUNTIME_DIR": f"{home}/{RUNTIME_DIR}",
         "GAPKIT_ROOT": root,
         "GAPKIT_COURSE_ID": settings.course_id,
         "GAPKIT_NBGRADER_EXCHANGE": settings.exchange,
@@ -340,7 +347,8 @@ def singleuser_config(c, *, root, state, settings: HubSettings | None = None) ->
     Adds the lesson pages at ``/lessons/``: standalone Voila on a loopback port, started on first
     use by jupyter-server-proxy and reached only through this server, which adds a token that
     only it and that Voila know (another account on the machine cannot read the pages). Idle
-    kernels are culled. Voila reads the course's settings (``course_config``: its template among them)
+    kernels are culled, and kernels listen on unix sockets (in ``$JUPYTER_RUNTIME_DIR``, which
+    `user_environment` sets), not on TCP ports that another process could take first. Voila reads the course's settings (``course_config``: its template among them)
     and those of the person's track (``<state>/voila/<track>``: which pages are preheated).
     """
     from gapkit.serve import LESSONS_DIR, VOILA_CONFIG_DIR
@@ -365,6 +373,8 @@ def singleuser_config(c, *, root, state, settings: HubSettings | None = None) ->
     }
     c.MappingKernelManager.cull_idle_timeout = settings.kernel_idle_minutes * 60
     c.MappingKernelManager.cull_interval = 60
+    # JupyterLab's kernels on unix sockets too (`gapkit._ipc`); Voila's get it from course_config/voila.py.
+    c.KernelManager.transport = TRANSPORT
 
 
 def voila_hub_config(settings: HubSettings, root, track: str, tracks) -> str:

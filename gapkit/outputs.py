@@ -25,6 +25,8 @@ from pathlib import Path
 
 import nbformat
 
+from gapkit._ipc import use_ipc
+
 __all__ = ["REPORT_NOTEBOOK", "SANITIZE_FILE", "execute", "without_outputs", "keep_outputs", "refresh"]
 
 #: The report notebook, stored as run on the sample district with its own parameters.
@@ -48,8 +50,9 @@ def execute(nb: nbformat.NotebookNode, folder, *, journal) -> nbformat.NotebookN
     env = {k: v for k, v in os.environ.items() if k not in _LIVE_ENV}
     env["GAPKIT_JOURNAL"] = str(journal)
     out = copy.deepcopy(nb)
-    NotebookClient(out, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(folder)}}).execute(
-        env=env)
+    client = NotebookClient(out, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(folder)}})
+    client.km = use_ipc(client.create_kernel_manager())  # still the client's own: it shuts the kernel down
+    client.execute(env=env)
     out.metadata = copy.deepcopy(nb.metadata)  # not the kernel's version details
     for cell, before in zip(out.cells, nb.cells):
         cell.metadata = copy.deepcopy(before.metadata)

@@ -3,7 +3,8 @@
 Standalone ``voila`` (not the ``/voila`` page inside a Jupyter server) is used because only it
 refuses to run code sent from the browser. The settings are in ``course_config/voila.json``:
 tracebacks are never shown, and a pool of preheated kernels per lesson runs each notebook before
-anyone asks for it, so a warm lesson opens in about a second.
+anyone asks for it, so a warm lesson opens in about a second. ``course_config/voila.py`` puts those
+kernels on unix sockets, so that none dies for a TCP port taken while they all start (`gapkit._ipc`).
 
 The lesson notebooks in ``notebooks/lessons/`` are generated from ``course_config/course.yaml``
 by `build_notebooks`: for each track a home page and one notebook per module, the first track's at

@@ -8,9 +8,10 @@ import pytest
 import yaml
 from traitlets.config import Config
 
+from gapkit import _ipc
 from gapkit import hub as H
 from gapkit.content import find_root
-from gapkit.hub import HubError, configure_hub, helm_values_text, load_settings, read_roster
+from gapkit.hub import HubError, Person, configure_hub, helm_values_text, load_settings, read_roster
 
 ROOT = find_root(Path(__file__).parent)
 SETTINGS = load_settings(ROOT)
@@ -110,6 +111,19 @@ class TestConfiguration:
         assert farah.environment["GAPKIT_NBGRADER_DB_URL"] == "postgresql://g@h/db"
         assert farah.environment["JUPYTER_CONFIG_PATH"] == "/srv/gapkit/jupyter/facilitator"
         assert farah.default_url == "/lab"
+
+    def test_kernels_listen_on_unix_sockets_with_paths_short_enough(self, tmp_path):
+        """Do a person's server's kernels use unix sockets, in a runtime folder short enough for a socket's path
+        even under the longest account name Linux allows (32 characters)?"""
+        c = Config()
+        H.singleuser_config(c, root=ROOT, state=tmp_path)
+        assert c.KernelManager.transport == "ipc"
+        person = Person("x" * 23, "X", "Y", "x@x.org", "participant")
+        env = H.user_environment(SETTINGS, person, home="/home/" + "a" * 32, config_dir="/srv/gapkit/jupyter",
+                                 db_url=None, root=str(ROOT), tracks=H.course_tracks(ROOT))
+        assert env["JUPYTER_RUNTIME_DIR"] == "/home/" + "a" * 32 + "/.jupyter/runtime"
+        assert _ipc.fits(env["JUPYTER_RUNTIME_DIR"])
+        assert not _ipc.fits("/home/" + "a" * 32 + "/.local/share/jupyter/runtime")  # Jupyter's default would not
 
     @pytest.mark.parametrize("track, warm", [("leaders", "00-course-home.ipynb"),
                                              ("educators", "educators/00-course-home.ipynb")])

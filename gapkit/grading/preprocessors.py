@@ -14,7 +14,7 @@ autograde (the sanitized notebook)
     `RestoreReflections` puts back a reflection cell the participant deleted or moved, next to its
     rubric cells; the restored cell then shows the answer from the submitted journal like any other.
     (nbgrader restores only graded cells, and a reflection cell is not one.)
-    `Execute` nbgrader's, starting the kernel again when it dies as it starts; its time-out message
+    `Execute` nbgrader's, its kernel on unix sockets (`gapkit._ipc`); its time-out message
     is set by the config to `time_limit_note`, and `TimeLimitNote` then leaves only that note in a
     cell that was stopped.
     nbgrader's ``SaveAutoGrades``, then `RecordReflections`: notes on restored cells, and every
@@ -27,7 +27,6 @@ import re
 from pathlib import Path
 
 import nbformat
-from nbclient.util import run_sync
 from nbgrader import utils as _nbutils
 from nbgrader.preprocessors import Execute as _NbgraderExecute
 from nbgrader.api import Gradebook, MissingEntry
@@ -35,6 +34,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.preprocessors import OverwriteCells as _NbgraderOverwriteCells
 
 from gapkit import journal as _journal
+from gapkit._ipc import use_ipc as _use_ipc
 from gapkit.grading import store as _store
 
 __all__ = ["OverwriteCells", "CleanRubric", "RestoreReflections", "TimeLimitNote", "RecordReflections",
@@ -259,24 +259,12 @@ class RecordReflections(NbGraderPreprocessor):
 
 
 class Execute(_NbgraderExecute):
-    """nbgrader's ``Execute``, which starts another kernel when one dies before it answers.
+    """nbgrader's ``Execute``, whose kernel talks over unix sockets rather than loopback TCP ports.
 
-    jupyter_client picks a kernel's ports before the kernel binds them; on a busy machine (several
-    submissions graded at once) another process can take one in between, and the kernel exits with
-    "Address already in use". That is no fault of the submission, so it should not fail it.
+    Over TCP, jupyter_client picks a kernel's ports before the kernel binds them; on a busy machine
+    (several submissions graded at once) another process can take one in between, and the kernel exits
+    with "Address already in use", failing a submission through no fault of its own.
     """
 
-    kernel_start_tries = 3
-
-    async def async_start_new_kernel_client(self):
-        for attempt in range(1, self.kernel_start_tries + 1):
-            try:
-                return await super().async_start_new_kernel_client()
-            except RuntimeError as exc:  # nbclient: "Kernel died before replying to kernel_info"
-                if attempt == self.kernel_start_tries or "died" not in str(exc):
-                    raise
-                self.log.warning("The kernel died as it started (%s); starting another.", exc)
-                self.create_kernel_manager()  # nbclient has shut the dead one down and dropped it
-                await self.async_start_new_kernel()
-
-    start_new_kernel_client = run_sync(async_start_new_kernel_client)  # nbclient binds its own at class level
+    def create_kernel_manager(self):
+        return _use_ipc(super().create_kernel_manager())

@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from gapkit._ipc import use_ipc
 from gapkit._validation import one_of
 from gapkit.report.data import EACH, ReportError, load
 from gapkit.report.html import _index_html, export_html
@@ -168,7 +169,7 @@ def _make_set(options, pages, *, folder, progress=None):
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    kernel, worker = AsyncKernelManager(kernel_name="python3"), None
+    kernel, worker = use_ipc(AsyncKernelManager(kernel_name="python3")), None
     try:
         for done, (name, school_id, stem) in enumerate(pages):
             if progress is not None:
@@ -194,10 +195,6 @@ def _make_set(options, pages, *, folder, progress=None):
             worker.join(timeout=30)  # papermill stops writing once its kernel is gone
 
 
-#: How many times a report's kernel is started before giving up (see `_make_one`).
-_KERNEL_STARTS = 3
-
-
 def _make_one(options, *, school, name, stem, folder, kernel):
     """Execute the report notebook for one school (or the district) in `kernel` (a kernel manager, started
     by the first report that uses it and left running) and export its HTML."""
@@ -206,19 +203,13 @@ def _make_one(options, *, school, name, stem, folder, kernel):
 
     notebook = folder / f"{stem}.ipynb"
     parameters = {**options, "school": school}
-    for attempt in range(_KERNEL_STARTS):
-        try:
-            papermill.execute_notebook(str(NOTEBOOK), str(notebook), parameters=parameters, kernel_name="python3",
-                                       progress_bar=False, log_output=False, cwd=str(folder), km=kernel)
-            break
-        except PapermillExecutionError as error:
-            raise ReportError(f"the report for {name} could not be made: {error.ename}: {error.evalue}") from None
-        except RuntimeError as error:
-            # A kernel can die at start when another process takes one of the ports it was given (a known
-            # race of kernels over TCP); starting it again is safe, as nothing has run yet.
-            if "Kernel died before replying" not in str(error) or attempt == _KERNEL_STARTS - 1:
-                raise ReportError(f"the report for {name} could not be made: the kernel did not start "
-                                  f"({error}).") from None
+    try:
+        papermill.execute_notebook(str(NOTEBOOK), str(notebook), parameters=parameters, kernel_name="python3",
+                                   progress_bar=False, log_output=False, cwd=str(folder), km=kernel)
+    except PapermillExecutionError as error:
+        raise ReportError(f"the report for {name} could not be made: {error.ename}: {error.evalue}") from None
+    except RuntimeError as error:  # nbclient: "Kernel died before replying to kernel_info"
+        raise ReportError(f"the report for {name} could not be made: the kernel did not start ({error}).") from None
     title = f"Gap report: {name}"
     export_html(notebook, folder / f"{stem}.html", title=title)
 

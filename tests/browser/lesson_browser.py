@@ -32,10 +32,16 @@ def kernels_quiet(base: str, timeout: float = 300) -> None:
     voila = _voila_process(base)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        kernels = [p for p in voila.children(recursive=True) if "ipykernel" in " ".join(_cmdline(p))]
+        kernels = lesson_kernels(voila)
         if kernels and all(_cpu_percent(k) < 3 for k in kernels):
             return
     pytest.fail(f"the lesson kernels were still busy after {timeout:.0f} s")
+
+
+def lesson_kernels(voila: psutil.Process | str) -> list[psutil.Process]:
+    """The kernel processes of a Voila server (its process, or its address)."""
+    voila = _voila_process(voila) if isinstance(voila, str) else voila
+    return [p for p in voila.children(recursive=True) if "ipykernel" in " ".join(_cmdline(p))]
 
 
 def _cmdline(process) -> list[str]:

@@ -164,6 +164,23 @@ class TestLessons:
             others = [p for p in PARTICIPANTS if p != pid]
             assert not any(f"[{o}]" in body for o in others), f"{pid} sees another participant's answer"
 
+    def test_kernels_listen_on_unix_sockets(self, hub, people):
+        """Are each participant's lesson kernels on transport ipc, their sockets in a folder of their account's
+        that no one else can enter, and does their server keep its kernels' files in ~/.jupyter/runtime?"""
+        for pid in PARTICIPANTS:
+            mine = [p for p in psutil.process_iter(["username", "cmdline"]) if p.info["username"] == account(pid)]
+            kernels = [p.info["cmdline"] for p in mine if "ipykernel_launcher" in " ".join(p.info["cmdline"] or [])]
+            assert kernels, f"{pid} has no lesson kernel"
+            for cmdline in kernels:
+                connection_file = Path(cmdline[cmdline.index("-f") + 1])
+                info = json.loads(connection_file.read_text())
+                assert info["transport"] == "ipc", connection_file
+                assert Path(f"{info['ip']}-{info['shell_port']}").is_socket()
+                folder = connection_file.parent.stat()
+                assert folder.st_uid == home(pid).stat().st_uid and not folder.st_mode & 0o077
+            [server] = [p for p in mine if "gapkit.cli.launch singleuser" in " ".join(p.info["cmdline"] or [])]
+            assert server.environ()["JUPYTER_RUNTIME_DIR"] == str(home(pid) / ".jupyter" / "runtime")
+
     def test_no_one_reaches_another_participants_pages(self, hub, people):
         """Is Ben refused Ana's lesson pages and her server, with none of her answer shown?"""
         context = people["bokafor"][0]

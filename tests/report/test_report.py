@@ -623,3 +623,25 @@ class TestTrendFinding:
                          f"by {signed(row['change_focal'])} points for", f"by {signed(row['change_reference'])} points "
                          "for", row["label"]):
                 assert part in text, (part, text)
+
+
+class TestReportKernel:
+    def test_the_kernel_is_on_unix_sockets_removed_after(self, tmp_path, monkeypatch):
+        """While a report is made (here in this process), is its kernel on transport ipc with its sockets in
+        place, and are they gone once the report is written?"""
+        from gapkit.report import write
+
+        seen = []
+
+        def watched(options, *, kernel, **kwargs):
+            write_one(options, kernel=kernel, **kwargs)
+            info = kernel.get_connection_info()
+            sockets = [Path(f"{info['ip']}-{info[f'{c}_port']}") for c in ("shell", "iopub", "stdin", "control", "hb")]
+            seen.append((info["transport"], [p.is_socket() for p in sockets], sockets, Path(kernel.connection_file)))
+
+        write_one = write._make_one
+        monkeypatch.setattr(write, "_make_one", watched)
+        write.write_reports(SAMPLE / "students.csv", tmp_path / "report", school="Riverside Elementary")
+        [(transport, bound, sockets, connection_file)] = seen
+        assert transport == "ipc" and all(bound)
+        assert not any(p.exists() for p in sockets) and not connection_file.exists()

@@ -187,7 +187,7 @@ class StoredCells:
         return self.read(path) is not None
 
 
-_KEPT: dict = {}  # (dataset, min_n): the cells, once per process
+_CELLS: dict = {}  # (dataset, min_n): its cells, read or worked out once per process
 
 
 def course_hidden_cells(course) -> HiddenCells:
@@ -195,16 +195,11 @@ def course_hidden_cells(course) -> HiddenCells:
     else worked out now (once per process)."""
     stored = StoredCells(course)
     key = (str(stored.dataset), int(course.min_n))
-    if key not in _KEPT:
-        _KEPT[key] = _stored_or_made(stored)
-    return _KEPT[key]
-
-
-def _stored_or_made(stored: StoredCells) -> HiddenCells:
-    course = stored.course
-    found = stored.read(stored.dataset.parent / HIDDEN_FILE)
-    if found is None:
-        log.warning("%s was not made for %s and this course (run `gapkit build`): working the hidden cells out "
-                    "now.", HIDDEN_FILE, course.dataset)
-        found = hidden_cells(stored.dataset, min_n=course.min_n, keep=stored.keep)
-    return found
+    if key not in _CELLS:
+        found = stored.read(stored.dataset.parent / HIDDEN_FILE)
+        if found is None:
+            log.warning("%s was not made for %s and this course (run `gapkit build`): working the hidden cells "
+                        "out now.", HIDDEN_FILE, course.dataset)
+            found = hidden_cells(stored.dataset, min_n=course.min_n, keep=stored.keep)
+        _CELLS[key] = found
+    return _CELLS[key]

@@ -35,6 +35,7 @@ __all__ = [
     "gap_chart",
     "chart_alt_text",
     "figure_img",
+    "sentence_case",
 ]
 
 #: Okabe & Ito (2008) colour-universal-design palette: distinguishable with every common colour-vision
@@ -416,7 +417,8 @@ def table_html(table, *, caption: str, focal_name: str | None = None, reference_
 # Charts
 # ---------------------------------------------------------------------------------------------
 
-def _cap(text: str) -> str:
+def sentence_case(text: str) -> str:
+    """"former English learners" -> "Former English learners" (`str.capitalize` would lower "English")."""
     return text[:1].upper() + text[1:]
 
 
@@ -452,7 +454,7 @@ def chart_alt_text(table, *, measure: str | None = None, focal_name: str | None 
              f"means {focal} are behind), in {text.unit}, with 95% intervals, for {len(part)} "
              f"cell{'s' if len(part) != 1 else ''}."]
     for record in _margins_last(part.to_dict("records"), by):
-        label = _cap(cell_label(record, by)) or "All students"
+        label = sentence_case(cell_label(record, by)) or "All students"
         if _is_suppressed(record):
             lines.append(f"{label}: suppressed ({_reason_text(record.get('reason'))}).")
             continue
@@ -503,7 +505,7 @@ def gap_chart(table, *, measure: str | None = None, focal_name: str | None = Non
     focal = focal_name or str(first.get("focal", "focal group"))
     reference = reference_name or str(first.get("reference", "reference group"))
     records = _margins_last(part.to_dict("records"), by)
-    labels = [_cap(cell_label(r, by)) or "All students" for r in records]
+    labels = [sentence_case(cell_label(r, by)) or "All students" for r in records]
     height = 1.2 + 0.42 * max(len(records), 1)
     fig = Figure(figsize=(7.5, height), dpi=100, layout="constrained")
     ax = fig.add_subplot()

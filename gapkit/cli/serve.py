@@ -65,10 +65,10 @@ def run(args) -> int:
         changed = build(root, parts=["lessons"])
         print(f"{len(changed)} lesson notebook(s) updated in {root / LESSONS_DIR}.")
         return 0
-    stale = out_of_date(root, parts=["lessons"])
-    if stale:
-        build(root, parts=["lessons"])
-        print(f"Updated lesson notebooks from course_config/course.yaml: {', '.join(stale)}")
+    stale = out_of_date(root, parts=["lessons", "hidden cells"])
+    if stale:  # the hidden cells before Voila starts: else each lesson's kernel would work them out
+        build(root, parts=["lessons", "hidden cells"])
+        print(f"Updated from the course files: {', '.join(stale)}")
     if not port_free(args.port):
         print(f"gapkit serve: port {args.port} on 127.0.0.1 is in use; choose another with --port.", file=sys.stderr)
         return 1

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from gapkit import views
+from gapkit.views import sentence_case
 from gapkit.measures import MEASURES
 from gapkit.privacy import SUPPRESSED_MARK, Rule, suppress
 from gapkit.records import COMPARISONS, NOT_CURRENT_EL, SUBJECTS
@@ -99,7 +100,7 @@ def cover(data: ReportData) -> Section:
     span = (views.school_year(years[0]) if len(years) == 1 else
             f"{views.school_year(years[0])} to {views.school_year(years[-1])}") if years else "no years"
     return Section(key="cover", title="", paragraphs=(
-        f"{_cap(_where(data))}: school years {span}. Made from {data.source}. Groups of fewer than "
+        f"{sentence_case(_where(data))}: school years {span}. Made from {data.source}. Groups of fewer than "
         f"{data.rule.min_n} students are not shown.",))
 
 
@@ -180,7 +181,7 @@ def _gap_section(data, comparisons, key, title):
         overall = table[table["grade"] == _ALL]
         head = overall[overall["measure"] == measure].drop(columns=["subject", "grade"])
         tables.append(ReportTable(
-            caption=f"{_cap(_subject_name(subject))}: {words}, all grades, by year "
+            caption=f"{sentence_case(_subject_name(subject))}: {words}, all grades, by year "
                     f"(comparison group minus focal group, {units})",
             frame=_display(_ordered(head, comparisons), focal_name="Focal group",
                                       reference_name="Comparison group"),
@@ -190,15 +191,15 @@ def _gap_section(data, comparisons, key, title):
             chart_rows = _ordered(latest.drop(columns=["subject", "grade", "year"]), comparisons)
             figure = views.gap_chart(chart_rows, measure=measure, focal_name="the focal group",
                                      reference_name="the comparison group", subject=_subject_name(subject),
-                                     title=f"{_cap(_subject_name(subject))}, {views.school_year(_latest(data))}: "
-                                           f"{words}")
-            figures.append(_figure(figure, caption=f"{_cap(_subject_name(subject))}, "
+                                     title=f"{sentence_case(_subject_name(subject))}, "
+                                           f"{views.school_year(_latest(data))}: {words}")
+            figures.append(_figure(figure, caption=f"{sentence_case(_subject_name(subject))}, "
                                    f"{views.school_year(_latest(data))}, all grades: each dot is a gap with its "
                                    "95% interval; right of the dashed line, the focal group is behind."))
         standardised = overall[overall["measure"] == other].drop(columns=["subject", "grade"])
         if len(standardised):
             details.append(ReportTable(
-                caption=f"{_cap(_subject_name(subject))}: {MEASURES[other].words.name}, all grades, by year",
+                caption=f"{sentence_case(_subject_name(subject))}: {MEASURES[other].words.name}, all grades, by year",
                 frame=_display(_ordered(standardised, comparisons), focal_name="Focal group",
                                           reference_name="Comparison group"),
                 kind="gap"))
@@ -212,10 +213,10 @@ def _gap_section(data, comparisons, key, title):
                 if part.empty:
                     continue
                 details.append(ReportTable(
-                    caption=f"{_cap(_subject_name(subject))}: {comparison}, {shown_words} by grade and year",
+                    caption=f"{sentence_case(_subject_name(subject))}: {comparison}, {shown_words} by grade and year",
                     frame=_display(part.drop(columns=["subject", "comparison"]),
-                                   focal_name=_cap(COMPARISONS[comparison].focal_words),
-                                   reference_name=_cap(COMPARISONS[comparison].reference_words)),
+                                   focal_name=sentence_case(COMPARISONS[comparison].focal_words),
+                                   reference_name=sentence_case(COMPARISONS[comparison].reference_words)),
                     kind="gap"))
     missing = [c for c in comparisons if c not in data.comparisons]
     if missing and data.kind == "published":
@@ -242,10 +243,6 @@ def _ordered(table, comparisons):
     keys = ["comparison"] + (["year"] if "year" in table else [])
     return table.assign(_o=table["comparison"].map(order)).sort_values(["_o", *keys[1:]], kind="stable") \
         .drop(columns="_o").rename(columns={"comparison": "comparison"}).reset_index(drop=True)
-
-
-def _cap(text):
-    return text[:1].upper() + text[1:]
 
 
 def _figure(figure, *, caption):
@@ -358,8 +355,8 @@ def elp_progress(data: ReportData) -> Section:
         if former.empty or not _former_matches_gaps(data, subject, year, former):
             continue
         tables.append(ReportTable(
-            caption=f"{_cap(_subject_name(subject))}, {views.school_year(year)}: former English learners' percent "
-                    "proficient by years since they left EL status",
+            caption=f"{sentence_case(_subject_name(subject))}, {views.school_year(year)}: former English learners' "
+                    "percent proficient by years since they left EL status",
             frame=pd.DataFrame({
                 "Years since leaving EL status": ["All years" if y == _ALL else y for y in former["years_since_exit"]],
                 "Former English learners tested: n": [_count_text(v) for v in former["n_focal"]],
@@ -642,11 +639,11 @@ def _trend_section(data, *, view):
         last = trend[trend["year_to"].astype(int) == latest]
         what = "all grades" if view == "cross-sectional" else "each grade one year on"
         tables.append(ReportTable(
-            caption=f"{_cap(_subject_name(subject))}: change in the gap in percent proficient, "
+            caption=f"{sentence_case(_subject_name(subject))}: change in the gap in percent proficient, "
                     f"{views.school_year(latest - 1)} to {views.school_year(latest)}, {what} (percentage points)",
             frame=_trend_display(last, view), kind="trend"))
         details.append(ReportTable(
-            caption=f"{_cap(_subject_name(subject))}: change in the gap in percent proficient, every pair of "
+            caption=f"{sentence_case(_subject_name(subject))}: change in the gap in percent proficient, every pair of "
                     f"years, {what} (percentage points)", frame=_trend_display(trend, view), kind="trend"))
         if view == "cross-sectional":
             table = gaps(data, subject)
@@ -656,10 +653,10 @@ def _trend_section(data, *, view):
             if len(line):
                 figure = views.gap_chart(line, measure="proportion_difference", **_names(_CURRENT),
                                          subject=_subject_name(subject),
-                                         title=f"{_cap(_subject_name(subject))}: current-EL gap by year")
-                figures.append(_figure(figure, caption=f"{_cap(_subject_name(subject))}: the gap between current "
-                                                       "English learners and never-EL students, each year, all "
-                                                       "grades, with 95% intervals."))
+                                         title=f"{sentence_case(_subject_name(subject))}: current-EL gap by year")
+                figures.append(_figure(figure, caption=f"{sentence_case(_subject_name(subject))}: the gap between "
+                                                       "current English learners and never-EL students, each year, "
+                                                       "all grades, with 95% intervals."))
     return Section(key=key, title=title, paragraphs=tuple(paragraphs), tables=tuple(tables),
                    figures=tuple(figures), details=tuple(details))
 

@@ -57,8 +57,7 @@ def subject_label(key: str) -> str:
 
 def measure_label(key: str) -> str:
     """The name shown for an explorer measure (a key of `gapkit.measures.EXPLORE`), e.g. "Percent proficient"."""
-    name = EXPLORE[key].words.name
-    return name[:1].upper() + name[1:]
+    return views.sentence_case(EXPLORE[key].words.name)
 
 
 @functools.lru_cache(maxsize=2)
@@ -179,14 +178,9 @@ def explore(records: pd.DataFrame, *, subject: str = "math", measure: str = "per
     chart = views.figure_img(fig, alt=alt)
     caption = (f"Gap in {measure_words} ({subject_words}) by grade, {where_school}, {views.school_year(year)}: "
                f"{comp.reference_words} minus {comp.focal_words}. Groups under {min_n} students are suppressed.")
-    html = views.table_html(table, caption=caption, focal_name=_sentence_case(comp.focal_words),
-                            reference_name=_sentence_case(comp.reference_words))
+    html = views.table_html(table, caption=caption, focal_name=views.sentence_case(comp.focal_words),
+                            reference_name=views.sentence_case(comp.reference_words))
     return Exploration(**common, sentence=sentence, table=table, alt_text=alt, chart_html=chart, table_html=html)
-
-
-def _sentence_case(words: str) -> str:
-    """"former English learners" -> "Former English learners" (`str.capitalize` would lower "English")."""
-    return words[:1].upper() + words[1:]
 
 
 def _protected_table(tested, outcome, levels, comparison, comparisons, measure, min_n):

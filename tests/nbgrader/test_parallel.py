@@ -63,10 +63,10 @@ def submissions(tmp_path_factory, postgres_server):
     env = clean_env(JUPYTER_CONFIG_DIR=base / "jupyter", HOME=base)
     serial = _course(base, "serial", env)
     students = write_submissions(serial, REPO, N)
+    sqlite = base / "parallel-sqlite"
+    shutil.copytree(serial, sqlite)  # generated and collected, not graded yet: where the serial run starts
     nbgrader("autograde", ASSIGNMENT, cwd=serial, env=env, timeout=3600)
 
-    sqlite = _course(base, "parallel-sqlite", env)
-    shutil.copytree(serial / "submitted", sqlite / "submitted", dirs_exist_ok=True)
     sqlite_run = _gapkit("course", "autograde", ASSIGNMENT, "--jobs", "2", cwd=sqlite, env=env)
 
     pg_url = create_database(postgres_server, "submissions")

@@ -6,7 +6,7 @@ grade, and read the practice tasks' tables besides. Together those views show wh
 district's count minus its other schools', say). The cells that protect them all are the joint audit of
 such a run (`gapkit.report.joint.hide_across`) over every comparison the explorer offers.
 
-That audit takes about half a minute on the sample district: too long before a participant's first view.
+That audit takes about 40 s on the sample district: too long before a participant's first view.
 The course's dataset is fixed, so ``gapkit build`` works the cells out once and keeps them beside the
 dataset (`HIDDEN_FILE`, with the dataset's digest and the minimum group size they were made for), and
 the pages hide them besides their own suppression. A page reading a dataset the stored cells were not
@@ -111,7 +111,7 @@ def course_views(course, records) -> frozenset:
     about: its explorer's preset, or each school of its table by school (year: the latest of `records`
     where a preset gives none). The audit hides their rows only where nothing else protects the counts,
     so that the answers the exercises expect stay true."""
-    from gapkit.records import COMPARISONS, SUBJECTS
+    from gapkit.records import COMPARISONS, subject_of
     from gapkit.widgets.explorer import comparison_for
 
     presets = [t.show[kind] for m in course.modules if m.practice for t in m.practice.tasks if t.show
@@ -119,7 +119,7 @@ def course_views(course, records) -> frozenset:
     views = set()
     for spec in presets:
         name = comparison_for(spec["group"], spec["focal"], spec.get("reference")).name
-        subject = spec.get("subject") or next((k for k, s in SUBJECTS.items() if s.scale == spec.get("outcome")), None)
+        subject = spec.get("subject") or subject_of(spec.get("outcome"))
         if name not in COMPARISONS or subject is None:
             continue
         schools = (sorted(records["school_name"].dropna().unique()) if "school_name" in (spec.get("by") or ())

@@ -100,6 +100,11 @@ SUBJECTS = {
     "ela": Subject("ela_scale", "ela_level", "English language arts", "lengua y literatura en inglés"),
 }
 
+
+def subject_of(column: str) -> str | None:
+    """The key of `SUBJECTS` whose scale-score column is `column` (``"math_scale"`` -> ``"math"``), or None."""
+    return next((key for key, subject in SUBJECTS.items() if subject.scale == column), None)
+
 #: Canonical columns of a published (report-card) file of counts per student group: one row per cell
 #: (year, school, grade, subject) and group, with ``level_1`` ... ``level_K`` found by name.
 PUBLISHED_COLUMNS = {

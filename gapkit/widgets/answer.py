@@ -61,7 +61,7 @@ def task_view(task, records, *, min_n: int, hidden=None):
 
         return proficiency_view(records, min_n=min_n, **{k: v for k, v in spec.items()})
     from gapkit import views
-    from gapkit.records import SUBJECTS
+    from gapkit.records import subject_of
     from gapkit.tables import gap_table
     from gapkit.widgets.explorer import COMPARISONS, comparison_for
 
@@ -75,7 +75,7 @@ def task_view(task, records, *, min_n: int, hidden=None):
     table = gap_table(data, spec["outcome"], spec["group"], focal=spec["focal"], reference=spec.get("reference"),
                       by=by, measures=list(spec["measures"]), levels=spec.get("levels"), min_n=min_n)
     words = comparison_for(spec["group"], spec["focal"], spec.get("reference"))
-    subject = next((key for key, s in SUBJECTS.items() if s.scale == spec["outcome"]), None)
+    subject = subject_of(spec["outcome"])
     if hidden is not None and subject and words.name in COMPARISONS and spec.get("year") is not None:
         table = hidden.hide(table, school=spec.get("school"), comparison=words.name, subject=subject,
                             year=spec["year"], grade=spec.get("grade", "All"))

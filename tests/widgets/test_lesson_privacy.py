@@ -132,7 +132,7 @@ class TestCourse:
     def test_views_the_exercises_ask_about_hide_only_their_own_small_groups(self, course, stored):
         """Does every exercise's view (its explorer, or its table by school) show all that its own table shows,
         so that the answers the exercises expect can be read from it?"""
-        from gapkit.records import SUBJECTS
+        from gapkit.records import subject_of
         from gapkit.tables import gap_table
         from gapkit.widgets.explorer import comparison_for
 
@@ -149,8 +149,8 @@ class TestCourse:
                               year=spec["year"], min_n=course.min_n).table
                 protected = stored.hide(own, school=spec.get("school"), comparison=name, subject=spec["subject"],
                                         year=spec["year"])
-            elif kind == "table" and spec["outcome"] in {s.scale for s in SUBJECTS.values()}:
-                subject = next(k for k, s in SUBJECTS.items() if s.scale == spec["outcome"])
+            elif kind == "table" and subject_of(spec["outcome"]):
+                subject = subject_of(spec["outcome"])
                 own = gap_table(records[records["year"] == spec["year"]], spec["outcome"], spec["group"],
                                 focal=spec["focal"], reference=spec.get("reference"), by=spec["by"],
                                 levels=spec.get("levels"), measures=spec["measures"], min_n=course.min_n)

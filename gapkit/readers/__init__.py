@@ -21,11 +21,11 @@ The modules, in the order a file goes through them: `_raw` (bytes to text cells,
 `published` (with its `~gapkit.readers.published.LAYOUTS`), and `check`.
 """
 from gapkit.readers._raw import DataError
-from gapkit.readers.check import FileCheck, check_file, guess_kind
+from gapkit.readers.check import FileCheck, check_file, read_either
 from gapkit.readers.mapping import Mapping, read_mapping
 from gapkit.readers.records import read_records
 
-__all__ = ["DataError", "FileCheck", "Mapping", "check_file", "guess_kind", "read_mapping", "read_records",
+__all__ = ["DataError", "FileCheck", "Mapping", "check_file", "read_either", "read_mapping", "read_records",
            "read_published"]
 
 

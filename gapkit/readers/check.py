@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from gapkit.readers._raw import DataError, _normal_header, _Raw, _read_raw, _Report
+from gapkit.readers._raw import DataError, _first_problem, _normal_header, _Raw, _read_raw, _Report
 from gapkit.readers.mapping import Mapping, read_mapping
 from gapkit.readers.records import _records
 
-__all__ = ["FileCheck", "check_file", "guess_kind"]
+__all__ = ["FileCheck", "check_file", "read_either"]
 
 @dataclass(frozen=True)
 class FileCheck:
@@ -35,24 +35,35 @@ def check_file(path, *, mapping=None, kind: str = "auto") -> FileCheck:
     """
     path = Path(path)
     try:
-        mapping = read_mapping(mapping)
-        raw = _read_raw(path, mapping)  # read once: the kind is guessed from the same header
-        kind = kind if kind != "auto" else _mapped_kind(mapping) or _header_kind(raw)
-        if kind == "records":
-            result, report = _records(raw, mapping)
-        else:
-            from gapkit.readers.published import _published  # not needed for student records
-
-            result, report = _published(raw, mapping)
+        _, result, report = _read(path, mapping, kind)
     except DataError as error:
         return FileCheck(f"{path.name}: cannot be used.\n  {error}", usable=False)
     return FileCheck("\n".join(_summary_lines(report, result)), usable=not report.problems)
 
 
-def guess_kind(path: Path, mapping=None) -> str:
-    """``"records"`` (student rows) or ``"published"`` (counts per group), from the mapping or the headers."""
+def read_either(path, *, mapping=None, kind: str = "auto"):
+    """Read `path` once as student records or as published counts: ``(kind, result)``, `kind` being
+    ``"records"`` (`result` as `read_records` gives it) or ``"published"`` (as `read_published` gives it).
+    ``kind="auto"`` decides from the mapping or, failing that, the file's header. Raises `DataError`
+    on the first problem, as those readers do."""
+    kind, result, report = _read(Path(path), mapping, kind)
+    if report.problems:
+        raise _first_problem(report)
+    return kind, result
+
+
+def _read(path: Path, mapping, kind):
+    """(kind, result, report) from one read of the file: the kind is decided from the same header."""
     mapping = read_mapping(mapping)
-    return _mapped_kind(mapping) or _header_kind(_read_raw(path, mapping))
+    raw = _read_raw(path, mapping)
+    kind = kind if kind != "auto" else _mapped_kind(mapping) or _header_kind(raw)
+    if kind == "records":
+        result, report = _records(raw, mapping)
+    else:
+        from gapkit.readers.published import _published  # not needed for student records
+
+        result, report = _published(raw, mapping)
+    return kind, result, report
 
 
 def _mapped_kind(mapping: Mapping) -> str | None:

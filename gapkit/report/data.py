@@ -187,10 +187,8 @@ class _Source:
 def _source(data, *, kind, mapping) -> _Source:
     if isinstance(data, pd.DataFrame):
         return _Source("records", "records", data, _no_exclusions(), len(data))
-    if kind == "auto":
-        kind = readers.guess_kind(Path(data), mapping)
-    frame, excluded, rows_read = _read(data, kind=kind, mapping=mapping)
-    return _Source(Path(data).name, kind, frame, excluded, rows_read)
+    kind, frame, excluded = _read(data, kind=kind, mapping=mapping)
+    return _Source(Path(data).name, kind, frame, excluded, len(frame) + int(excluded["rows"].sum()))
 
 
 def _select(read: _Source, *, school, subjects, asked, years, rule, language) -> ReportData:
@@ -266,15 +264,11 @@ def _school_key(district: ReportData, school) -> str | None:
 
 
 def _read(path, *, kind, mapping):
-    """Read with gapkit.readers; return (frame, excluded, rows read)."""
+    """Read with gapkit.readers, once; return (kind, frame, excluded)."""
+    kind, result = readers.read_either(path, mapping=mapping, kind=kind)
     if kind == "records":
-        result = readers.read_records(path, mapping=mapping)
-        frame, excluded = _unpack_records(result)
-        return frame, excluded, len(frame) + int(excluded["rows"].sum())
-    summary = readers.read_published(path, mapping=mapping)
-    frame = _published_frame(summary)
-    excluded = summary.excluded if len(summary.excluded) else _no_exclusions()
-    return frame, excluded, len(frame) + int(excluded["rows"].sum())
+        return (kind, *_unpack_records(result))
+    return kind, _published_frame(result), result.excluded if len(result.excluded) else _no_exclusions()
 
 
 def _unpack_records(frame):

@@ -305,15 +305,15 @@ def _small_district(folder):
 
 def test_a_run_reads_its_file_once_and_protects_the_set(tmp_path, monkeypatch):
     """`load(each="school")`, as the report notebook calls it for every report of an ``--each`` run in one
-    kernel: one read of the file for the whole set; each report hides what the joint audit of the set, made
-    from separate loads, finds; and a changed file is read again."""
-    from gapkit import readers
+    kernel: one read of the file for the whole set (its kind told from the same read); each report hides what
+    the joint audit of the set, made from separate loads, finds; and a changed file is read again."""
+    from gapkit.readers import _raw, check, published, records
     from gapkit.report.joint import hide_across
 
     path, frame = _small_district(tmp_path)
     reads = []
-    real = readers.read_records
-    monkeypatch.setattr(readers, "read_records", lambda *a, **k: reads.append(a) or real(*a, **k))
+    for module in (check, records, published):  # every reader that opens a file
+        monkeypatch.setattr(module, "_read_raw", lambda *a, **k: reads.append(a) or _raw._read_raw(*a, **k))
     pages = {school: load(path, school=school, subjects=["math"], each="school") for school in (None, "A", "B", "C")}
     assert len(reads) == 1
     assert load(path, school="A", subjects=["math"], each="school") is pages["A"]

@@ -167,7 +167,6 @@ def _make_set(options, pages, *, folder, progress=None):
     from concurrent.futures import Future
 
     from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
 
     kernel, worker = use_ipc(AsyncKernelManager(kernel_name="python3")), None
     try:
@@ -190,9 +189,24 @@ def _make_set(options, pages, *, folder, progress=None):
             progress(len(pages), len(pages))
     finally:
         if kernel.has_kernel:
-            run_sync(kernel.shutdown_kernel)(now=True)
+            _shut_down(kernel)
         if worker is not None:
             worker.join(timeout=30)  # papermill stops writing once its kernel is gone
+
+
+def _shut_down(kernel, *, within=20):
+    """Shut `kernel` down from this thread; kill its process if that has not ended within `within` seconds
+    (the worker thread's event loop may still be driving the kernel manager, and the shutdown then waits)."""
+    import threading
+
+    from jupyter_core.utils import run_sync
+
+    shutdown = threading.Thread(target=run_sync(kernel.shutdown_kernel), kwargs={"now": True}, daemon=True)
+    shutdown.start()
+    shutdown.join(within)
+    process = getattr(kernel.provisioner, "process", None)
+    if shutdown.is_alive() and process is not None:
+        process.kill()
 
 
 def _make_one(options, *, school, name, stem, folder, kernel):

@@ -88,7 +88,7 @@ def test_every_explorer_view_together_gives_no_count_away(tmp_path):
     assert ("Alder Elementary", "math", "2023-24", "current EL", "3") in [key for key, *_ in pinned]
 
     cells = hidden_cells(path, min_n=10)
-    assert cells.cells[None] or any(cells.cells.values())
+    assert cells.cells[None]  # the district view hides more than its own small groups
     together = _every_view(records, cells)
     assert sum(v is None for v in together.values()) > sum(v is None for v in alone.values())
     assert attacker.given_away(together, truth, 10, district="district") == []
